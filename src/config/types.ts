@@ -1,0 +1,71 @@
+/**
+ * The resolved configuration: what every command works from once the manifest, its profile,
+ * `defaults` and the server's own keys are merged and variables expanded. Durations are
+ * milliseconds and sizes bytes, so a resolved configuration printed by `check` is itself a valid
+ * manifest.
+ */
+
+export type RestartPolicy = 'on-failure' | 'always' | 'never';
+export type PinMode = 'off' | 'warn' | 'block';
+export type AllowDeny = 'allow' | 'deny';
+export type SandboxMode = 'auto' | 'required' | 'off';
+
+export interface AllowDenyLists {
+  allow: string[];
+  deny: string[];
+}
+
+export interface ServerConfig {
+  /** The key under `servers:` (or, ad hoc, the command's base name). */
+  name: string;
+  command: string;
+  args: string[];
+  /** Absolute. */
+  cwd: string;
+  env: Record<string, string>;
+  inheritEnv: string[];
+  paths: { roots: string[]; readOnly: string[]; deny: string[] };
+  tools: AllowDenyLists & {
+    readOnlyOnly: boolean;
+    pin: PinMode;
+    pathArgs: Record<string, string[]>;
+    rateLimits: Record<string, number>;
+  };
+  resources: AllowDenyLists;
+  prompts: AllowDenyLists;
+  sampling: AllowDeny;
+  elicitation: AllowDeny;
+  sandbox: { mode: SandboxMode; network: AllowDeny };
+  restart: {
+    policy: RestartPolicy;
+    maxRestarts: number;
+    /** ms */
+    window: number;
+    /** ms */
+    backoff: { initial: number; max: number };
+  };
+  /** ms, ms, count */
+  health: { interval: number; timeout: number; failures: number };
+  /** bytes, per minute, ms */
+  limits: { maxMessageBytes: number; callsPerMinute: number; callTimeout: number };
+  output: { stripControl: boolean; redact: string[]; maxResultBytes: number };
+}
+
+export interface AuditConfig {
+  /** Absolute path, or `-` for stderr. */
+  file: string;
+  bodies: boolean;
+}
+
+export interface ResolvedManifest {
+  /** Absolute path of the manifest file; null for an ad-hoc `run -- CMD`. */
+  file: string | null;
+  /** `${workspaceFolder}`: the manifest's folder (ad hoc: the working directory). */
+  dir: string;
+  /** Where `.mcp-guard/` state lives (the manifest's folder, or `$XDG_STATE_HOME/mcp-guard`). */
+  stateDir: string;
+  version: 1;
+  profile: string;
+  audit: AuditConfig;
+  servers: Record<string, ServerConfig>;
+}
