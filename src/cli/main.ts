@@ -64,11 +64,11 @@ export function reportFailure(err: unknown): number {
   return 1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.exitCode = reportFailure(err);
-  },
-);
+/** Exits once stdout has flushed (a relay must not lose its last replies), at most 1 s later. */
+function exitAfterFlush(code: number): void {
+  const timer = setTimeout(() => process.exit(code), 1000);
+  timer.unref();
+  process.stdout.write('', () => process.exit(code));
+}
+
+main(process.argv.slice(2)).then(exitAfterFlush, (err: unknown) => exitAfterFlush(reportFailure(err)));

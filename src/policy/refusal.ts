@@ -1,0 +1,28 @@
+/**
+ * The reply a refused request gets (SPEC section 6): a refused `tools/call` is a normal result
+ * with `isError: true` and a text starting `Blocked by mcp-guard:`, so the model can adapt; any
+ * other request gets a JSON-RPC error with `data: {rule, reason, server}`.
+ */
+import { ErrorCode } from '../protocol/error-codes.js';
+import { errorLine, resultLine, type RequestId } from '../protocol/jsonrpc.js';
+
+export interface Refusal {
+  rule: string;
+  reason: string;
+  code?: number;
+  data?: Record<string, unknown>;
+}
+
+export function refusalLine(id: RequestId, method: string, server: string, refusal: Refusal): string {
+  if (method === 'tools/call') {
+    return resultLine(id, {
+      content: [{ type: 'text', text: `Blocked by mcp-guard: ${refusal.rule}: ${refusal.reason}` }],
+      isError: true,
+    });
+  }
+  return errorLine(id, {
+    code: refusal.code ?? ErrorCode.PolicyDenied,
+    message: `Blocked by mcp-guard: ${refusal.reason}`,
+    data: { rule: refusal.rule, reason: refusal.reason, server, ...refusal.data },
+  });
+}

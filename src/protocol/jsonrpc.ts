@@ -1,0 +1,133 @@
+/**
+ * JSON-RPC 2.0 as MCP uses it: parse one framed line into a classified message, or into the
+ * reason it is not one (with the error code and the id, where it can be known).
+ */
+import { isUtf8 } from 'node:buffer';
+import { ErrorCode } from './error-codes.js';
+import { sniffId } from './sniff-id.js';
+
+export type RequestId = string | number;
+
+export interface JsonRpcError {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+type Params = Record<string, unknown> | unknown[] | undefined;
+
+export type RpcMessage =
+  | { kind: 'request'; id: RequestId; method: string; params: Params; body: Record<string, unknown> }
+  | { kind: 'notification'; method: string; params: Params; body: Record<string, unknown> }
+  | { kind: 'response'; id: RequestId; result: unknown; body: Record<string, unknown> }
+  | { kind: 'error'; id: RequestId; error: JsonRpcError; body: Record<string, unknown> };
+
+export type ParseResult =
+  | { ok: true; message: RpcMessage }
+  | {
+      ok: false;
+      code: number;
+      id: RequestId | null;
+      reason: string;
+      /** The ids of the requests inside a refused batch. */
+      batch?: RequestId[];
+      /** It has no method but a result or error: a (broken) response, which gets no reply. */
+      response?: boolean;
+    };
+
+/** The key under which an id is tracked: 1 and "1" are different ids. */
+export function idKey(id: RequestId): string {
+  return typeof id === 'number' ? `n${id}` : `s${id}`;
+}
+
+function isId(value: unknown): value is RequestId {
+  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+}
+
+/** Parses and classifies one line (without its newline). Never throws. */
+export function parseLine(bytes: Buffer): ParseResult {
+  if (!isUtf8(bytes)) {
+    return { ok: false, code: ErrorCode.ParseError, id: null, reason: 'invalid UTF-8' };
+  }
+  const text = bytes.toString('utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, code: ErrorCode.ParseError, id: sniffId(text), reason: 'invalid JSON' };
+  }
+  return classify(value);
+}
+
+/** Classifies an already-parsed JSON value. */
+export function classify(value: unknown): ParseResult {
+  if (Array.isArray(value)) {
+    const ids = value
+      .map((item: unknown) => (isObject(item) && 'method' in item ? item.id : undefined))
+      .filter(isId);
+    return {
+      ok: false,
+      code: ErrorCode.InvalidRequest,
+      id: null,
+      reason: 'batches are not supported',
+      batch: ids,
+    };
+  }
+  if (!isObject(value)) {
+    return { ok: false, code: ErrorCode.InvalidRequest, id: null, reason: 'not a JSON-RPC object' };
+  }
+  const id = isId(value.id) ? value.id : null;
+  const response = !('method' in value) && ('result' in value || 'error' in value);
+  const invalid = (reason: string): ParseResult => ({
+    ok: false,
+    code: ErrorCode.InvalidRequest,
+    id,
+    reason,
+    response,
+  });
+  if (value.jsonrpc !== '2.0') return invalid('jsonrpc must be "2.0"');
+  const params = value.params;
+  if (params !== undefined && (typeof params !== 'object' || params === null)) {
+    return invalid('params must be an object or an array');
+  }
+  if ('method' in value) {
+    if (typeof value.method !== 'string' || value.method === '') {
+      return invalid('method must be a non-empty string');
+    }
+    if (!('id' in value)) {
+      return {
+        ok: true,
+        message: { kind: 'notification', method: value.method, params: params as Params, body: value },
+      };
+    }
+    if (id === null) return invalid('id must be a string or a number');
+    return {
+      ok: true,
+      message: { kind: 'request', id, method: value.method, params: params as Params, body: value },
+    };
+  }
+  if (id === null) return invalid('a response needs a string or number id');
+  const hasResult = 'result' in value;
+  const hasError = 'error' in value;
+  if (hasResult === hasError) return invalid('a response has exactly one of result and error');
+  if (hasResult) return { ok: true, message: { kind: 'response', id, result: value.result, body: value } };
+  const error = value.error;
+  if (!isObject(error) || typeof error.code !== 'number' || typeof error.message !== 'string') {
+    return invalid('error must have a numeric code and a message');
+  }
+  return { ok: true, message: { kind: 'error', id, error: error as unknown as JsonRpcError, body: value } };
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Serialises an error response as one line. */
+export function errorLine(id: RequestId | null, error: JsonRpcError): string {
+  return `${JSON.stringify({ jsonrpc: '2.0', id, error })}\n`;
+}
+
+/** Serialises a result response as one line. */
+export function resultLine(id: RequestId, result: unknown): string {
+  return `${JSON.stringify({ jsonrpc: '2.0', id, result })}\n`;
+}

@@ -1,0 +1,110 @@
+/**
+ * The two-way pump between one client and one server: framing → validation → policy → peer, in
+ * order per direction, with the pending-request tables that correlate ids (never rewritten).
+ * The server side can be attached and detached, so a supervisor can replace the child process
+ * under a client session that stays open.
+ */
+import { EventEmitter } from 'node:events';
+import type { Readable, Writable } from 'node:stream';
+import { LineFramer, type Frame } from '../protocol/framing.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import { errorLine, parseLine, type JsonRpcError, type RequestId } from '../protocol/jsonrpc.js';
+import { sniffId } from '../protocol/sniff-id.js';
+import type { Pipeline } from '../policy/pipeline.js';
+import type { AuditSink } from './audit-sink.js';
+import { ClientSide } from './client-side.js';
+import { ServerSide } from './server-side.js';
+import { Sink } from './sink.js';
+
+export interface RelayOptions {
+  server: string;
+  client: { input: Readable; output: Writable };
+  maxMessageBytes: number;
+  audit: AuditSink;
+  pipeline: Pipeline;
+}
+
+/** Why the server cannot take requests right now (answered with -32052 and this state). */
+export interface Unavailable {
+  state: string;
+  reason: string;
+}
+
+export interface RelayEvents {
+  /** The client closed its input (stdin EOF). */
+  'client-end': [];
+  /** The client's output failed (the client is gone). */
+  'client-gone': [Error];
+}
+
+export class Relay extends EventEmitter<RelayEvents> {
+  readonly options: RelayOptions;
+  readonly clientSink: Sink;
+  readonly client: ClientSide;
+  readonly server: ServerSide;
+
+  constructor(options: RelayOptions) {
+    super();
+    this.options = options;
+    this.clientSink = new Sink(options.client.output, (err) => this.emit('client-gone', err));
+    this.server = new ServerSide(this);
+    this.client = new ClientSide(this);
+    const input = options.client.input;
+    const framer = new LineFramer(options.maxMessageBytes, (frame) => this.client.onFrame(frame));
+    input.on('data', (chunk: Buffer) => framer.push(chunk));
+    input.on('end', () => {
+      framer.end();
+      this.emit('client-end');
+    });
+    input.on('error', () => this.emit('client-end'));
+  }
+
+  /** Connects a (new) server process: its stdout is read, its stdin written. */
+  attachServer(io: { input: Readable; output: Writable }): void {
+    this.server.attach(io);
+    this.client.flushQueue();
+  }
+
+  /** The server is gone: requests in flight are answered with -32054. */
+  detachServer(reason: string): void {
+    this.server.detach(reason);
+  }
+
+  /** From now on, client requests are answered at once with -32052 and this state. */
+  setUnavailable(unavailable: Unavailable | null): void {
+    this.client.unavailable = unavailable;
+    if (unavailable !== null) this.client.flushQueue();
+  }
+
+  /** Sends the client an error response. */
+  replyError(id: RequestId | null, error: JsonRpcError, source?: Readable): void {
+    this.clientSink.writeText(errorLine(id, error), source);
+  }
+
+  /** Sends a request of mcp-guard's own to the server (ids that never reach the client). */
+  request(method: string, params: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
+    return this.server.request(method, params, timeoutMs);
+  }
+
+  /** Audits a line that is not a valid message and returns the id it seems to carry. */
+  auditInvalid(direction: string, reason: string, frame: Frame, id: RequestId | null): void {
+    const size = frame.kind === 'line' ? frame.bytes.length : frame.size;
+    this.options.audit.record(this.options.server, 'rpc.invalid', { direction, reason, size, id }, 'warn');
+  }
+
+  /** Parses a frame, or audits why it could not be and returns the error to answer with. */
+  parseFrame(
+    frame: Frame,
+    direction: string,
+  ): ReturnType<typeof parseLine> {
+    if (frame.kind === 'oversize') {
+      const id = sniffId(frame.head.toString('utf8'));
+      const reason = `message of ${frame.size} bytes exceeds limits.maxMessageBytes (${this.options.maxMessageBytes})`;
+      this.auditInvalid(direction, reason, frame, id);
+      return { ok: false, code: ErrorCode.MessageTooLarge, id, reason };
+    }
+    const parsed = parseLine(frame.bytes);
+    if (!parsed.ok) this.auditInvalid(direction, parsed.reason, frame, parsed.id);
+    return parsed;
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * Messages from the server: responses must answer a pending client request (or one of
+ * mcp-guard's own); junk is dropped and audited, never forwarded; server→client requests for a
+ * capability the client did not declare are answered here and never reach the client.
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Readable, Writable } from 'node:stream';
+import { LineFramer, type Frame } from '../protocol/framing.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import { errorLine, idKey, isObject, type RequestId, type RpcMessage } from '../protocol/jsonrpc.js';
+import { PendingTable } from './pending.js';
+import type { Relay } from './relay.js';
+import { Sink } from './sink.js';
+
+const DIRECTION = 'server-to-client';
+
+/** Server→client requests and the client capability each needs. */
+const CAPABILITY_FOR: Readonly<Record<string, string>> = {
+  'roots/list': 'roots',
+  'sampling/createMessage': 'sampling',
+  'elicitation/create': 'elicitation',
+};
+
+interface InternalRequest {
+  resolve: (result: unknown) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class ServerSide {
+  readonly #relay: Relay;
+  /** Server→client requests the client has not answered yet. */
+  readonly pending = new PendingTable();
+  readonly #internal = new Map<string, InternalRequest>();
+  readonly #idPrefix = `mcp-guard-${randomBytes(4).toString('hex')}-`;
+  #nextId = 1;
+  #sink: Sink | null = null;
+  #input: Readable | null = null;
+
+  constructor(relay: Relay) {
+    this.#relay = relay;
+  }
+
+  get attached(): boolean {
+    return this.#sink !== null;
+  }
+
+  attach(io: { input: Readable; output: Writable }): void {
+    this.#input = io.input;
+    this.#sink = new Sink(io.output, () => {
+      // The child's stdin breaks when it dies; its exit is handled by the supervisor.
+    });
+    const framer = new LineFramer(this.#relay.options.maxMessageBytes, (frame) => this.#onFrame(frame));
+    io.input.on('data', (chunk: Buffer) => framer.push(chunk));
+    io.input.on('end', () => framer.end());
+    io.input.on('error', () => undefined);
+  }
+
+  /** Forgets the server: in-flight client requests get -32054, its own requests are dropped. */
+  detach(reason: string): void {
+    this.#sink = null;
+    this.#input = null;
+    this.pending.drain();
+    const relay = this.#relay;
+    for (const entry of relay.client.pending.drain()) {
+      relay.options.audit.record(relay.options.server, 'rpc.response', {
+        method: entry.method,
+        id: entry.id,
+        ...(entry.tool === undefined ? {} : { tool: entry.tool }),
+        durationMs: elapsed(entry.startedAt),
+        isError: true,
+        code: ErrorCode.ServerStopped,
+      });
+      relay.replyError(entry.id, {
+        code: ErrorCode.ServerStopped,
+        message: `mcp-guard: server '${relay.options.server}' stopped while this request was in flight: ${reason}`,
+        data: { rule: 'availability', reason, server: relay.options.server },
+      });
+    }
+    for (const [key, internal] of this.#internal) {
+      clearTimeout(internal.timer);
+      internal.reject(new Error(`server stopped: ${reason}`));
+      this.#internal.delete(key);
+    }
+  }
+
+  /** Writes a message to the server: the original bytes when unchanged, else re-serialised. */
+  write(message: RpcMessage, bytes: Buffer | null, source?: Readable): void {
+    if (this.#sink === null) return;
+    if (bytes !== null) this.#sink.writeBytes(bytes, source);
+    else this.#sink.writeText(`${JSON.stringify(message.body)}\n`, source);
+  }
+
+  /** Sends a request of mcp-guard's own; its id never reaches the client. */
+  request(method: string, params: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
+    const id = `${this.#idPrefix}${this.#nextId++}`;
+    return new Promise((resolve, reject) => {
+      if (this.#sink === null) {
+        reject(new Error('no server attached'));
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.#internal.delete(idKey(id));
+        reject(new Error(`${method} timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#internal.set(idKey(id), { resolve, reject, timer });
+      this.#sink.writeText(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
+    });
+  }
+
+  /** A client's response to a server→client request: forwarded only if that request is pending. */
+  forwardClientResponse(message: Extract<RpcMessage, { kind: 'response' | 'error' }>, bytes: Buffer | null): void {
+    const relay = this.#relay;
+    if (this.pending.take(message.id) === undefined) {
+      relay.auditInvalid('client-to-server', 'response to an unknown id', lineFrame(bytes), message.id);
+      return;
+    }
+    this.write(message, bytes, relay.options.client.input);
+  }
+
+  #onFrame(frame: Frame): void {
+    const relay = this.#relay;
+    const parsed = relay.parseFrame(frame, DIRECTION);
+    if (!parsed.ok) {
+      // A broken reply to a pending client request still gets the client an answer.
+      if (parsed.id !== null && relay.client.pending.has(parsed.id)) {
+        this.#answerClient(parsed.id, {
+          code: parsed.code === ErrorCode.MessageTooLarge ? ErrorCode.MessageTooLarge : ErrorCode.InternalError,
+          message: `mcp-guard: the server's response was refused: ${parsed.reason}`,
+          data: { rule: 'framing', reason: parsed.reason, server: relay.options.server },
+        });
+      }
+      return;
+    }
+    const message = parsed.message;
+    const bytes = frame.kind === 'line' ? frame.bytes : null;
+    switch (message.kind) {
+      case 'response':
+      case 'error':
+        this.#onResponse(message, bytes);
+        return;
+      case 'request':
+        this.#onRequest(message, bytes);
+        return;
+      case 'notification':
+        this.#forwardToClient(message, bytes);
+        return;
+    }
+  }
+
+  #onResponse(message: Extract<RpcMessage, { kind: 'response' | 'error' }>, bytes: Buffer | null): void {
+    const relay = this.#relay;
+    const internal = this.#internal.get(idKey(message.id));
+    if (internal !== undefined) {
+      this.#internal.delete(idKey(message.id));
+      clearTimeout(internal.timer);
+      if (message.kind === 'response') internal.resolve(message.result);
+      else internal.reject(new Error(`${message.error.code}: ${message.error.message}`));
+      return;
+    }
+    const entry = relay.client.pending.take(message.id);
+    if (entry === undefined) {
+      relay.auditInvalid(DIRECTION, 'response to an unknown id', lineFrame(bytes), message.id);
+      return;
+    }
+    const verdict = relay.options.pipeline.inspect(message, {
+      direction: DIRECTION,
+      server: relay.options.server,
+      request: { method: entry.method, params: entry.params },
+    });
+    const out = verdict.action === 'rewrite' ? verdict.message : message;
+    relay.options.audit.record(relay.options.server, 'rpc.response', {
+      method: entry.method,
+      id: entry.id,
+      ...(entry.tool === undefined ? {} : { tool: entry.tool }),
+      durationMs: elapsed(entry.startedAt),
+      isError: isErrorReply(out),
+      ...(relay.options.audit.bodies ? { body: out.body } : {}),
+    });
+    this.#writeClient(out, verdict.action === 'rewrite' ? null : bytes);
+  }
+
+  #onRequest(message: Extract<RpcMessage, { kind: 'request' }>, bytes: Buffer | null): void {
+    const relay = this.#relay;
+    const capability = CAPABILITY_FOR[message.method];
+    const declared = relay.client.initParams?.capabilities;
+    if (capability !== undefined && !(isObject(declared) && capability in declared)) {
+      const reason = `the client did not declare the '${capability}' capability`;
+      relay.options.audit.record(relay.options.server, 'policy.deny', {
+        rule: 'client-capability',
+        reason,
+        direction: DIRECTION,
+        method: message.method,
+        id: message.id,
+      });
+      this.#sink?.writeText(
+        errorLine(message.id, { code: ErrorCode.MethodNotFound, message: `Method not found: ${reason}` }),
+      );
+      return;
+    }
+    this.pending.add({ id: message.id, method: message.method, params: message.params, startedAt: performance.now() });
+    this.#forwardToClient(message, bytes);
+  }
+
+  #forwardToClient(message: RpcMessage, bytes: Buffer | null): void {
+    const relay = this.#relay;
+    const verdict = relay.options.pipeline.inspect(message, { direction: DIRECTION, server: relay.options.server });
+    if (verdict.action === 'deny') {
+      relay.options.audit.record(relay.options.server, 'policy.deny', {
+        rule: verdict.rule,
+        reason: verdict.reason,
+        direction: DIRECTION,
+        method: message.kind === 'request' || message.kind === 'notification' ? message.method : undefined,
+      });
+      if (message.kind === 'request') {
+        this.pending.take(message.id);
+        this.#sink?.writeText(
+          errorLine(message.id, { code: verdict.code ?? ErrorCode.PolicyDenied, message: `Blocked by mcp-guard: ${verdict.reason}` }),
+        );
+      }
+      return;
+    }
+    this.#writeClient(verdict.action === 'rewrite' ? verdict.message : message, verdict.action === 'rewrite' ? null : bytes);
+  }
+
+  #answerClient(id: RequestId, error: { code: number; message: string; data: Record<string, unknown> }): void {
+    const relay = this.#relay;
+    const entry = relay.client.pending.take(id);
+    if (entry === undefined) return;
+    relay.options.audit.record(relay.options.server, 'rpc.response', {
+      method: entry.method,
+      id,
+      ...(entry.tool === undefined ? {} : { tool: entry.tool }),
+      durationMs: elapsed(entry.startedAt),
+      isError: true,
+      code: error.code,
+    });
+    relay.replyError(id, error, this.#input ?? undefined);
+  }
+
+  #writeClient(message: RpcMessage, bytes: Buffer | null): void {
+    const sink = this.#relay.clientSink;
+    const source = this.#input ?? undefined;
+    if (bytes !== null) sink.writeBytes(bytes, source);
+    else sink.writeText(`${JSON.stringify(message.body)}\n`, source);
+  }
+}
+
+function elapsed(startedAt: number): number {
+  return Math.round((performance.now() - startedAt) * 10) / 10;
+}
+
+function isErrorReply(message: RpcMessage): boolean {
+  if (message.kind === 'error') return true;
+  return message.kind === 'response' && isObject(message.result) && message.result.isError === true;
+}
+
+function lineFrame(bytes: Buffer | null): Frame {
+  return { kind: 'line', bytes: bytes ?? Buffer.alloc(0) };
+}

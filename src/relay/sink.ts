@@ -1,0 +1,63 @@
+/**
+ * One writable peer (the client's stdout or the server's stdin). Writes a line as two buffers in
+ * one corked write (no copy of a large message), and honours backpressure: when the peer's buffer
+ * is full, the source that fed it is paused until the peer drains.
+ */
+import type { Readable, Writable } from 'node:stream';
+
+const NEWLINE = Buffer.from('\n');
+
+export class Sink {
+  readonly #stream: Writable;
+  readonly #paused = new Set<Readable>();
+  #closed = false;
+
+  constructor(stream: Writable, onFailure: (err: Error) => void) {
+    this.#stream = stream;
+    stream.on('drain', () => this.#resume());
+    stream.on('error', (err) => {
+      this.#closed = true;
+      this.#resume();
+      onFailure(err);
+    });
+    stream.on('close', () => {
+      this.#closed = true;
+      this.#resume();
+    });
+  }
+
+  get closed(): boolean {
+    return this.#closed || this.#stream.writableEnded || this.#stream.destroyed;
+  }
+
+  /** Writes raw line bytes (without newline) and the newline. */
+  writeBytes(bytes: Buffer, source?: Readable): void {
+    if (this.closed) return;
+    this.#stream.cork();
+    this.#stream.write(bytes);
+    const ok = this.#stream.write(NEWLINE);
+    this.#stream.uncork();
+    if (!ok) this.#pause(source);
+  }
+
+  /** Writes a serialised line that already ends in a newline. */
+  writeText(line: string, source?: Readable): void {
+    if (this.closed) return;
+    if (!this.#stream.write(line)) this.#pause(source);
+  }
+
+  end(): void {
+    if (!this.closed) this.#stream.end();
+  }
+
+  #pause(source: Readable | undefined): void {
+    if (source === undefined || this.#paused.has(source)) return;
+    source.pause();
+    this.#paused.add(source);
+  }
+
+  #resume(): void {
+    for (const source of this.#paused) source.resume();
+    this.#paused.clear();
+  }
+}

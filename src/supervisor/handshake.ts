@@ -1,0 +1,62 @@
+/**
+ * The MCP handshake `up` performs with a server, and what it learns: protocol version and how many
+ * tools, resources and prompts it offers (following pagination).
+ */
+import { isObject } from '../protocol/jsonrpc.js';
+import type { LineClient } from '../relay/line-client.js';
+
+/** The protocol version mcp-guard's own client asks for. */
+export const CLIENT_PROTOCOL_VERSION = '2025-06-18';
+const MAX_PAGES = 100;
+
+export interface HandshakeResult {
+  protocolVersion: string;
+  serverName: string;
+  tools: number | null;
+  resources: number | null;
+  prompts: number | null;
+  handshakeMs: number;
+}
+
+export async function performHandshake(client: LineClient, version: string, timeoutMs: number): Promise<HandshakeResult> {
+  const started = performance.now();
+  const init = await client.request(
+    'initialize',
+    { protocolVersion: CLIENT_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'mcp-guard up', version } },
+    timeoutMs,
+  );
+  const handshakeMs = Math.round(performance.now() - started);
+  if (!isObject(init)) throw new Error('initialize answered with no result object');
+  client.notify('notifications/initialized');
+  const capabilities = isObject(init.capabilities) ? init.capabilities : {};
+  const info = isObject(init.serverInfo) ? init.serverInfo : {};
+  const count = (method: string, key: string): Promise<number | null> =>
+    key in capabilities ? countItems(client, method, key, timeoutMs) : Promise.resolve(null);
+  const [tools, resources, prompts] = await Promise.all([
+    count('tools/list', 'tools'),
+    count('resources/list', 'resources'),
+    count('prompts/list', 'prompts'),
+  ]);
+  return {
+    protocolVersion: typeof init.protocolVersion === 'string' ? init.protocolVersion : '?',
+    serverName: typeof info.name === 'string' ? info.name : '?',
+    tools,
+    resources,
+    prompts,
+    handshakeMs,
+  };
+}
+
+async function countItems(client: LineClient, method: string, key: string, timeoutMs: number): Promise<number> {
+  let total = 0;
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const result = await client.request(method, cursor === undefined ? {} : { cursor }, timeoutMs);
+    if (!isObject(result)) break;
+    const items = result[key];
+    if (Array.isArray(items)) total += items.length;
+    if (typeof result.nextCursor !== 'string') break;
+    cursor = result.nextCursor;
+  }
+  return total;
+}
