@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ErrorCode } from '../../../src/protocol/error-codes.js';
+import { idKey, parseLine } from '../../../src/protocol/jsonrpc.js';
+import { sniffId } from '../../../src/protocol/sniff-id.js';
+
+const parse = (text: string | Buffer) => parseLine(typeof text === 'string' ? Buffer.from(text) : text);
+
+test('valid messages are classified', () => {
+  const cases: [string, string][] = [
+    ['{"jsonrpc":"2.0","id":1,"method":"ping"}', 'request'],
+    ['{"jsonrpc":"2.0","id":"a","method":"tools/call","params":{"name":"x"}}', 'request'],
+    ['{"jsonrpc":"2.0","method":"notifications/initialized"}', 'notification'],
+    ['{"jsonrpc":"2.0","id":1,"result":{}}', 'response'],
+    ['{"jsonrpc":"2.0","id":1,"result":null}', 'response'],
+    ['{"jsonrpc":"2.0","id":1,"error":{"code":-1,"message":"m"}}', 'error'],
+  ];
+  for (const [text, kind] of cases) {
+    const r = parse(text);
+    assert.ok(r.ok, text);
+    if (r.ok) assert.equal(r.message.kind, kind, text);
+  }
+});
+
+test('invalid input gets the right code and id where it can be known', () => {
+  const cases: { text: string | Buffer; code: number; id: string | number | null; response?: boolean }[] = [
+    { text: 'hello', code: ErrorCode.ParseError, id: null },
+    { text: '{"jsonrpc":"2.0","id":5,"method":', code: ErrorCode.ParseError, id: 5 },
+    { text: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), code: ErrorCode.ParseError, id: null },
+    { text: '42', code: ErrorCode.InvalidRequest, id: null },
+    { text: '"str"', code: ErrorCode.InvalidRequest, id: null },
+    { text: 'null', code: ErrorCode.InvalidRequest, id: null },
+    { text: '[]', code: ErrorCode.InvalidRequest, id: null },
+    { text: '{"id":3,"method":"ping"}', code: ErrorCode.InvalidRequest, id: 3 },
+    { text: '{"jsonrpc":"1.0","id":3,"method":"ping"}', code: ErrorCode.InvalidRequest, id: 3 },
+    { text: '{"jsonrpc":"2.0","id":null,"method":"ping"}', code: ErrorCode.InvalidRequest, id: null },
+    { text: '{"jsonrpc":"2.0","id":{},"method":"ping"}', code: ErrorCode.InvalidRequest, id: null },
+    { text: '{"jsonrpc":"2.0","id":4,"method":7}', code: ErrorCode.InvalidRequest, id: 4 },
+    { text: '{"jsonrpc":"2.0","id":4,"method":"x","params":3}', code: ErrorCode.InvalidRequest, id: 4 },
+    { text: '{"jsonrpc":"2.0","id":4,"result":1,"error":{"code":1,"message":"m"}}', code: ErrorCode.InvalidRequest, id: 4, response: true },
+    { text: '{"jsonrpc":"2.0","id":4,"error":"bad"}', code: ErrorCode.InvalidRequest, id: 4, response: true },
+    { text: '{"jsonrpc":"2.0"}', code: ErrorCode.InvalidRequest, id: null },
+  ];
+  for (const c of cases) {
+    const r = parse(c.text);
+    assert.equal(r.ok, false, String(c.text));
+    if (!r.ok) {
+      assert.equal(r.code, c.code, String(c.text));
+      assert.equal(r.id, c.id, String(c.text));
+      assert.equal(r.response === true, c.response === true, String(c.text));
+    }
+  }
+});
+
+test('a batch is refused and lists the ids of its requests', () => {
+  const r = parse('[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","method":"n"},{"jsonrpc":"2.0","id":"b","method":"ping"}]');
+  assert.equal(r.ok, false);
+  if (!r.ok) {
+    assert.equal(r.code, ErrorCode.InvalidRequest);
+    assert.deepEqual(r.batch, [1, 'b']);
+  }
+});
+
+test('ids 1 and "1" are distinct keys', () => {
+  assert.notEqual(idKey(1), idKey('1'));
+});
+
+test('sniffId finds only the top-level id', () => {
+  const cases: [string, string | number | null][] = [
+    ['{"jsonrpc":"2.0","id":12,"method":"x","params":{"a":"', 12],
+    ['{"method":"x","params":{"id":99},"id":"abc","x":"', 'abc'],
+    ['{"params":{"id":99},"x":"', null],
+    ['{"method":"id","id" : -3.5e2, "x"', -350],
+    ['{"s":"\\"id\\":1","id":2', 2],
+    ['not json', null],
+    ['{"id":{"nested":1}}', null],
+    ['{"id":"unterminated', null],
+  ];
+  for (const [text, want] of cases) assert.equal(sniffId(text), want, text);
+});

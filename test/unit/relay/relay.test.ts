@@ -1,0 +1,240 @@
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { test } from 'node:test';
+import { ErrorCode } from '../../../src/protocol/error-codes.js';
+import { createPipeline } from '../../../src/policy/pipeline.js';
+import type { AuditSink } from '../../../src/relay/audit-sink.js';
+import { Relay } from '../../../src/relay/relay.js';
+
+interface Record_ {
+  event: string;
+  fields: Record<string, unknown>;
+}
+
+/** Collects the lines written to a stream, parsed. */
+class Lines {
+  readonly items: unknown[] = [];
+  readonly raw: string[] = [];
+  #buffer = '';
+  #waiters: (() => void)[] = [];
+  constructor(stream: PassThrough) {
+    stream.on('data', (chunk: Buffer) => {
+      this.#buffer += chunk.toString('utf8');
+      let i;
+      while ((i = this.#buffer.indexOf('\n')) !== -1) {
+        this.raw.push(this.#buffer.slice(0, i));
+        this.items.push(JSON.parse(this.#buffer.slice(0, i)));
+        this.#buffer = this.#buffer.slice(i + 1);
+      }
+      for (const w of this.#waiters.splice(0)) w();
+    });
+  }
+  /** Resolves with the next `count` lines, or fails after 2 s saying what did arrive. */
+  async next(count = 1): Promise<unknown[]> {
+    const deadline = Date.now() + 2000;
+    while (this.items.length < count) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${count} lines; have ${JSON.stringify(this.items)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    this.raw.splice(0, count);
+    return this.items.splice(0, count);
+  }
+}
+
+function setup(options: { maxMessageBytes?: number; attach?: boolean } = {}) {
+  const clientIn = new PassThrough();
+  const clientOut = new PassThrough();
+  const serverIn = new PassThrough(); // what the server writes (relay reads)
+  const serverOut = new PassThrough(); // what the relay writes to the server
+  const records: Record_[] = [];
+  const audit: AuditSink = {
+    bodies: false,
+    record: (_server, event, fields = {}) => void records.push({ event, fields }),
+  };
+  const relay = new Relay({
+    server: 'test',
+    client: { input: clientIn, output: clientOut },
+    maxMessageBytes: options.maxMessageBytes ?? 1024,
+    audit,
+    pipeline: createPipeline([]),
+  });
+  if (options.attach !== false) relay.attachServer({ input: serverIn, output: serverOut });
+  return {
+    relay,
+    records,
+    toServer: new Lines(serverOut),
+    toClient: new Lines(clientOut),
+    client: (line: string) => clientIn.write(`${line}\n`),
+    server: (line: string) => serverIn.write(`${line}\n`),
+    clientIn,
+    serverIn,
+    serverOut,
+  };
+}
+
+const req = (id: number | string, method: string, params?: unknown) =>
+  JSON.stringify({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) });
+
+test('a request is forwarded byte for byte and its response correlated, ids untouched', async () => {
+  const t = setup();
+  const raw = '{"jsonrpc":"2.0",  "id":"x-1","method":"tools/call","params":{"name":"echo"}}';
+  t.client(raw);
+  while (t.toServer.raw.length === 0) await t.toServer.next(0).then(() => new Promise(setImmediate));
+  assert.equal(t.toServer.raw[0], raw);
+  await t.toServer.next();
+  t.server('{"jsonrpc":"2.0","id":"x-1","result":{"content":[]}}');
+  const [reply] = await t.toClient.next();
+  assert.deepEqual(reply, { jsonrpc: '2.0', id: 'x-1', result: { content: [] } });
+  const events = t.records.map((r) => r.event);
+  assert.deepEqual(events, ['rpc.request', 'rpc.response']);
+  assert.equal(t.records[1]!.fields.tool, 'echo');
+  assert.equal(t.records[1]!.fields.isError, false);
+});
+
+test('order is preserved per direction', async () => {
+  const t = setup();
+  for (let i = 1; i <= 20; i += 1) t.client(req(i, 'ping'));
+  const seen = (await t.toServer.next(20)) as { id: number }[];
+  assert.deepEqual(seen.map((m) => m.id), Array.from({ length: 20 }, (_, i) => i + 1));
+  for (let i = 20; i >= 1; i -= 1) t.server(JSON.stringify({ jsonrpc: '2.0', id: i, result: {} }));
+  const back = (await t.toClient.next(20)) as { id: number }[];
+  assert.deepEqual(back.map((m) => m.id), Array.from({ length: 20 }, (_, i) => 20 - i));
+});
+
+test('junk from the server is dropped and audited, never forwarded', async () => {
+  const t = setup();
+  t.client(req(1, 'ping'));
+  await t.toServer.next();
+  t.server('Server started on stdio!');
+  t.server('\u001b[32mgreen\u001b[0m');
+  t.server('{"hello":1}');
+  t.server('[1,2]');
+  t.server('{"jsonrpc":"2.0","id":999,"result":{}}');
+  t.server('{"jsonrpc":"2.0","id":1,"result":{}}');
+  const [reply] = await t.toClient.next();
+  assert.deepEqual(reply, { jsonrpc: '2.0', id: 1, result: {} });
+  assert.equal(t.toClient.items.length, 0);
+  const invalid = t.records.filter((r) => r.event === 'rpc.invalid');
+  assert.equal(invalid.length, 5);
+  assert.ok(invalid.every((r) => r.fields.direction === 'server-to-client'));
+  assert.equal(invalid[4]!.fields.reason, 'response to an unknown id');
+});
+
+test('junk from the client gets the right JSON-RPC error', async () => {
+  const t = setup({ maxMessageBytes: 200 });
+  const cases: { line: string; code: number; id: unknown }[] = [
+    { line: 'not json', code: ErrorCode.ParseError, id: null },
+    { line: '{"jsonrpc":"2.0","id":4,"method":', code: ErrorCode.ParseError, id: 4 },
+    { line: '{"jsonrpc":"1.0","id":5,"method":"ping"}', code: ErrorCode.InvalidRequest, id: 5 },
+    { line: '7', code: ErrorCode.InvalidRequest, id: null },
+    { line: `{"jsonrpc":"2.0","id":6,"method":"x","params":{"p":"${'a'.repeat(300)}"}}`, code: ErrorCode.MessageTooLarge, id: 6 },
+  ];
+  for (const c of cases) {
+    t.client(c.line);
+    const [reply] = (await t.toClient.next()) as { id: unknown; error: { code: number } }[];
+    assert.equal(reply!.error.code, c.code, c.line.slice(0, 40));
+    assert.equal(reply!.id, c.id, c.line.slice(0, 40));
+  }
+  assert.equal(t.toServer.items.length, 0, 'nothing reached the server');
+});
+
+test('a batch is refused: each request in it gets -32600, nothing is forwarded', async () => {
+  const t = setup();
+  t.client(`[${req(1, 'ping')},${req(2, 'ping')}]`);
+  const replies = (await t.toClient.next(2)) as { id: number; error: { code: number } }[];
+  assert.deepEqual(replies.map((r) => [r.id, r.error.code]), [[1, -32600], [2, -32600]]);
+  t.client('[]');
+  const [empty] = (await t.toClient.next()) as { id: null; error: { code: number } }[];
+  assert.equal(empty!.id, null);
+  assert.equal(t.toServer.items.length, 0);
+});
+
+test('a duplicate id in flight is refused; the first request still completes', async () => {
+  const t = setup();
+  t.client(req(1, 'ping'));
+  t.client(req(1, 'ping'));
+  const [dup] = (await t.toClient.next()) as { id: number; error: { code: number } }[];
+  assert.equal(dup!.error.code, ErrorCode.InvalidRequest);
+  assert.equal((await t.toServer.next()).length, 1);
+  t.server('{"jsonrpc":"2.0","id":1,"result":{}}');
+  assert.deepEqual(await t.toClient.next(), [{ jsonrpc: '2.0', id: 1, result: {} }]);
+});
+
+test('an oversized response to a pending request is answered with -32053 for that id', async () => {
+  const t = setup({ maxMessageBytes: 100 });
+  t.client(req(9, 'tools/call', { name: 'big' }));
+  await t.toServer.next();
+  t.server(`{"jsonrpc":"2.0","id":9,"result":{"t":"${'z'.repeat(500)}"}}`);
+  const [reply] = (await t.toClient.next()) as { id: number; error: { code: number } }[];
+  assert.equal(reply!.id, 9);
+  assert.equal(reply!.error.code, ErrorCode.MessageTooLarge);
+});
+
+test('server→client requests: forwarded when the client declared the capability, else answered here', async () => {
+  const t = setup();
+  t.client(req(1, 'initialize', { protocolVersion: '2025-06-18', capabilities: { sampling: {} }, clientInfo: { name: 'c', version: '1' } }));
+  await t.toServer.next();
+  t.server(req('s1', 'sampling/createMessage', { messages: [] }));
+  const [forwarded] = (await t.toClient.next()) as { id: string; method: string }[];
+  assert.equal(forwarded!.method, 'sampling/createMessage');
+  t.server(req('s2', 'roots/list'));
+  const [answer] = (await t.toServer.next()) as { id: string; error: { code: number } }[];
+  assert.equal(answer!.id, 's2');
+  assert.equal(answer!.error.code, ErrorCode.MethodNotFound);
+  assert.equal(t.toClient.items.length, 0, 'the undeclared request never reached the client');
+  t.client('{"jsonrpc":"2.0","id":"s1","result":{"role":"assistant"}}');
+  const [response] = (await t.toServer.next()) as { id: string }[];
+  assert.equal(response!.id, 's1');
+  t.client('{"jsonrpc":"2.0","id":"s1","result":{}}');
+  t.client(req(2, 'ping'));
+  const [next] = (await t.toServer.next()) as { id: number }[];
+  assert.equal(next!.id, 2, 'the second response to s1 was dropped');
+});
+
+test('detaching the server answers in-flight requests with -32054', async () => {
+  const t = setup();
+  t.client(req(1, 'tools/call', { name: 'slow' }));
+  t.client(req(2, 'ping'));
+  await t.toServer.next(2);
+  t.relay.detachServer('exited with code 1');
+  const replies = (await t.toClient.next(2)) as { id: number; error: { code: number; data: { server: string } } }[];
+  assert.deepEqual(replies.map((r) => r.id).sort(), [1, 2]);
+  assert.ok(replies.every((r) => r.error.code === ErrorCode.ServerStopped && r.error.data.server === 'test'));
+});
+
+test('requests wait for a server to attach; with the server unavailable they get -32052', async () => {
+  const t = setup({ attach: false });
+  t.client(req(1, 'ping'));
+  const serverIn = new PassThrough();
+  const serverOut = new PassThrough();
+  const toServer = new Lines(serverOut);
+  await new Promise(setImmediate);
+  assert.equal(toServer.items.length, 0, 'nothing is written before a server is attached');
+  t.relay.attachServer({ input: serverIn, output: serverOut });
+  assert.deepEqual((await toServer.next()).map((m) => (m as { id: number }).id), [1]);
+
+  const u = setup({ attach: false });
+  u.relay.setUnavailable({ state: 'failed', reason: 'spawn node-x ENOENT' });
+  u.client(req(3, 'initialize', {}));
+  const [reply] = (await u.toClient.next()) as { id: number; error: { code: number; data: { state: string } } }[];
+  assert.equal(reply!.id, 3);
+  assert.equal(reply!.error.code, ErrorCode.ServerUnavailable);
+  assert.equal(reply!.error.data.state, 'failed');
+});
+
+test("mcp-guard's own requests use ids that never reach the client", async () => {
+  const t = setup();
+  const pending = t.relay.request('ping', {}, 1000);
+  const [sent] = (await t.toServer.next()) as { id: string }[];
+  assert.match(sent!.id, /^mcp-guard-/);
+  t.server(JSON.stringify({ jsonrpc: '2.0', id: sent!.id, result: {} }));
+  assert.deepEqual(await pending, {});
+  assert.equal(t.toClient.items.length, 0);
+});
