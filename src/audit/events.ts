@@ -1,0 +1,118 @@
+/**
+ * The audit events (SPEC.md section 7) and the fields each one carries. `recordEvent` gives call
+ * sites type checking and the event's usual level; `AuditLog.record` stays open for extras.
+ * Never put environment values or redact patterns in any field.
+ */
+import type { AuditLevel, AuditLog } from './audit-log.js';
+
+/** Which way a message was travelling when it was inspected. */
+export type AuditDirection = 'client-to-server' | 'server-to-client';
+
+/** A JSON-RPC id as it appeared on the wire (never rewritten). */
+export type AuditRequestId = string | number | null;
+
+/** Why: one field list per event is the log's schema, checked at every call site. */
+export interface AuditEventFields {
+  'guard.start': {
+    version: string;
+    pid: number;
+    command?: string;
+    manifest?: string | null;
+    profile?: string;
+  };
+  'guard.stop': { reason: string; signal?: string | null; exitCode?: number };
+  /** `args` as configured: the caller masks any argument that came from `${env:…}`. */
+  'child.spawn': { pid: number; command: string; args?: string[]; cwd?: string; attempt?: number };
+  'child.exit': {
+    pid: number;
+    code: number | null;
+    signal: string | null;
+    forced?: boolean;
+    uptimeMs?: number;
+  };
+  'child.restart': { attempt: number; delayMs: number; reason: string };
+  'child.failed': { reason: string; restarts?: number; windowMs?: number };
+  'child.stderr': { text: string };
+  'health.fail': { consecutive: number; timeoutMs: number; killed?: boolean };
+  'rpc.request': { method: string; id: AuditRequestId; tool?: string; body?: unknown };
+  'rpc.response': {
+    method: string;
+    id: AuditRequestId;
+    tool?: string;
+    durationMs: number;
+    isError: boolean;
+    /** The JSON-RPC error code, when the reply was an error. */
+    code?: number;
+    body?: unknown;
+  };
+  'rpc.notification': { direction: AuditDirection; method?: string | undefined; body?: unknown };
+  /** `enforced: false` records what the `observe` profile would have denied. */
+  'policy.deny': {
+    rule: string;
+    reason: string;
+    direction: AuditDirection;
+    method?: string | undefined;
+    id?: AuditRequestId;
+    tool?: string;
+    enforced?: boolean;
+  };
+  'rpc.invalid': {
+    direction: AuditDirection;
+    reason: string;
+    size?: number;
+    id?: AuditRequestId;
+  };
+  'pin.drift': { tool: string; change: 'added' | 'removed' | 'changed'; mode: 'warn' | 'block' };
+  'sandbox.applied': { backend: string; network?: string; version?: string; reason?: string };
+}
+
+export type AuditEventName = keyof AuditEventFields;
+
+/** Why: `logs`, docs and tests enumerate the events from one place. */
+export const AUDIT_EVENTS: readonly AuditEventName[] = [
+  'guard.start',
+  'guard.stop',
+  'child.spawn',
+  'child.exit',
+  'child.restart',
+  'child.failed',
+  'child.stderr',
+  'health.fail',
+  'rpc.request',
+  'rpc.response',
+  'rpc.notification',
+  'policy.deny',
+  'rpc.invalid',
+  'pin.drift',
+  'sandbox.applied',
+];
+
+/** Why: `error` is kept for real failures (a server given up on); the rest is info or warn. */
+export const DEFAULT_LEVELS: Readonly<Record<AuditEventName, AuditLevel>> = {
+  'guard.start': 'info',
+  'guard.stop': 'info',
+  'child.spawn': 'info',
+  'child.exit': 'info',
+  'child.restart': 'warn',
+  'child.failed': 'error',
+  'child.stderr': 'info',
+  'health.fail': 'warn',
+  'rpc.request': 'info',
+  'rpc.response': 'info',
+  'rpc.notification': 'debug',
+  'policy.deny': 'warn',
+  'rpc.invalid': 'warn',
+  'pin.drift': 'warn',
+  'sandbox.applied': 'info',
+};
+
+/** Why: a typed front door to `AuditLog.record` with each event's usual level. */
+export function recordEvent<E extends AuditEventName>(
+  log: Pick<AuditLog, 'record'>,
+  server: string,
+  event: E,
+  fields: AuditEventFields[E],
+  level: AuditLevel = DEFAULT_LEVELS[event],
+): void {
+  log.record(server, event, fields, level);
+}
