@@ -1,0 +1,110 @@
+/**
+ * `mcp-guard logs --verify`: checks every session's hash chain in an audit file. Pure over the
+ * file's contents. Sessions may be interleaved in any way; within a session the records must be
+ * intact, numbered 1, 2, 3… in file order, each `prev` equal to the hash of the one before.
+ */
+import { splitLines, type AuditInput } from './lines.js';
+import { checkLine, type ChainFields } from './record-line.js';
+import { checkSessionChain } from './session-chain.js';
+
+export type AuditProblemKind =
+  | 'unparseable'
+  | 'not-a-record'
+  | 'truncated'
+  | 'hash-mismatch'
+  | 'broken-link'
+  | 'gap'
+  | 'reorder'
+  | 'fork'
+  | 'duplicate';
+
+/** Why: each finding names the line (1-based) and session, so a person can look at it. */
+export interface AuditProblem {
+  line: number;
+  kind: AuditProblemKind;
+  message: string;
+  session?: string;
+  seq?: number;
+}
+
+/** Why: the verdict plus what was looked at, for the `--verify` summary. */
+export interface AuditVerifyResult {
+  ok: boolean;
+  sessions: number;
+  records: number;
+  problems: AuditProblem[];
+}
+
+/** A record's place in its session's chain. */
+export interface ChainLink extends ChainFields {
+  line: number;
+}
+
+/** A line that could not be read but still names its session (and perhaps its seq). */
+export interface DamagedLine {
+  line: number;
+  seq?: number;
+}
+
+/** Why: the one verifier, shared by the CLI and tests; it never throws on bad input. */
+export function verifyAuditLog(input: AuditInput): AuditVerifyResult {
+  const { lines, incompleteLast } = splitLines(input);
+  const problems: AuditProblem[] = [];
+  const chains = new Map<string, ChainLink[]>();
+  const damaged = new Map<string, DamagedLine[]>();
+  let records = 0;
+  lines.forEach((bytes, index) => {
+    const line = index + 1;
+    const check = checkLine(bytes);
+    if (check.kind !== 'record') {
+      const cutOff = incompleteLast && index === lines.length - 1;
+      const { session, seq } = check;
+      problems.push({
+        line,
+        kind: cutOff ? 'truncated' : check.kind,
+        message: cutOff
+          ? `the last line is incomplete (cut off, or still being written): ${check.message}`
+          : check.message,
+        ...(session === undefined ? {} : { session }),
+        ...(seq === undefined ? {} : { seq }),
+      });
+      if (session !== undefined) {
+        listFor(damaged, session).push(seq === undefined ? { line } : { line, seq });
+      }
+      return;
+    }
+    records += 1;
+    const { fields } = check;
+    if (!check.intact) {
+      problems.push({
+        line,
+        kind: 'hash-mismatch',
+        message: check.why ?? 'the record does not match its hash',
+        session: fields.session,
+        seq: fields.seq,
+      });
+    }
+    listFor(chains, fields.session).push({ ...fields, line });
+  });
+  for (const [session, links] of chains) {
+    problems.push(...checkSessionChain(session, links, damaged.get(session) ?? []));
+  }
+  problems.sort((a, b) => a.line - b.line);
+  return { ok: problems.length === 0, sessions: chains.size, records, problems };
+}
+
+/** Why: one human line per problem, the same in the CLI and in test failure messages. */
+export function formatProblem(problem: AuditProblem): string {
+  const where = problem.session === undefined ? '' : ` session ${problem.session}`;
+  const seq = problem.seq === undefined ? '' : ` seq ${problem.seq}`;
+  return `line ${problem.line}${where}${seq}: ${problem.kind}: ${problem.message}`;
+}
+
+function listFor<T>(map: Map<string, T[]>, key: string): T[] {
+  let list = map.get(key);
+  if (list === undefined) {
+    list = [];
+    map.set(key, list);
+  }
+  return list;
+}
