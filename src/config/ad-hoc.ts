@@ -1,0 +1,77 @@
+/**
+ * `mcp-guard run [flags] -- CMD ARGS…` with no manifest: one server named after the command,
+ * the working directory as `${workspaceFolder}`, state and audit log in the user's state folder.
+ * The command and its arguments are used exactly as given (the client already expanded them).
+ */
+import type { ConfigProblem } from '../errors.js';
+import { type ConfigContext, pathsFor, platformOf, userStateDir } from './context.js';
+import { expandTilde, normalizeLayer, type PartialServer } from './layer.js';
+import { invalid, variableScope } from './manifest.js';
+import { DEFAULT_PROFILE, loadProfileChain, profileAuditBodies } from './profiles.js';
+import { resolveServer } from './resolve.js';
+import type { ResolvedManifest } from './types.js';
+
+/** The flags of an ad-hoc run. */
+export interface AdHocOptions {
+  profile?: string;
+  allow: string[];
+  readOnly: string[];
+  denyNetwork: boolean;
+}
+
+/** Why: a server name usable in logs and URLs: the command's base name without its extension. */
+export function adHocServerName(command: string): string {
+  const base = command.split(/[\\/]/).pop() ?? '';
+  const stem = base.replace(/\.[A-Za-z][A-Za-z0-9]*$/, '');
+  const name = stem.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[.-]+/, '');
+  return name === '' ? 'server' : name;
+}
+
+/** Why: guards any command with no manifest, confined by a profile and the command-line flags. */
+export function resolveAdHoc(
+  command: string,
+  args: string[],
+  ctx: ConfigContext,
+  options: AdHocOptions,
+): ResolvedManifest {
+  const path = pathsFor(ctx);
+  const dir = path.resolve(ctx.cwd);
+  const stateDir = userStateDir(ctx);
+  const scope = variableScope(dir, ctx);
+  const problems: ConfigProblem[] = [];
+  // No project `profiles/` folder: clients often start servers in `/`, and it is not a project.
+  const chain = loadProfileChain(
+    options.profile ?? DEFAULT_PROFILE,
+    { baseDir: dir, key: '--profile' },
+    ctx,
+  );
+  problems.push(...chain.problems);
+  const layers: PartialServer[] = chain.layers.map((layer) => {
+    const result = normalizeLayer(layer, scope);
+    problems.push(...result.problems);
+    return result.server;
+  });
+  const fromFlags = (list: string[]): string[] =>
+    list.map((p) => path.resolve(dir, expandTilde(p, ctx.homeDir)));
+  const flags: PartialServer = {
+    paths: {
+      ...(options.allow.length > 0 ? { roots: fromFlags(options.allow) } : {}),
+      ...(options.readOnly.length > 0 ? { readOnly: fromFlags(options.readOnly) } : {}),
+    },
+    ...(options.denyNetwork ? { sandbox: { network: 'deny' as const } } : {}),
+  };
+  const name = adHocServerName(command);
+  const base = { dir, platform: platformOf(ctx), path };
+  const resolved = resolveServer(name, { command, args }, [...layers, flags], base);
+  problems.push(...resolved.problems.map((message) => ({ key: '--profile', message })));
+  if (problems.length > 0) throw invalid(options.profile ?? DEFAULT_PROFILE, problems);
+  return {
+    file: null,
+    dir,
+    stateDir,
+    version: 1,
+    profile: chain.resolvedName,
+    audit: { file: path.join(stateDir, 'audit.jsonl'), bodies: profileAuditBodies(chain) ?? false },
+    servers: { [name]: resolved.server },
+  };
+}

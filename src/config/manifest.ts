@@ -1,0 +1,144 @@
+/**
+ * `loadManifest`: read, validate and resolve `mcp-guard.yaml` (SPEC §3). Every problem — YAML
+ * syntax, schema, profiles, variables, cross-key checks — is collected and thrown at once.
+ */
+import type { ConfigProblem } from '../errors.js';
+import { GuardError } from '../errors.js';
+import { type ConfigContext, pathsFor, platformOf, readEnv } from './context.js';
+import { expandTilde, type LayerInput, normalizeLayer, type PartialServer } from './layer.js';
+import { DEFAULT_PROFILE, loadProfileChain, profileAuditBodies } from './profiles.js';
+import { resolveServer } from './resolve.js';
+import type { ResolvedManifest, ServerConfig } from './types.js';
+import { validateSource } from './validate.js';
+import { type VariableScope, expandVariables } from './variables.js';
+import { readYamlSource, type YamlSource } from './yaml-source.js';
+
+/** Where the audit log goes when the manifest does not say (relative to the manifest's folder). */
+export const DEFAULT_AUDIT_FILE = '.mcp-guard/audit.jsonl';
+
+/** Why: the variables' values for one manifest (or ad-hoc run). */
+export function variableScope(workspaceFolder: string, ctx: ConfigContext): VariableScope {
+  return { workspaceFolder, userHome: ctx.homeDir, env: (name) => readEnv(ctx, name) };
+}
+
+/** Why: several files may be involved; list problems per file, each file in reading order. */
+export function sortProblems(problems: readonly ConfigProblem[]): ConfigProblem[] {
+  const files = [...new Set(problems.map((p) => p.file))];
+  return [...problems].sort(
+    (a, b) =>
+      files.indexOf(a.file) - files.indexOf(b.file) ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      (a.col ?? 0) - (b.col ?? 0),
+  );
+}
+
+/** Why: one error carrying every problem, which cli/ prints as `file:line:col: key: message`. */
+export function invalid(file: string, problems: readonly ConfigProblem[]): GuardError {
+  // The schema and the resolver may both catch one bad value (`5 sec`); say it once.
+  const unique = [
+    ...new Map(
+      problems.map((p) => [`${p.file}:${p.line}:${p.col}:${p.key}:${p.message}`, p]),
+    ).values(),
+  ];
+  const count = unique.length === 1 ? '1 problem' : `${unique.length} problems`;
+  return new GuardError('ERR_CONFIG_INVALID', `${file}: ${count} in the configuration`, {
+    problems: sortProblems(unique),
+  });
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+/** Why: `mcp-guard check`, `run` and `up` all start from the same resolved configuration. */
+export function loadManifest(
+  file: string,
+  ctx: ConfigContext,
+  options: { profile?: string } = {},
+): ResolvedManifest {
+  const path = pathsFor(ctx);
+  const absolute = path.resolve(ctx.cwd, file);
+  const read = readYamlSource(absolute);
+  if (read.source === undefined) throw invalid(absolute, read.problems);
+  const source: YamlSource = read.source;
+  const problems: ConfigProblem[] = validateSource(source, 'manifest');
+  const dir = path.dirname(absolute);
+  const scope = variableScope(dir, ctx);
+  const data = record(source.data);
+
+  const given =
+    options.profile ?? (typeof data.profile === 'string' ? data.profile : DEFAULT_PROFILE);
+  const chain = loadProfileChain(
+    given,
+    options.profile !== undefined
+      ? { baseDir: ctx.cwd, manifestDir: dir, key: '--profile' }
+      : {
+          baseDir: dir,
+          manifestDir: dir,
+          key: 'profile',
+          where: source.locate(['profile'], 'value'),
+        },
+    ctx,
+  );
+  problems.push(...chain.problems);
+  const normalize = (layer: LayerInput): PartialServer => {
+    const result = normalizeLayer(layer, scope);
+    problems.push(...result.problems);
+    return result.server;
+  };
+  const shared = [
+    ...chain.layers.map(normalize),
+    normalize({
+      data: record(data.defaults),
+      file: absolute,
+      prefix: ['defaults'],
+      locate: source.locate,
+    }),
+  ];
+  const ownLayers = Object.entries(record(data.servers)).map(([name, raw]) => {
+    const layer = normalize({
+      data: record(raw),
+      file: absolute,
+      prefix: ['servers', name],
+      locate: source.locate,
+    });
+    return [name, layer] as const;
+  });
+
+  const audit = record(data.audit);
+  let auditFile = typeof audit.file === 'string' ? audit.file : DEFAULT_AUDIT_FILE;
+  const expanded = expandVariables(auditFile, scope);
+  if (expanded.ok) auditFile = expanded.value;
+  else
+    for (const message of expanded.problems)
+      problems.push({ ...source.locate(['audit', 'file'], 'value'), key: 'audit.file', message });
+  if (problems.length > 0) throw invalid(absolute, problems);
+
+  const base = { dir, platform: platformOf(ctx), path };
+  const servers: Record<string, ServerConfig> = {};
+  for (const [name, own] of ownLayers) {
+    const { command, args, ...settings } = own;
+    const launch = { command: command ?? '', args: args ?? [] };
+    const resolved = resolveServer(name, launch, [...shared, settings], base);
+    servers[name] = resolved.server;
+    const where = source.locate(['servers', name], 'key');
+    for (const message of resolved.problems)
+      problems.push({ ...where, key: `servers.${name}`, message });
+  }
+  if (problems.length > 0) throw invalid(absolute, problems);
+  return {
+    file: absolute,
+    dir,
+    stateDir: path.join(dir, '.mcp-guard'),
+    version: 1,
+    profile: chain.resolvedName,
+    audit: {
+      file: auditFile === '-' ? '-' : path.resolve(dir, expandTilde(auditFile, ctx.homeDir)),
+      bodies:
+        typeof audit.bodies === 'boolean' ? audit.bodies : (profileAuditBodies(chain) ?? false),
+    },
+    servers,
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * A YAML file parsed with source positions, so every problem found later (schema, variables,
+ * profiles) can point at `file:line:col`. `yaml` is loaded on first use: an ad-hoc `run` with a
+ * built-in profile never parses YAML and never pays for the import.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
+import type { ConfigProblem, SourcePosition } from '../errors.js';
+
+/** A step in a path into a document: a map key or a list index. */
+export type Segment = string | number;
+
+/** Why: problems on a key (unknown key) point at the key; problems on a value, at the value. */
+export type Anchor = 'key' | 'value';
+
+/** A parsed, syntactically valid YAML file: its data and a way back to positions in the text. */
+export interface YamlSource {
+  file: string;
+  data: unknown;
+  locate: (path: readonly Segment[], anchor: Anchor) => SourcePosition;
+}
+
+let yamlModule: typeof Yaml | undefined;
+
+/** Why: `yaml` costs ~20 ms to import; only code that really parses or prints YAML loads it. */
+export function loadYaml(): typeof Yaml {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
+  return yamlModule;
+}
+
+/** Dotted key path for messages: `servers.files.args[2]`. */
+export function formatKey(path: readonly Segment[]): string {
+  let out = '';
+  for (const seg of path)
+    out += typeof seg === 'number' ? `[${seg}]` : out === '' ? seg : `.${seg}`;
+  return out;
+}
+
+function syntaxMessage(err: Yaml.YAMLError, text: string): string {
+  if (err.code === 'DUPLICATE_KEY') return `duplicate key '${text.slice(err.pos[0], err.pos[1])}'`;
+  const first = err.message.split('\n')[0] ?? err.message;
+  return `YAML: ${first.charAt(0).toLowerCase()}${first.slice(1)}`;
+}
+
+/** Why: parse once, report every syntax problem with its position, and keep the nodes to locate. */
+export function parseYamlSource(
+  file: string,
+  text: string,
+): { source?: YamlSource; problems: ConfigProblem[] } {
+  const Y = loadYaml();
+  const lines = new Y.LineCounter();
+  const doc = Y.parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const problems = [...doc.errors, ...doc.warnings].map((err): ConfigProblem => {
+    const { line, col } = lines.linePos(err.pos[0]);
+    return { file, line, col, message: syntaxMessage(err, text) };
+  });
+  if (problems.length > 0) return { problems };
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const at = (offset: number | undefined): SourcePosition => {
+    const { line, col } = lines.linePos(offset ?? 0);
+    return { file, line, col };
+  };
+  const locate = (path: readonly Segment[], anchor: Anchor): SourcePosition => {
+    let node: unknown = doc.contents;
+    let key: Yaml.Node | undefined;
+    for (const seg of path) {
+      if (Y.isAlias(node)) node = node.resolve(doc);
+      let next: unknown;
+      if (Y.isMap(node)) {
+        const pair = node.items.find(
+          (p) => Y.isScalar(p.key) && String(p.key.value) === String(seg),
+        );
+        if (pair === undefined) break;
+        key = pair.key as Yaml.Node;
+        next = pair.value;
+      } else if (Y.isSeq(node) && typeof seg === 'number' && Y.isNode(node.items[seg])) {
+        next = node.items[seg];
+        key = next as Yaml.Node;
+      } else break;
+      node = next;
+    }
+    const value = Y.isNode(node) ? node : undefined;
+    // `key:` with nothing after it has an empty value node; point at the key instead.
+    const range = value?.range;
+    const empty = range === undefined || range === null || range[0] === range[1];
+    const target = anchor === 'key' || empty ? (key ?? value) : value;
+    return at(target?.range?.[0]);
+  };
+  return { source: { file, data, locate }, problems };
+}
+
+/** Why: an unreadable file is one more problem to report, not a crash. */
+export function readYamlSource(file: string): { source?: YamlSource; problems: ConfigProblem[] } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    return { problems: [{ file, message: `cannot read this file (${reason})` }] };
+  }
+  return parseYamlSource(file, text);
+}
