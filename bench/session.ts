@@ -1,0 +1,103 @@
+/**
+ * One MCP session with a target, through the SDK's real `Client` + `StdioClientTransport`, and
+ * its teardown the way Cline does it (stdin closed, SIGTERM 250 ms later), checked for leftovers.
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isAlive, listDescendants } from './processes.js';
+import type { Target } from './targets.js';
+
+export interface Session {
+  client: Client;
+  /** The process the client spawned: the server for `direct`, the relay otherwise. */
+  pid: number;
+  /** Milliseconds from spawn to the `initialize` response (`connect()` resolving). */
+  connectMs: number;
+  /** The last few KiB the process wrote to stderr, for failure messages. */
+  stderrTail: () => string;
+}
+
+const STDERR_KEEP = 4096;
+const CONNECT_TIMEOUT_MS = 20_000;
+
+/** Why: every measurement starts the same way, so cold start is just this call, timed. */
+export async function openSession(target: Target, cwd: string): Promise<Session> {
+  const transport = new StdioClientTransport({
+    command: target.command,
+    args: target.args,
+    cwd,
+    stderr: 'pipe',
+  });
+  let tail = '';
+  transport.stderr?.on('data', (chunk: Buffer) => {
+    tail = (tail + chunk.toString('utf8')).slice(-STDERR_KEEP);
+  });
+  const stderrTail = (): string => tail.trim();
+  const client = new Client({ name: 'mcp-guard-bench', version: '1.0.0' });
+  const started = performance.now();
+  try {
+    await withTimeout(client.connect(transport), CONNECT_TIMEOUT_MS, 'initialize');
+  } catch (err) {
+    const pid = transport.pid;
+    const tree = pid === null ? [] : [pid, ...listDescendants(pid)];
+    await client.close().catch(() => undefined);
+    await reap(tree);
+    throw withStderr(err, stderrTail());
+  }
+  const connectMs = performance.now() - started;
+  const pid = transport.pid;
+  if (pid === null) throw withStderr(new Error('connected, but the process is gone'), tail);
+  return { client, pid, connectMs, stderrTail };
+}
+
+/**
+ * Closes the session and returns the pids still alive 3 s later (then SIGKILLed), so a relay
+ * that leaves its server behind shows up in the report instead of slowing the next target.
+ */
+export async function closeSession(session: Session): Promise<number[]> {
+  const tree = [session.pid, ...listDescendants(session.pid)];
+  const term = setTimeout(() => signal(session.pid, 'SIGTERM'), 250);
+  try {
+    await session.client.close();
+  } finally {
+    clearTimeout(term);
+  }
+  return reap(tree);
+}
+
+/** Waits up to 3 s for the processes to be gone, SIGKILLs the rest and returns their pids. */
+async function reap(tree: number[]): Promise<number[]> {
+  for (let waited = 0; waited < 3000 && tree.some(isAlive); waited += 50) await sleep(50);
+  const left = tree.filter(isAlive);
+  for (const pid of left) signal(pid, 'SIGKILL');
+  return left;
+}
+
+/** Why: a wait without a deadline turns a broken target into a hung benchmark. */
+export async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Adds what the process said on stderr to a failure, since that is usually the real reason. */
+export function withStderr(err: unknown, stderr: string): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  return new Error(stderr === '' ? message : `${message}\n--- stderr ---\n${stderr}`);
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
+}

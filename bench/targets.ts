@@ -1,0 +1,67 @@
+/**
+ * The ways of reaching server-everything that the benchmark compares. A target is only a command
+ * line: every target is driven by the same SDK client, so the differences are the relay's.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** `direct` is the baseline, `floor` the bare pipe, `guard` a mcp-guard variant (goals apply). */
+export type TargetKind = 'direct' | 'floor' | 'guard';
+
+export interface Target {
+  name: string;
+  kind: TargetKind;
+  command: string;
+  args: string[];
+  /** Why the target cannot run on this checkout (e.g. not built), or null. */
+  unavailable: string | null;
+}
+
+/** The targets run when BENCH_TARGETS is not set, in table order. */
+export const DEFAULT_TARGETS = ['direct', 'bare-pipe', 'mcp-guard'];
+
+/** Why: one list, so another mcp-guard variant is one more entry, not another code path. */
+export function listTargets(root: string, guardCli: string | null): Target[] {
+  const server = join(root, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+  const cli = guardCli ?? join(root, 'dist/cli/main.js');
+  const manifest = join(root, 'bench/mcp-guard.yaml');
+  const guard = (name: string, server: string): Target => ({
+    name,
+    kind: 'guard',
+    command: process.execPath,
+    args: [cli, 'run', server, '-c', manifest],
+    unavailable: existsSync(cli) ? null : `not available: ${cli} missing (npm run build)`,
+  });
+  return [
+    {
+      name: 'direct',
+      kind: 'direct',
+      command: process.execPath,
+      args: [server],
+      unavailable: existsSync(server) ? null : `not available: ${server} missing (npm install)`,
+    },
+    {
+      name: 'bare-pipe',
+      kind: 'floor',
+      command: process.execPath,
+      args: [join(root, 'bench/bare-pipe.mjs'), process.execPath, server],
+      unavailable: null,
+    },
+    guard('mcp-guard', 'everything'),
+    // Opt in with BENCH_TARGETS=direct,bare-pipe,mcp-guard,sandboxed once sandboxing exists.
+    guard('sandboxed', 'everything-sandboxed'),
+  ];
+}
+
+/** Picks the requested targets by name, refusing unknown names so a typo is not a silent skip. */
+export function selectTargets(all: Target[], names: string[]): Target[] {
+  const wanted = names.length > 0 ? names : DEFAULT_TARGETS;
+  return wanted.map((name) => {
+    const found = all.find((target) => target.name === name);
+    if (found === undefined) {
+      const known = all.map((target) => target.name).join(', ');
+      throw new Error(`BENCH_TARGETS: unknown target '${name}' (known: ${known})`);
+    }
+    return found;
+  });
+}
