@@ -4,7 +4,7 @@
  * so machine noise falls on all of them alike. Progress goes to stderr, the report to stdout.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { checkGoals } from './goals.js';
@@ -44,7 +44,8 @@ export async function runBenchmark(root: string): Promise<void> {
     session: null,
   }));
   // One run's audit trail at a time: the file would otherwise grow by every run's calls.
-  rmSync(join(root, 'bench/.mcp-guard/audit.jsonl'), { force: true });
+  const auditFile = join(root, 'bench/.mcp-guard/audit.jsonl');
+  rmSync(auditFile, { force: true });
   const machine = describeMachine(root);
   progress(renderMachine(machine));
   progress(`settings: ${JSON.stringify({ ...settings, outFile: undefined })}`);
@@ -60,6 +61,8 @@ export async function runBenchmark(root: string): Promise<void> {
   for (const c of contenders) await retire(c);
 
   machine.loadAverageEnd = loadavg();
+  const audit = existsSync(auditFile) ? statSync(auditFile).size : 0;
+  if (audit > 0 && !settings.keepAudit) rmSync(auditFile);
   const runs = contenders.map((c) => c.run);
   const lines = [
     '',
@@ -68,6 +71,7 @@ export async function runBenchmark(root: string): Promise<void> {
     renderTable(runs, settings),
     '',
     ...renderNotes(runs, settings, machine).map((note) => `- ${note}`),
+    ...(audit === 0 ? [] : [`- ${describeAudit(audit, settings.keepAudit)}`]),
     '',
     'Goals for mcp-guard (reported, never an exit code):',
     ...renderGoals(checkGoals(runs)).map((goal) => `  ${goal}`),
@@ -80,6 +84,13 @@ export async function runBenchmark(root: string): Promise<void> {
     `${JSON.stringify(buildResults(runs, settings, machine), null, 2)}\n`,
   );
   progress(`wrote ${settings.outFile} in ${((Date.now() - started) / 1000).toFixed(0)} s total`);
+}
+
+function describeAudit(bytes: number, kept: boolean): string {
+  const size = `${(bytes / 1e6).toFixed(0)} MB`;
+  return kept
+    ? `mcp-guard's audit trail of this run: bench/.mcp-guard/audit.jsonl (${size}).`
+    : `mcp-guard wrote a ${size} audit trail this run (removed; BENCH_KEEP_AUDIT=1 keeps it).`;
 }
 
 function describeMachine(root: string): Machine {

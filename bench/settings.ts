@@ -27,6 +27,8 @@ export interface BenchSettings {
   settleMs: number;
   /** Target names to run, in table order; empty means the default set. */
   targets: string[];
+  /** Keep bench/.mcp-guard/audit.jsonl after the run (it grows by hundreds of MB per run). */
+  keepAudit: boolean;
   /** The mcp-guard CLI to run (default: this checkout's dist/cli/main.js). */
   guardCli: string | null;
   /** Where the JSON results go. */
@@ -63,6 +65,7 @@ export function readSettings(env: NodeJS.ProcessEnv, defaultOutFile: string): Be
       .split(',')
       .map((name) => name.trim())
       .filter((name) => name !== ''),
+    keepAudit: env['BENCH_KEEP_AUDIT'] === '1',
     guardCli: env['BENCH_GUARD_CLI'] ?? null,
     outFile: env['BENCH_OUT'] ?? defaultOutFile,
   };
