@@ -101,15 +101,17 @@ export async function measureThroughput(all: Contender[], s: BenchSettings): Pro
   }
 }
 
-/** 1 MiB and 8 MiB echoes, each size warmed up once per target before the counted ones. */
+/** 1 MiB and 8 MiB echoes, each size warmed up per target before the counted ones. */
 export async function measureLarge(all: Contender[], s: BenchSettings): Promise<void> {
   for (const [index, size] of LARGE_SIZES.entries()) {
     const payload = makePayload(size - s.envelopeAllowance);
-    // One uncounted round trip first: every process's first huge string is the slow one.
-    progress(`${size / MiB} MiB echo warm-up`);
-    await eachInTurn(all, 0, `${size / MiB} MiB echo`, async (c) => {
-      await timeEcho(live(c), payload, LARGE_TIMEOUT_MS);
-    });
+    // Uncounted round trips first: every process's heap grows over its first few huge strings.
+    for (let rep = 0; rep < s.largeWarmup; rep++) {
+      progress(`${size / MiB} MiB echo warm-up ${rep + 1}/${s.largeWarmup}`);
+      await eachInTurn(all, rep, `${size / MiB} MiB echo`, async (c) => {
+        await timeEcho(live(c), payload, LARGE_TIMEOUT_MS);
+      });
+    }
     for (let rep = 0; rep < s.largeReps; rep++) {
       progress(`${size / MiB} MiB echo ${rep + 1}/${s.largeReps}`);
       await eachInTurn(all, rep, `${size / MiB} MiB echo`, async (c) => {

@@ -19,6 +19,8 @@ export interface BenchSettings {
   throughputSeconds: number;
   /** Interleaved throughput windows per target; the median is reported. */
   throughputRounds: number;
+  /** Uncounted round trips per large message size before the counted ones. */
+  largeWarmup: number;
   /** Round trips per large message size; the median is reported. */
   largeReps: number;
   /** Subtracted from each large size to leave room for the JSON-RPC envelope. */
@@ -58,6 +60,7 @@ export function readSettings(env: NodeJS.ProcessEnv, defaultOutFile: string): Be
     concurrency: Math.max(1, int('BENCH_CONCURRENCY', 32, 32)),
     throughputSeconds: int('BENCH_TPUT_SECONDS', 5, 1),
     throughputRounds: int('BENCH_TPUT_ROUNDS', 3, 1),
+    largeWarmup: int('BENCH_LARGE_WARMUP', 3, 1),
     largeReps: int('BENCH_LARGE_REPS', 5, 1),
     envelopeAllowance: int('BENCH_ENVELOPE_BYTES', KiB, KiB),
     settleMs: int('BENCH_SETTLE_MS', 1000, 1000),
