@@ -86,7 +86,7 @@ function findProfile(
 /** The resolved chain: layers base first, the name to report, and any problems. */
 export interface ProfileChain {
   layers: LayerInput[];
-  /** The name as given, or the absolute file for a path. */
+  /** A built-in's name, else the profile file's absolute path (valid wherever it is printed). */
   resolvedName: string;
   problems: ConfigProblem[];
 }
@@ -124,7 +124,7 @@ export function loadProfileChain(
       problems.push({ ...here, message: found });
       break;
     }
-    if (layers.length === 0 && 'file' in found && found.level === -1) resolvedName = found.file;
+    if (layers.length === 0 && 'file' in found) resolvedName = found.file;
     if (seen.includes(found.id)) {
       problems.push({
         ...here,
@@ -140,13 +140,14 @@ export function loadProfileChain(
       layer = { data, file: `built-in profile '${found.name}'`, prefix: [] };
     } else {
       const read = readYamlSource(found.file);
-      const invalid =
-        read.source === undefined ? read.problems : validateSource(read.source, 'profile');
-      if (read.source === undefined || invalid.length > 0) {
-        problems.push(...invalid);
+      if (read.source === undefined) {
+        problems.push(...read.problems);
         break;
       }
-      data = read.source.data as Record<string, unknown>;
+      // Schema problems do not stop the chain: variables and parents are still checked.
+      problems.push(...validateSource(read.source, 'profile'));
+      const raw = read.source.data;
+      data = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
       layer = { data, file: found.file, prefix: [], locate: read.source.locate };
     }
     layers.unshift(layer);

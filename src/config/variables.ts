@@ -67,5 +67,5 @@ function expandOne(name: string, scope: VariableScope): string | { problem: stri
 
 /** Why: `check` prints a resolved manifest that must expand to itself, so literal `${` is escaped. */
 export function escapeVariables(text: string): string {
-  return text.replaceAll('${', '$${');
+  return text.replaceAll('${', () => '$${'); // a function: in a replacement string $$ means $
 }

@@ -38,7 +38,11 @@ export function formatKey(path: readonly Segment[]): string {
 }
 
 function syntaxMessage(err: Yaml.YAMLError, text: string): string {
-  if (err.code === 'DUPLICATE_KEY') return `duplicate key '${text.slice(err.pos[0], err.pos[1])}'`;
+  if (err.code === 'DUPLICATE_KEY') {
+    const rest = text.slice(err.pos[0]).split(/\r?\n/, 1)[0] ?? '';
+    const key = (rest.split(/:(\s|$)/, 1)[0] ?? rest).trim();
+    return `duplicate key '${key}' (each key may appear once in a map)`;
+  }
   const first = err.message.split('\n')[0] ?? err.message;
   return `YAML: ${first.charAt(0).toLowerCase()}${first.slice(1)}`;
 }
