@@ -6,6 +6,7 @@
  */
 import type { ConfigProblem, SourcePosition } from '../errors.js';
 import type { ServerConfig } from './types.js';
+import { setOwn } from './merge.js';
 import { badDuration, badSize } from './messages.js';
 import { MAX_TIMER_MS, parseDuration, parseSize } from './units.js';
 import { type VariableScope, expandVariables } from './variables.js';
@@ -79,7 +80,7 @@ export function normalizeLayer(
       const out: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(value)) {
         if (path.length === 0 && METADATA.has(key)) continue;
-        out[key] = visit(item, [...path, key]);
+        setOwn(out, key, visit(item, [...path, key]));
       }
       return out;
     }

@@ -7,6 +7,7 @@ import { GuardError } from '../errors.js';
 import { type ConfigContext, pathsFor, platformOf, readEnv } from './context.js';
 import { expandTilde, type LayerInput, normalizeLayer, type PartialServer } from './layer.js';
 import { DEFAULT_PROFILE, loadProfileChain, profileAuditBodies } from './profiles.js';
+import { setOwn } from './merge.js';
 import { resolveServer } from './resolve.js';
 import type { ResolvedManifest, ServerConfig } from './types.js';
 import { validateSource } from './validate.js';
@@ -122,7 +123,7 @@ export function loadManifest(
     const { command, args, ...settings } = own;
     const launch = { command: command ?? '', args: args ?? [] };
     const resolved = resolveServer(name, launch, [...shared, settings], base);
-    servers[name] = resolved.server;
+    setOwn(servers, name, resolved.server);
     const where = source.locate(['servers', name], 'key');
     for (const message of resolved.problems)
       problems.push({ ...where, key: `servers.${name}`, message });

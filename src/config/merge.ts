@@ -25,12 +25,23 @@ export function union<T>(...lists: readonly (readonly T[])[]): T[] {
   return [...new Set(lists.flat())];
 }
 
+/** Why: a key named `__proto__` (a server, an env name) must be data, never a prototype. */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
 function mergeValue(base: unknown, over: unknown, path: string): unknown {
   if (over === undefined) return base;
   if (isMap(base) && isMap(over)) {
     const out: Record<string, unknown> = { ...base };
     for (const [key, value] of Object.entries(over)) {
-      out[key] = mergeValue(base[key], value, path === '' ? key : `${path}.${key}`);
+      const below = Object.hasOwn(base, key) ? base[key] : undefined;
+      setOwn(out, key, mergeValue(below, value, path === '' ? key : `${path}.${key}`));
     }
     return out;
   }

@@ -5,6 +5,7 @@
  * `.yaml`/`.yml` ending is a file path, relative to the file that names it.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { ConfigProblem, SourcePosition } from '../errors.js';
 import { type ConfigContext, pathsFor, userConfigDir } from './context.js';
 import { expandTilde, type LayerInput } from './layer.js';
@@ -13,6 +14,12 @@ import { readYamlSource } from './yaml-source.js';
 
 /** Why: the profile used when neither the manifest nor `--profile` names one. */
 export const DEFAULT_PROFILE = 'default';
+
+/**
+ * The package's own `profiles/` folder. When a manifest sits beside it (the repository's bundled
+ * manifest), its files are the built-ins, already compiled: not project profiles to parse again.
+ */
+const PACKAGE_PROFILES = fileURLToPath(new URL('../../profiles/', import.meta.url));
 
 interface BuiltinProfile {
   data: Record<string, unknown>;
@@ -72,7 +79,7 @@ function findProfile(
   }
   const looked: string[] = [];
   for (const { level, file } of candidates(spec, origin, ctx)) {
-    if (level < fromLevel) continue;
+    if (level < fromLevel || file.startsWith(PACKAGE_PROFILES)) continue;
     looked.push(file);
     if (statSync(file, { throwIfNoEntry: false })?.isFile() === true)
       return { id: file, name: spec, level, file };

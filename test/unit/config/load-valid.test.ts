@@ -235,6 +235,15 @@ const smallCases: [
     (m) => assert.deepEqual(m.servers.a!.args, ['${workspaceFolder}']),
   ],
   [
+    'keys named __proto__ are data, not prototypes',
+    'version: 1\nservers:\n  __proto__: { command: node }\n  a: { command: node, env: { __proto__: x } }\n',
+    (m) => {
+      assert.deepEqual(Object.keys(m.servers), ['__proto__', 'a']);
+      assert.equal(Object.getPrototypeOf(m.servers), Object.prototype);
+      assert.deepEqual(Object.entries(m.servers.a!.env), [['__proto__', 'x']]);
+    },
+  ],
+  [
     'defaults apply under every server',
     'version: 1\ndefaults: { sandbox: { network: deny } }\nservers:\n  a: { command: node }\n  b: { command: node, sandbox: { network: allow } }\n',
     (m) =>
