@@ -1,0 +1,187 @@
+/**
+ * A raw newline-JSON client for one child process: writes any bytes to its stdin, reads its
+ * stdout as lines. For tests where a real MCP client would refuse to send what we need (junk,
+ * batches, oversized lines), or would hide what came back (noise, stray ids).
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { EventEmitter, once } from 'node:events';
+import { basename } from 'node:path';
+import { waitFor } from './wait.js';
+
+export type JsonObject = Record<string, unknown>;
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface RawChild {
+  child: ChildProcessWithoutNullStreams;
+  pid: number;
+  /** Writes bytes as given (no newline added). */
+  write(data: string | Uint8Array): void;
+  /** Writes one message: objects are serialised, strings sent as they are; then "\n". */
+  send(message: unknown): void;
+  /** The next stdout line (bytes, without its "\n"). Rejects on timeout or end of stdout. */
+  nextRawLine(timeoutMs?: number): Promise<Buffer>;
+  /** The next stdout line parsed as JSON; rejects (quoting the line) if it is not JSON. */
+  nextLine(timeoutMs?: number): Promise<JsonObject>;
+  /**
+   * Sends a request with the next numeric id (1, 2, …; pick ids of your own above 10 000 when
+   * mixing in `send`) and resolves with the response of that id. Other lines read meanwhile
+   * are kept in `skipped`.
+   */
+  request(method: string, params?: JsonObject, timeoutMs?: number): Promise<JsonObject>;
+  /** initialize (echoing nothing special) + notifications/initialized; returns the result. */
+  initialize(capabilities?: JsonObject, timeoutMs?: number): Promise<JsonObject>;
+  /** Messages read by `request` that were not its response, in order. */
+  readonly skipped: JsonObject[];
+  stderr(): string;
+  /** Resolves when stderr (so far or later) matches `pattern`. */
+  waitForStderr(pattern: string | RegExp, timeoutMs?: number): Promise<void>;
+  /** Settles when the process exits. */
+  exited: Promise<Exit>;
+  /** Ends stdin, waits up to `graceMs` for an exit, then SIGKILLs; resolves with the exit. */
+  close(graceMs?: number): Promise<Exit>;
+}
+
+export interface SpawnRawOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+const DEFAULT_WAIT_MS = 10_000;
+
+/** Starts `command args…` with three pipes; resolves once it has spawned. */
+export async function spawnRaw(
+  command: string,
+  args: readonly string[] = [],
+  options: SpawnRawOptions = {},
+): Promise<RawChild> {
+  const child = spawn(command, args, {
+    env: options.env ?? process.env,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const label = [basename(command), ...args.map((arg) => basename(arg))].join(' ');
+  const changes = new EventEmitter();
+  const lines: Buffer[] = [];
+  const skipped: JsonObject[] = [];
+  let pending = Buffer.alloc(0);
+  let stdoutEnded = false;
+  let stderr = '';
+  let nextId = 1;
+
+  child.stdout.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    for (let end = pending.indexOf(0x0a); end >= 0; end = pending.indexOf(0x0a)) {
+      lines.push(pending.subarray(0, end));
+      pending = pending.subarray(end + 1);
+    }
+    changes.emit('change');
+  });
+  child.stdout.on('end', () => {
+    stdoutEnded = true;
+    changes.emit('change');
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+    changes.emit('stderr');
+  });
+  // Writing to a child that has exited fails with EPIPE; the test sees the exit instead.
+  child.stdin.on('error', () => undefined);
+  const exited = once(child, 'exit').then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
+  await waitFor(once(child, 'spawn'), DEFAULT_WAIT_MS, () => `${label} did not spawn`);
+
+  const context = () => `${label} (pid ${child.pid}); stderr:\n${stderr}`;
+
+  async function nextRawLine(timeoutMs = DEFAULT_WAIT_MS): Promise<Buffer> {
+    const deadline = Date.now() + timeoutMs;
+    while (lines.length === 0) {
+      if (stdoutEnded) throw new Error(`stdout ended with no further line from ${context()}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no stdout line within ${timeoutMs} ms from ${context()}`);
+      await waitFor(
+        [changes, 'change'],
+        left,
+        () => `no stdout line within ${timeoutMs} ms from ${context()}`,
+      );
+    }
+    return lines.shift()!;
+  }
+
+  async function nextLine(timeoutMs = DEFAULT_WAIT_MS): Promise<JsonObject> {
+    const line = await nextRawLine(timeoutMs);
+    try {
+      return JSON.parse(line.toString('utf8')) as JsonObject;
+    } catch {
+      throw new Error(
+        `stdout line is not JSON: ${JSON.stringify(line.toString('utf8'))} from ${context()}`,
+      );
+    }
+  }
+
+  const send = (message: unknown) =>
+    child.stdin.write(`${typeof message === 'string' ? message : JSON.stringify(message)}\n`);
+
+  async function request(method: string, params?: JsonObject, timeoutMs = DEFAULT_WAIT_MS) {
+    const id = nextId++;
+    send({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) });
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const message = await nextLine(Math.max(deadline - Date.now(), 0));
+      if (message.id === id && !('method' in message)) return message;
+      skipped.push(message);
+    }
+  }
+
+  return {
+    child,
+    pid: child.pid!,
+    write: (data) => child.stdin.write(data),
+    send,
+    nextRawLine,
+    nextLine,
+    request,
+    async initialize(capabilities = {}, timeoutMs = DEFAULT_WAIT_MS) {
+      const response = await request(
+        'initialize',
+        {
+          protocolVersion: '2025-06-18',
+          capabilities,
+          clientInfo: { name: 'raw-test-client', version: '0.0.0' },
+        },
+        timeoutMs,
+      );
+      if (!response.result)
+        throw new Error(`initialize failed: ${JSON.stringify(response)} from ${context()}`);
+      send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      return response.result as JsonObject;
+    },
+    skipped,
+    stderr: () => stderr,
+    async waitForStderr(pattern, timeoutMs = DEFAULT_WAIT_MS) {
+      const matches = () =>
+        typeof pattern === 'string' ? stderr.includes(pattern) : pattern.test(stderr);
+      const deadline = Date.now() + timeoutMs;
+      while (!matches()) {
+        const left = deadline - Date.now();
+        const describe = () => `stderr never matched ${String(pattern)} from ${context()}`;
+        if (left <= 0) throw new Error(describe());
+        await waitFor([changes, 'stderr'], left, describe);
+      }
+    },
+    exited,
+    async close(graceMs = 2000) {
+      child.stdin.end();
+      const gone = await Promise.race([
+        exited,
+        new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
+      ]);
+      if (!gone) child.kill('SIGKILL');
+      return exited;
+    },
+  };
+}
