@@ -135,7 +135,7 @@ export interface ClineSession {
   /** Every process Cline spawned for this server, in order. */
   readonly spawned: ClineSpawn[];
   /** The stderr of every spawned process, each headed by "[pid P, MODE]". */
-  stderr(): string;
+  readonly stderr: () => string;
   /** dispose() the manager, then require every spawned process gone (killing leftovers). */
   close(): Promise<void>;
 }

@@ -32,6 +32,18 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** The process group of `pid` (Linux, from /proc), or undefined where unknown. */
+export function processGroup(pid: number): number | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After "pid (comm) ": state, ppid, pgrp.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Resolves once `pid` is gone (see isAlive); rejects after `timeoutMs` naming it. */
 export async function waitForExit(
   pid: number,

@@ -33,9 +33,11 @@ export interface RawChild {
   request(method: string, params?: JsonObject, timeoutMs?: number): Promise<JsonObject>;
   /** initialize (echoing nothing special) + notifications/initialized; returns the result. */
   initialize(capabilities?: JsonObject, timeoutMs?: number): Promise<JsonObject>;
+  /** Complete lines not yet taken, and bytes of a line still waiting for its "\n". */
+  buffered(): { lines: number; partialBytes: number };
   /** Messages read by `request` that were not its response, in order. */
   readonly skipped: JsonObject[];
-  stderr(): string;
+  readonly stderr: () => string;
   /** Resolves when stderr (so far or later) matches `pattern`. */
   waitForStderr(pattern: string | RegExp, timeoutMs?: number): Promise<void>;
   /** Settles when the process exits. */
@@ -160,6 +162,7 @@ export async function spawnRaw(
       send({ jsonrpc: '2.0', method: 'notifications/initialized' });
       return response.result as JsonObject;
     },
+    buffered: () => ({ lines: lines.length, partialBytes: pending.length }),
     skipped,
     stderr: () => stderr,
     async waitForStderr(pattern, timeoutMs = DEFAULT_WAIT_MS) {

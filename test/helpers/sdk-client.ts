@@ -29,7 +29,7 @@ export interface SdkConnection {
   /** The child's pid (`transport.pid`, kept after close so tests can check it is gone). */
   pid: number;
   /** Everything the child wrote to stderr so far. */
-  stderr(): string;
+  readonly stderr: () => string;
   /** Non-fatal errors the SDK reported through `onerror` (unparseable lines, unknown ids…). */
   readonly errors: Error[];
   /** Resolves when stderr (so far or later) contains `text`. */
