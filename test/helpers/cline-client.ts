@@ -15,11 +15,12 @@
  *   numbers counting from 1 per client (the framed retry below continues the count).
  * - Init timeout: 3000 ms (DEFAULT_MCP_CONNECT_TIMEOUT_MS) per attempt, unless the entry has
  *   `timeout` (seconds, clamped to 1..3600): then that. There are TWO attempts: newline-delimited
- *   JSON, then — after killing the first process — a second process spoken to with
- *   `Content-Length:` framing. A newline server never sees a complete line in the second attempt,
- *   so a slow server fails after ~2 × 3 s with "MCP server "N" failed to initialize.
- *   Newline-delimited attempt: MCP request to "N" (initialize) timed out after 3s. … Content-Length
- *   framed attempt: …".
+ *   JSON, then — after stopping the first process — a second process spoken to with
+ *   `Content-Length:` framing, which a newline server never sees as a complete line. So a slow
+ *   server fails after ~2 × 3 s. When both attempts fail alike the message is just the first:
+ *   `MCP request to "N" (initialize) timed out after 3s. Increase the "timeout" field (in
+ *   seconds) for this server in cline_mcp_settings.json.`; otherwise `MCP server "N" failed to
+ *   initialize. Newline-delimited attempt: … Content-Length framed attempt: …`.
  * - Stray stdout: every non-empty line (trimmed) goes through JSON.parse. A line that is not JSON
  *   (banner, console.log, ANSI) — or is `null` — is a protocol failure: all pending requests reject
  *   with `Invalid MCP response from "N": <JSON.parse message>. stderr: …` and the process is
@@ -33,7 +34,7 @@
  *   event or callback. After such a failure the manager's snapshot still says "connected" and
  *   every later call rejects with `MCP server "N" is not connected.` (no automatic reconnect).
  *   This harness observes the processes themselves: `spawned` lists every child it started.
- * - Shutdown (disconnect/dispose): stdin end, wait 250 ms for 'close', SIGTERM, wait 2 s, SIGKILL,
+ * - Shutdown (disconnect/dispose; from the source, not asserted here): stdin end, wait 250 ms for 'close', SIGTERM, wait 2 s, SIGKILL,
  *   wait 2 s, else throw "did not exit during disconnect". 'close' needs every holder of the pipes
  *   gone, so a grandchild holding them stalls it.
  * - Settings file: `{"mcpServers": {NAME: {command, args?, env?, cwd?, type?: "stdio",
