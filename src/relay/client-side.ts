@@ -140,29 +140,34 @@ export class ClientSide {
       this.#queue.push({ message, bytes });
       return;
     }
-    if (message.kind === 'request') {
-      const tool = toolOf(message);
-      this.pending.add({
-        id: message.id,
-        method: message.method,
-        params: message.params,
-        ...(tool === undefined ? {} : { tool }),
-        startedAt: performance.now(),
-      });
-      relay.options.audit.record(relay.options.server, 'rpc.request', {
-        method: message.method,
-        id: message.id,
-        ...(tool === undefined ? {} : { tool }),
-        ...(relay.options.audit.bodies ? { body: message.body } : {}),
-      });
-    } else if (relay.options.audit.bodies) {
-      relay.options.audit.record(relay.options.server, 'rpc.notification', {
-        direction: DIRECTION,
-        method: message.kind === 'notification' ? message.method : undefined,
-        body: message.body,
-      });
+    if (message.kind !== 'request') {
+      server.write(message, bytes, relay.options.client.input);
+      if (relay.options.audit.bodies) {
+        relay.options.audit.record(relay.options.server, 'rpc.notification', {
+          direction: DIRECTION,
+          method: message.kind === 'notification' ? message.method : undefined,
+          body: message.body,
+        });
+      }
+      return;
     }
+    const tool = toolOf(message);
+    this.pending.add({
+      id: message.id,
+      method: message.method,
+      params: message.params,
+      ...(tool === undefined ? {} : { tool }),
+      startedAt: performance.now(),
+    });
     server.write(message, bytes, relay.options.client.input);
+    // Written after forwarding, so the server starts work meanwhile; still long before the reply
+    // it leads to can be relayed (that happens in a later turn of the event loop).
+    relay.options.audit.record(relay.options.server, 'rpc.request', {
+      method: message.method,
+      id: message.id,
+      ...(tool === undefined ? {} : { tool }),
+      ...(relay.options.audit.bodies ? { body: message.body } : {}),
+    });
   }
 }
 
