@@ -1,0 +1,103 @@
+/**
+ * `mcp-guard up`: every manifest server started through the same core as `run`, handshaken, shown
+ * in a status table, and all stopped cleanly on Ctrl-C (SIGINT) or SIGTERM.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { isAlive, readPids, tempDir, waitUntilDead } from '../helpers/guard-process.js';
+import { CLI, FIXTURES, SERVER_EVERYTHING } from '../helpers/paths.js';
+
+function startUp(dir: string, servers: Record<string, unknown>, extra: string[] = []) {
+  const manifest = join(dir, 'mcp-guard.yaml');
+  writeFileSync(manifest, JSON.stringify({ version: 1, audit: { file: 'audit.jsonl' }, servers }, null, 2));
+  const child = spawn(process.execPath, [CLI, 'up', '-c', manifest, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  let stdout = '';
+  const waiters: (() => void)[] = [];
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    for (const wake of waiters.splice(0)) wake();
+  });
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const waitForStderr = async (pattern: RegExp, timeoutMs = 20_000): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(stderr)) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`stderr never matched ${pattern}; stderr:\n${stderr}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  };
+  return { child, exited, waitForStderr, stderr: () => stderr, stdout: () => stdout };
+}
+
+const fixture = (dir: string, name: string, file: string) => ({
+  command: process.execPath,
+  args: [join(FIXTURES, file)],
+  env: { PID_FILE: join(dir, `${name}.pid`) },
+});
+
+test('up starts every server, shows the status table, and Ctrl-C stops them all', async () => {
+  const dir = tempDir();
+  const up = startUp(dir, {
+    alpha: fixture(dir, 'alpha', 'echo.mjs'),
+    beta: fixture(dir, 'beta', 'stdout-noise.mjs'),
+    everything: { command: process.execPath, args: [SERVER_EVERYTHING] },
+  });
+  await up.waitForStderr(/Press Ctrl-C to stop/);
+  const table = up.stderr();
+  assert.match(table, /SERVER\s+PID\s+STATE\s+PROTOCOL\s+TOOLS\s+RESOURCES\s+PROMPTS\s+HANDSHAKE/);
+  assert.match(table, /alpha\s+\d+\s+ready\s+2025-06-18\s+\d+\s+-\s+-\s+\d+ ms/);
+  assert.match(table, /beta\s+\d+\s+ready\s+2025-06-18/);
+  assert.match(table, /everything\s+\d+\s+ready\s+\S+\s+\d+\s+\d+\s+\d+\s+\d+ ms/);
+  const [alpha] = await readPids(join(dir, 'alpha.pid'), 1);
+  const [beta] = await readPids(join(dir, 'beta.pid'), 1);
+  assert.ok(isAlive(alpha!) && isAlive(beta!));
+  up.child.kill('SIGINT');
+  const [code] = await up.exited;
+  assert.equal(code, 0, up.stderr());
+  await waitUntilDead(alpha!, 2000, 'alpha');
+  await waitUntilDead(beta!, 2000, 'beta');
+  assert.match(up.stderr(), /all servers stopped/);
+  assert.equal(up.stdout(), '', 'up writes its human output to stderr');
+});
+
+test('up with named servers starts only those; a server that cannot start is shown failed', async () => {
+  const dir = tempDir();
+  const up = startUp(
+    dir,
+    {
+      alpha: fixture(dir, 'alpha', 'echo.mjs'),
+      skipped: fixture(dir, 'skipped', 'echo.mjs'),
+      broken: { command: join(dir, 'no-such-program') },
+    },
+    ['alpha', 'broken'],
+  );
+  await up.waitForStderr(/Press Ctrl-C to stop/);
+  assert.match(up.stderr(), /alpha\s+\d+\s+ready/);
+  assert.match(up.stderr(), /broken\s+-\s+failed/);
+  assert.doesNotMatch(up.stderr(), /^skipped/m);
+  up.child.kill('SIGTERM');
+  const [code] = await up.exited;
+  assert.equal(code, 1, 'a server that never started makes up exit 1');
+  const [alpha] = await readPids(join(dir, 'alpha.pid'), 1);
+  assert.equal(isAlive(alpha!), false);
+});
+
+test('up names an unknown server and exits 2', async () => {
+  const dir = tempDir();
+  const up = startUp(dir, { alpha: fixture(dir, 'alpha', 'echo.mjs') }, ['nope']);
+  const [code] = await up.exited;
+  assert.equal(code, 2);
+  assert.match(up.stderr(), /no server 'nope'/);
+});
