@@ -69,3 +69,16 @@ export function userStateDir(ctx: ConfigContext): string {
     'mcp-guard',
   );
 }
+
+/** Why: caches that only save time (`~/.cache/mcp-guard`, `%LOCALAPPDATA%\\mcp-guard\\cache`). */
+export function userCacheDir(ctx: ConfigContext): string {
+  const path = pathsFor(ctx);
+  if (platformOf(ctx) === 'win32') {
+    return path.join(
+      envDir(ctx, 'LOCALAPPDATA') ?? path.join(ctx.homeDir, 'AppData', 'Local'),
+      'mcp-guard',
+      'cache',
+    );
+  }
+  return path.join(envDir(ctx, 'XDG_CACHE_HOME') ?? path.join(ctx.homeDir, '.cache'), 'mcp-guard');
+}

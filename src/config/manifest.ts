@@ -4,7 +4,7 @@
  */
 import type { ConfigProblem } from '../errors.js';
 import { GuardError } from '../errors.js';
-import { type ConfigContext, pathsFor, platformOf, readEnv } from './context.js';
+import { type ConfigContext, pathsFor, platformOf, readEnv, userCacheDir } from './context.js';
 import { expandTilde, type LayerInput, normalizeLayer, type PartialServer } from './layer.js';
 import { DEFAULT_PROFILE, loadProfileChain, profileAuditBodies } from './profiles.js';
 import { setOwn } from './merge.js';
@@ -61,7 +61,7 @@ export function loadManifest(
 ): ResolvedManifest {
   const path = pathsFor(ctx);
   const absolute = path.resolve(ctx.cwd, file);
-  const read = readYamlSource(absolute);
+  const read = readYamlSource(absolute, pathsFor(ctx).join(userCacheDir(ctx), 'parsed'));
   if (read.source === undefined) throw invalid(absolute, read.problems);
   const source: YamlSource = read.source;
   const problems: ConfigProblem[] = validateSource(source, 'manifest');
@@ -79,7 +79,7 @@ export function loadManifest(
           baseDir: dir,
           manifestDir: dir,
           key: 'profile',
-          where: source.locate(['profile'], 'value'),
+          where: () => source.locate(['profile'], 'value'),
         },
     ctx,
   );
@@ -124,9 +124,8 @@ export function loadManifest(
     const launch = { command: command ?? '', args: args ?? [] };
     const resolved = resolveServer(name, launch, [...shared, settings], base);
     setOwn(servers, name, resolved.server);
-    const where = source.locate(['servers', name], 'key');
     for (const message of resolved.problems)
-      problems.push({ ...where, key: `servers.${name}`, message });
+      problems.push({ ...source.locate(['servers', name], 'key'), key: `servers.${name}`, message });
   }
   if (problems.length > 0) throw invalid(absolute, problems);
   return {

@@ -41,8 +41,8 @@ export interface ProfileOrigin {
   baseDir: string;
   /** Folder whose `profiles/` is searched first; absent for ad-hoc runs. */
   manifestDir?: string;
-  /** Position of the value, for problems; absent for `--profile`. */
-  where?: Partial<SourcePosition>;
+  /** Position of the value, for problems (computed only when one is reported); absent for `--profile`. */
+  where?: () => Partial<SourcePosition>;
   key: string;
 }
 
@@ -126,15 +126,16 @@ export function loadProfileChain(
   };
   while (current !== undefined) {
     const found = findProfile(current.spec, current.origin, ctx, current.fromLevel);
-    const here = { ...current.origin.where, key: current.origin.key };
+    const origin = current.origin;
+    const here = (): Partial<SourcePosition> & { key: string } => ({ ...origin.where?.(), key: origin.key });
     if (typeof found === 'string') {
-      problems.push({ ...here, message: found });
+      problems.push({ ...here(), message: found });
       break;
     }
     if (layers.length === 0 && 'file' in found) resolvedName = found.file;
     if (seen.includes(found.id)) {
       problems.push({
-        ...here,
+        ...here(),
         message: `profile extends cycle: ${[...seen, found.id].join(' → ')}`,
       });
       break;
@@ -168,7 +169,7 @@ export function loadProfileChain(
         ...(current.origin.manifestDir === undefined
           ? {}
           : { manifestDir: current.origin.manifestDir }),
-        ...(layer.locate === undefined ? {} : { where: layer.locate(['extends'], 'value') }),
+        ...(layer.locate === undefined ? {} : { where: () => layer.locate!(['extends'], 'value') }),
         key: 'extends',
       },
       // Built-ins extend built-ins only: `strict` must not change with the project it runs in.

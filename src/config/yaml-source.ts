@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as Yaml from 'yaml';
 import type { ConfigProblem, SourcePosition } from '../errors.js';
+import { parseKey, readParsed, writeParsed } from './parse-cache.js';
 
 /** A step in a path into a document: a map key or a list index. */
 export type Segment = string | number;
@@ -94,8 +95,14 @@ export function parseYamlSource(
   return { source: { file, data, locate }, problems };
 }
 
-/** Why: an unreadable file is one more problem to report, not a crash. */
-export function readYamlSource(file: string): { source?: YamlSource; problems: ConfigProblem[] } {
+/**
+ * Why: an unreadable file is one more problem to report, not a crash. With `cacheDir`, a text
+ * parsed before is taken from the parse cache, and YAML is parsed only if a position is needed.
+ */
+export function readYamlSource(
+  file: string,
+  cacheDir?: string,
+): { source?: YamlSource; problems: ConfigProblem[] } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -103,5 +110,18 @@ export function readYamlSource(file: string): { source?: YamlSource; problems: C
     const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     return { problems: [{ file, message: `cannot read this file (${reason})` }] };
   }
-  return parseYamlSource(file, text);
+  if (cacheDir === undefined) return parseYamlSource(file, text);
+  const key = parseKey(text);
+  const cached = readParsed(cacheDir, key);
+  if (cached !== undefined) {
+    let parsed: YamlSource | undefined;
+    const locate: YamlSource['locate'] = (path, anchor) => {
+      parsed ??= parseYamlSource(file, text).source;
+      return parsed === undefined ? { file, line: 1, col: 1 } : parsed.locate(path, anchor);
+    };
+    return { source: { file, data: cached.data, locate }, problems: [] };
+  }
+  const read = parseYamlSource(file, text);
+  if (read.source !== undefined) writeParsed(cacheDir, key, read.source.data);
+  return read;
 }
