@@ -10,8 +10,6 @@ import { openAuditLog } from '../audit/audit-log.js';
 import { findManifest, loadManifest, resolveAdHoc } from '../config/load.js';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import { GuardError } from '../errors.js';
-import { createPipeline } from '../policy/pipeline.js';
-import { GuardSession } from '../supervisor/guard-session.js';
 import { planLaunch } from '../supervisor/launch-plan.js';
 import { ServerProcess } from '../supervisor/server-process.js';
 import { VERSION } from '../version.js';
@@ -102,7 +100,13 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { manifest, server } = target;
   const started = ServerProcess.start(planLaunch(server, process.env)).catch((err: unknown) => err as Error);
-  const [proc, audit] = await Promise.all([started, openAuditLog(manifest.audit)]);
+  // The relay's modules load while the server boots: nothing but the spawn waits for them.
+  const [proc, audit, { GuardSession }, { createPipeline }] = await Promise.all([
+    started,
+    openAuditLog(manifest.audit),
+    import('../supervisor/guard-session.js'),
+    import('../policy/pipeline.js'),
+  ]);
   audit.record(server.name, 'guard.start', {
     version: VERSION,
     pid: process.pid,
