@@ -6,7 +6,6 @@
  */
 import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
-import { openAuditLog } from '../audit/audit-log.js';
 import { findManifest, loadManifest, resolveAdHoc } from '../config/load.js';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import { GuardError } from '../errors.js';
@@ -103,7 +102,7 @@ export async function main(argv: string[]): Promise<number> {
   // The relay's modules load while the server boots: nothing but the spawn waits for them.
   const [proc, audit, { GuardSession }, { createPipeline }] = await Promise.all([
     started,
-    openAuditLog(manifest.audit),
+    import('../audit/audit-log.js').then(({ openAuditLog }) => openAuditLog(manifest.audit)),
     import('../supervisor/guard-session.js'),
     import('../policy/pipeline.js'),
   ]);
