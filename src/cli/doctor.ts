@@ -15,7 +15,11 @@ Shows what this machine supports: Node version, platform, and the manifest found
 
 const MIN_NODE: readonly [number, number] = [20, 5];
 
-export async function main(argv: string[]): Promise<number> {
+export function main(argv: string[]): Promise<number> {
+  return Promise.resolve(diagnose(argv));
+}
+
+function diagnose(argv: string[]): number {
   let values;
   try {
     ({ values } = parseArgs({
@@ -35,7 +39,9 @@ export async function main(argv: string[]): Promise<number> {
   const nodeOk = major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
   healthy &&= nodeOk;
   lines.push(`mcp-guard  ${VERSION}`);
-  lines.push(`node       ${process.versions.node} ${nodeOk ? '(ok)' : `(too old: needs >= ${MIN_NODE.join('.')})`}`);
+  lines.push(
+    `node       ${process.versions.node} ${nodeOk ? '(ok)' : `(too old: needs >= ${MIN_NODE.join('.')})`}`,
+  );
   lines.push(`platform   ${process.platform} ${process.arch}`);
   const ctx = { cwd: process.cwd(), env: process.env, homeDir: homedir() };
   try {
@@ -43,7 +49,9 @@ export async function main(argv: string[]): Promise<number> {
     try {
       const manifest = loadManifest(file, ctx);
       const names = Object.keys(manifest.servers);
-      lines.push(`manifest   ${file} (valid; ${names.length} server(s): ${names.join(', ') || 'none'})`);
+      lines.push(
+        `manifest   ${file} (valid; ${names.length} server(s): ${names.join(', ') || 'none'})`,
+      );
       lines.push(`audit log  ${manifest.audit.file}`);
     } catch (err) {
       if (!(err instanceof GuardError)) throw err;

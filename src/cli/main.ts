@@ -10,10 +10,22 @@ import { VERSION } from '../version.js';
 export type CommandMain = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main: CommandMain }> }> = {
-  run: { summary: 'stdio bridge for one server (what a client config launches)', load: () => import('./run.js') },
-  up: { summary: 'supervise every (or the named) manifest server in the foreground', load: () => import('./up.js') },
-  check: { summary: 'validate the manifest and print the resolved configuration', load: () => import('./check.js') },
-  logs: { summary: 'pretty-print the audit log; --verify checks its hash chain', load: () => import('./logs.js') },
+  run: {
+    summary: 'stdio bridge for one server (what a client config launches)',
+    load: () => import('./run.js'),
+  },
+  up: {
+    summary: 'supervise every (or the named) manifest server in the foreground',
+    load: () => import('./up.js'),
+  },
+  check: {
+    summary: 'validate the manifest and print the resolved configuration',
+    load: () => import('./check.js'),
+  },
+  logs: {
+    summary: 'pretty-print the audit log; --verify checks its hash chain',
+    load: () => import('./logs.js'),
+  },
   doctor: { summary: 'what this machine supports', load: () => import('./doctor.js') },
 };
 
@@ -71,4 +83,6 @@ function exitAfterFlush(code: number): void {
   process.stdout.write('', () => process.exit(code));
 }
 
-main(process.argv.slice(2)).then(exitAfterFlush, (err: unknown) => exitAfterFlush(reportFailure(err)));
+main(process.argv.slice(2)).then(exitAfterFlush, (err: unknown) =>
+  exitAfterFlush(reportFailure(err)),
+);

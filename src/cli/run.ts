@@ -35,7 +35,11 @@ interface RunTarget {
 }
 
 /** Parses `run`'s arguments and loads the server it names (or builds the ad-hoc one). */
-export function resolveRunTarget(argv: string[], env: NodeJS.ProcessEnv, cwd: string): RunTarget | 'help' {
+export function resolveRunTarget(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): RunTarget | 'help' {
   const split = argv.indexOf('--');
   const own = split === -1 ? argv : argv.slice(0, split);
   const command = split === -1 ? [] : argv.slice(split + 1);
@@ -63,7 +67,10 @@ export function resolveRunTarget(argv: string[], env: NodeJS.ProcessEnv, cwd: st
   if (split !== -1) {
     if (command.length === 0) throw new GuardError('ERR_USAGE', `no command after '--'\n\n${HELP}`);
     if (positionals.length > 0 || values.config !== undefined) {
-      throw new GuardError('ERR_USAGE', `give either a server name or '-- CMD', not both\n\n${HELP}`);
+      throw new GuardError(
+        'ERR_USAGE',
+        `give either a server name or '-- CMD', not both\n\n${HELP}`,
+      );
     }
     const manifest = resolveAdHoc(command[0]!, command.slice(1), ctx, {
       ...profile,
@@ -77,8 +84,15 @@ export function resolveRunTarget(argv: string[], env: NodeJS.ProcessEnv, cwd: st
   if (positionals.length !== 1) {
     throw new GuardError('ERR_USAGE', `name exactly one server, or give '-- CMD'\n\n${HELP}`);
   }
-  if (values.allow !== undefined || values['read-only'] !== undefined || values['deny-network'] === true) {
-    throw new GuardError('ERR_USAGE', `--allow, --read-only and --deny-network go with '-- CMD'; a manifest server sets them in its manifest`);
+  if (
+    values.allow !== undefined ||
+    values['read-only'] !== undefined ||
+    values['deny-network'] === true
+  ) {
+    throw new GuardError(
+      'ERR_USAGE',
+      `--allow, --read-only and --deny-network go with '-- CMD'; a manifest server sets them in its manifest`,
+    );
   }
   const file = findManifest(ctx, values.config);
   const manifest = loadManifest(file, ctx, profile);
@@ -86,7 +100,10 @@ export function resolveRunTarget(argv: string[], env: NodeJS.ProcessEnv, cwd: st
   const server = manifest.servers[name];
   if (server === undefined) {
     const known = Object.keys(manifest.servers).join(', ') || '(none)';
-    throw new GuardError('ERR_SERVER_UNKNOWN', `no server '${name}' in ${file} (servers: ${known})`);
+    throw new GuardError(
+      'ERR_SERVER_UNKNOWN',
+      `no server '${name}' in ${file} (servers: ${known})`,
+    );
   }
   return { manifest, server };
 }
@@ -98,7 +115,9 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const { manifest, server } = target;
-  const started = ServerProcess.start(planLaunch(server, process.env)).catch((err: unknown) => err as Error);
+  const started = ServerProcess.start(planLaunch(server, process.env)).catch(
+    (err: unknown) => err as Error,
+  );
   // The relay's modules load while the server boots: nothing but the spawn waits for them.
   const [proc, audit, { GuardSession }, { createPipeline }] = await Promise.all([
     started,
@@ -131,7 +150,10 @@ export async function main(argv: string[]): Promise<number> {
   audit.record(server.name, 'guard.stop', { reason: end.reason, exitCode: end.exitCode });
   audit.close();
   if (end.reason === 'server-exit' && end.exit !== null) {
-    const how = end.exit.signal === null ? `exited with code ${end.exit.code}` : `was terminated by ${end.exit.signal}`;
+    const how =
+      end.exit.signal === null
+        ? `exited with code ${end.exit.code}`
+        : `was terminated by ${end.exit.signal}`;
     process.stderr.write(`mcp-guard: server '${server.name}' ${how}; session ended\n`);
   }
   return end.exitCode;

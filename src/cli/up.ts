@@ -61,18 +61,31 @@ export async function main(argv: string[]): Promise<number> {
   }
   const ctx = { cwd: process.cwd(), env: process.env, homeDir: homedir() };
   const file = findManifest(ctx, values.config);
-  const manifest = loadManifest(file, ctx, values.profile === undefined ? {} : { profile: values.profile });
+  const manifest = loadManifest(
+    file,
+    ctx,
+    values.profile === undefined ? {} : { profile: values.profile },
+  );
   const names = positionals.length > 0 ? positionals : Object.keys(manifest.servers);
   const unknown = names.filter((name) => manifest.servers[name] === undefined);
   if (unknown.length > 0) {
-    throw new GuardError('ERR_SERVER_UNKNOWN', `no server ${unknown.map((n) => `'${n}'`).join(', ')} in ${file}`);
+    throw new GuardError(
+      'ERR_SERVER_UNKNOWN',
+      `no server ${unknown.map((n) => `'${n}'`).join(', ')} in ${file}`,
+    );
   }
   if (names.length === 0) {
     process.stderr.write(`mcp-guard: ${file} has no servers to start\n`);
     return 0;
   }
   const audit = await openAuditLog(manifest.audit);
-  audit.record('-', 'guard.start', { version: VERSION, pid: process.pid, manifest: file, command: 'up', servers: names });
+  audit.record('-', 'guard.start', {
+    version: VERSION,
+    pid: process.pid,
+    manifest: file,
+    command: 'up',
+    servers: names,
+  });
   process.stderr.write(`mcp-guard ${VERSION}: starting ${names.length} server(s) from ${file}\n`);
 
   const running = await Promise.all(names.map((name) => startOne(manifest.servers[name]!, audit)));
@@ -83,7 +96,10 @@ export async function main(argv: string[]): Promise<number> {
     void item.session.ended.then((end) => {
       if (end.reason === 'server-exit') {
         const exit = end.exit;
-        const how = exit?.signal == null ? `exited with code ${exit?.code}` : `was terminated by ${exit.signal}`;
+        const how =
+          exit?.signal == null
+            ? `exited with code ${exit?.code}`
+            : `was terminated by ${exit.signal}`;
         process.stderr.write(`mcp-guard: server '${item.server.name}' ${how}\n`);
       }
     });
@@ -102,7 +118,9 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function startOne(server: ServerConfig, audit: AuditLog): Promise<Running> {
-  const proc = await ServerProcess.start(planLaunch(server, process.env)).catch((err: unknown) => err as Error);
+  const proc = await ServerProcess.start(planLaunch(server, process.env)).catch(
+    (err: unknown) => err as Error,
+  );
   const toRelay = new PassThrough();
   const fromRelay = new PassThrough();
   const session = new GuardSession({
@@ -114,9 +132,12 @@ async function startOne(server: ServerConfig, audit: AuditLog): Promise<Running>
     stderr: process.stderr,
     stderrPrefix: `[${server.name}] `,
   });
-  const client = new LineClient({ input: fromRelay, output: toRelay }, server.limits.maxMessageBytes);
-  const handshake = await performHandshake(client, VERSION, HANDSHAKE_TIMEOUT_MS).catch((err: unknown) =>
-    err instanceof Error ? err : new Error(String(err)),
+  const client = new LineClient(
+    { input: fromRelay, output: toRelay },
+    server.limits.maxMessageBytes,
+  );
+  const handshake = await performHandshake(client, VERSION, HANDSHAKE_TIMEOUT_MS).catch(
+    (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
   );
   return { server, session, client, handshake };
 }
@@ -124,11 +145,14 @@ async function startOne(server: ServerConfig, audit: AuditLog): Promise<Running>
 function renderStatus(running: Running[]): string {
   const rows = running.map(({ server, session, handshake }) => {
     const ok = !(handshake instanceof Error);
-    const n = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : String(v));
+    const n = (v: number | null | undefined): string =>
+      v === null || v === undefined ? '-' : String(v);
     return [
       server.name,
       session.process === null ? '-' : String(session.process.pid),
-      ok ? session.state : `${session.state === 'ready' ? 'unhealthy' : session.state}: ${handshake.message}`,
+      ok
+        ? session.state
+        : `${session.state === 'ready' ? 'unhealthy' : session.state}: ${handshake.message}`,
       ok ? handshake.protocolVersion : '-',
       n(ok ? handshake.tools : null),
       n(ok ? handshake.resources : null),
@@ -136,5 +160,8 @@ function renderStatus(running: Running[]): string {
       ok ? `${handshake.handshakeMs} ms` : '-',
     ];
   });
-  return formatTable(['SERVER', 'PID', 'STATE', 'PROTOCOL', 'TOOLS', 'RESOURCES', 'PROMPTS', 'HANDSHAKE'], rows);
+  return formatTable(
+    ['SERVER', 'PID', 'STATE', 'PROTOCOL', 'TOOLS', 'RESOURCES', 'PROMPTS', 'HANDSHAKE'],
+    rows,
+  );
 }

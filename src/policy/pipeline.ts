@@ -28,7 +28,10 @@ export interface Pipeline {
 /** Builds a pipeline from checks; `observe` logs would-be denials but lets everything pass. */
 export function createPipeline(
   checks: readonly PolicyCheck[],
-  options: { observe?: boolean; onWouldDeny?: (verdict: Verdict, message: RpcMessage) => void } = {},
+  options: {
+    observe?: boolean;
+    onWouldDeny?: (verdict: Verdict, message: RpcMessage) => void;
+  } = {},
 ): Pipeline {
   if (checks.length === 0) return { inspect: () => PASS };
   return {

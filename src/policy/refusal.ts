@@ -13,7 +13,12 @@ export interface Refusal {
   data?: Record<string, unknown>;
 }
 
-export function refusalLine(id: RequestId, method: string, server: string, refusal: Refusal): string {
+export function refusalLine(
+  id: RequestId,
+  method: string,
+  server: string,
+  refusal: Refusal,
+): string {
   if (method === 'tools/call') {
     return resultLine(id, {
       content: [{ type: 'text', text: `Blocked by mcp-guard: ${refusal.rule}: ${refusal.reason}` }],

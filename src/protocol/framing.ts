@@ -12,8 +12,7 @@ const CR = 0x0d;
 export const OVERSIZE_HEAD_BYTES = 4096;
 
 export type Frame =
-  | { kind: 'line'; bytes: Buffer }
-  | { kind: 'oversize'; size: number; head: Buffer };
+  { kind: 'line'; bytes: Buffer } | { kind: 'oversize'; size: number; head: Buffer };
 
 export class LineFramer {
   readonly #maxBytes: number;

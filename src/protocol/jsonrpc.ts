@@ -17,7 +17,13 @@ export interface JsonRpcError {
 type Params = Record<string, unknown> | unknown[] | undefined;
 
 export type RpcMessage =
-  | { kind: 'request'; id: RequestId; method: string; params: Params; body: Record<string, unknown> }
+  | {
+      kind: 'request';
+      id: RequestId;
+      method: string;
+      params: Params;
+      body: Record<string, unknown>;
+    }
   | { kind: 'notification'; method: string; params: Params; body: Record<string, unknown> }
   | { kind: 'response'; id: RequestId; result: unknown; body: Record<string, unknown> }
   | { kind: 'error'; id: RequestId; error: JsonRpcError; body: Record<string, unknown> };
@@ -97,7 +103,12 @@ export function classify(value: unknown): ParseResult {
     if (!('id' in value)) {
       return {
         ok: true,
-        message: { kind: 'notification', method: value.method, params: params as Params, body: value },
+        message: {
+          kind: 'notification',
+          method: value.method,
+          params: params as Params,
+          body: value,
+        },
       };
     }
     if (id === null) return invalid('id must be a string or a number');
@@ -110,12 +121,16 @@ export function classify(value: unknown): ParseResult {
   const hasResult = 'result' in value;
   const hasError = 'error' in value;
   if (hasResult === hasError) return invalid('a response has exactly one of result and error');
-  if (hasResult) return { ok: true, message: { kind: 'response', id, result: value.result, body: value } };
+  if (hasResult)
+    return { ok: true, message: { kind: 'response', id, result: value.result, body: value } };
   const error = value.error;
   if (!isObject(error) || typeof error.code !== 'number' || typeof error.message !== 'string') {
     return invalid('error must have a numeric code and a message');
   }
-  return { ok: true, message: { kind: 'error', id, error: error as unknown as JsonRpcError, body: value } };
+  return {
+    ok: true,
+    message: { kind: 'error', id, error: error as unknown as JsonRpcError, body: value },
+  };
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {

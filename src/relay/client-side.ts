@@ -69,11 +69,17 @@ export class ClientSide {
   #onRequest(message: Extract<RpcMessage, { kind: 'request' }>, bytes: Buffer | null): void {
     if (this.pending.has(message.id) || this.#queue.some((q) => sameId(q.message, message))) {
       const reason = 'a request with this id is already in flight';
-      this.#relay.auditInvalid(DIRECTION, reason, { kind: 'line', bytes: bytes ?? Buffer.alloc(0) }, message.id);
+      this.#relay.auditInvalid(
+        DIRECTION,
+        reason,
+        { kind: 'line', bytes: bytes ?? Buffer.alloc(0) },
+        message.id,
+      );
       this.#relay.replyError(message.id, { code: ErrorCode.InvalidRequest, message: reason });
       return;
     }
-    if (message.method === 'initialize' && isObject(message.params)) this.initParams = message.params;
+    if (message.method === 'initialize' && isObject(message.params))
+      this.initParams = message.params;
     const relay = this.#relay;
     const verdict = relay.options.pipeline.inspect(message, {
       direction: DIRECTION,
@@ -98,7 +104,10 @@ export class ClientSide {
     else this.#forward(message, bytes);
   }
 
-  #onNotification(message: Extract<RpcMessage, { kind: 'notification' }>, bytes: Buffer | null): void {
+  #onNotification(
+    message: Extract<RpcMessage, { kind: 'notification' }>,
+    bytes: Buffer | null,
+  ): void {
     const relay = this.#relay;
     const verdict = relay.options.pipeline.inspect(message, {
       direction: DIRECTION,
@@ -117,7 +126,10 @@ export class ClientSide {
       const id = message.params.requestId;
       if (typeof id === 'string' || typeof id === 'number') this.pending.take(id);
     }
-    this.#forward(verdict.action === 'rewrite' ? verdict.message : message, verdict.action === 'rewrite' ? null : bytes);
+    this.#forward(
+      verdict.action === 'rewrite' ? verdict.message : message,
+      verdict.action === 'rewrite' ? null : bytes,
+    );
   }
 
   #forward(message: RpcMessage, bytes: Buffer | null): void {
@@ -129,11 +141,19 @@ export class ClientSide {
         return;
       }
       if (this.unavailable !== null || this.#queue.length >= MAX_QUEUED) {
-        const state = this.unavailable ?? { state: 'starting', reason: 'too many requests waiting for the server' };
+        const state = this.unavailable ?? {
+          state: 'starting',
+          reason: 'too many requests waiting for the server',
+        };
         relay.replyError(message.id, {
           code: ErrorCode.ServerUnavailable,
           message: `mcp-guard: server '${relay.options.server}' is unavailable (${state.state}): ${state.reason}`,
-          data: { rule: 'availability', reason: state.reason, server: relay.options.server, state: state.state },
+          data: {
+            rule: 'availability',
+            reason: state.reason,
+            server: relay.options.server,
+            state: state.state,
+          },
         });
         return;
       }

@@ -26,7 +26,11 @@ export class LineClient {
       const message = parsed.message;
       if (message.kind === 'request') {
         // `up` declares no client capabilities; anything asked of it is not supported.
-        this.#send({ jsonrpc: '2.0', id: message.id, error: { code: -32601, message: 'Method not found' } });
+        this.#send({
+          jsonrpc: '2.0',
+          id: message.id,
+          error: { code: -32601, message: 'Method not found' },
+        });
         return;
       }
       if (message.kind !== 'response' && message.kind !== 'error') return;

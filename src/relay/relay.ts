@@ -89,14 +89,16 @@ export class Relay extends EventEmitter<RelayEvents> {
   /** Audits a line that is not a valid message and returns the id it seems to carry. */
   auditInvalid(direction: string, reason: string, frame: Frame, id: RequestId | null): void {
     const size = frame.kind === 'line' ? frame.bytes.length : frame.size;
-    this.options.audit.record(this.options.server, 'rpc.invalid', { direction, reason, size, id }, 'warn');
+    this.options.audit.record(
+      this.options.server,
+      'rpc.invalid',
+      { direction, reason, size, id },
+      'warn',
+    );
   }
 
   /** Parses a frame, or audits why it could not be and returns the error to answer with. */
-  parseFrame(
-    frame: Frame,
-    direction: string,
-  ): ReturnType<typeof parseLine> {
+  parseFrame(frame: Frame, direction: string): ReturnType<typeof parseLine> {
     if (frame.kind === 'oversize') {
       const id = sniffId(frame.head.toString('utf8'));
       const reason = `message of ${frame.size} bytes exceeds limits.maxMessageBytes (${this.options.maxMessageBytes})`;

@@ -8,7 +8,13 @@ import { performance } from 'node:perf_hooks';
 import type { Readable, Writable } from 'node:stream';
 import { LineFramer, type Frame } from '../protocol/framing.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import { errorLine, idKey, isObject, type RequestId, type RpcMessage } from '../protocol/jsonrpc.js';
+import {
+  errorLine,
+  idKey,
+  isObject,
+  type RequestId,
+  type RpcMessage,
+} from '../protocol/jsonrpc.js';
 import { PendingTable } from './pending.js';
 import type { Relay } from './relay.js';
 import { Sink } from './sink.js';
@@ -51,7 +57,9 @@ export class ServerSide {
     this.#sink = new Sink(io.output, () => {
       // The child's stdin breaks when it dies; its exit is handled by the supervisor.
     });
-    const framer = new LineFramer(this.#relay.options.maxMessageBytes, (frame) => this.#onFrame(frame));
+    const framer = new LineFramer(this.#relay.options.maxMessageBytes, (frame) =>
+      this.#onFrame(frame),
+    );
     io.input.on('data', (chunk: Buffer) => framer.push(chunk));
     io.input.on('end', () => framer.end());
     io.input.on('error', () => undefined);
@@ -110,10 +118,18 @@ export class ServerSide {
   }
 
   /** A client's response to a server→client request: forwarded only if that request is pending. */
-  forwardClientResponse(message: Extract<RpcMessage, { kind: 'response' | 'error' }>, bytes: Buffer | null): void {
+  forwardClientResponse(
+    message: Extract<RpcMessage, { kind: 'response' | 'error' }>,
+    bytes: Buffer | null,
+  ): void {
     const relay = this.#relay;
     if (this.pending.take(message.id) === undefined) {
-      relay.auditInvalid('client-to-server', 'response to an unknown id', lineFrame(bytes), message.id);
+      relay.auditInvalid(
+        'client-to-server',
+        'response to an unknown id',
+        lineFrame(bytes),
+        message.id,
+      );
       return;
     }
     this.write(message, bytes, relay.options.client.input);
@@ -126,7 +142,10 @@ export class ServerSide {
       // A broken reply to a pending client request still gets the client an answer.
       if (parsed.id !== null && relay.client.pending.has(parsed.id)) {
         this.#answerClient(parsed.id, {
-          code: parsed.code === ErrorCode.MessageTooLarge ? ErrorCode.MessageTooLarge : ErrorCode.InternalError,
+          code:
+            parsed.code === ErrorCode.MessageTooLarge
+              ? ErrorCode.MessageTooLarge
+              : ErrorCode.InternalError,
           message: `mcp-guard: the server's response was refused: ${parsed.reason}`,
           data: { rule: 'framing', reason: parsed.reason, server: relay.options.server },
         });
@@ -149,7 +168,10 @@ export class ServerSide {
     }
   }
 
-  #onResponse(message: Extract<RpcMessage, { kind: 'response' | 'error' }>, bytes: Buffer | null): void {
+  #onResponse(
+    message: Extract<RpcMessage, { kind: 'response' | 'error' }>,
+    bytes: Buffer | null,
+  ): void {
     const relay = this.#relay;
     const internal = this.#internal.get(idKey(message.id));
     if (internal !== undefined) {
@@ -195,36 +217,59 @@ export class ServerSide {
         id: message.id,
       });
       this.#sink?.writeText(
-        errorLine(message.id, { code: ErrorCode.MethodNotFound, message: `Method not found: ${reason}` }),
+        errorLine(message.id, {
+          code: ErrorCode.MethodNotFound,
+          message: `Method not found: ${reason}`,
+        }),
       );
       return;
     }
-    this.pending.add({ id: message.id, method: message.method, params: message.params, startedAt: performance.now() });
+    this.pending.add({
+      id: message.id,
+      method: message.method,
+      params: message.params,
+      startedAt: performance.now(),
+    });
     this.#forwardToClient(message, bytes);
   }
 
   #forwardToClient(message: RpcMessage, bytes: Buffer | null): void {
     const relay = this.#relay;
-    const verdict = relay.options.pipeline.inspect(message, { direction: DIRECTION, server: relay.options.server });
+    const verdict = relay.options.pipeline.inspect(message, {
+      direction: DIRECTION,
+      server: relay.options.server,
+    });
     if (verdict.action === 'deny') {
       relay.options.audit.record(relay.options.server, 'policy.deny', {
         rule: verdict.rule,
         reason: verdict.reason,
         direction: DIRECTION,
-        method: message.kind === 'request' || message.kind === 'notification' ? message.method : undefined,
+        method:
+          message.kind === 'request' || message.kind === 'notification'
+            ? message.method
+            : undefined,
       });
       if (message.kind === 'request') {
         this.pending.take(message.id);
         this.#sink?.writeText(
-          errorLine(message.id, { code: verdict.code ?? ErrorCode.PolicyDenied, message: `Blocked by mcp-guard: ${verdict.reason}` }),
+          errorLine(message.id, {
+            code: verdict.code ?? ErrorCode.PolicyDenied,
+            message: `Blocked by mcp-guard: ${verdict.reason}`,
+          }),
         );
       }
       return;
     }
-    this.#writeClient(verdict.action === 'rewrite' ? verdict.message : message, verdict.action === 'rewrite' ? null : bytes);
+    this.#writeClient(
+      verdict.action === 'rewrite' ? verdict.message : message,
+      verdict.action === 'rewrite' ? null : bytes,
+    );
   }
 
-  #answerClient(id: RequestId, error: { code: number; message: string; data: Record<string, unknown> }): void {
+  #answerClient(
+    id: RequestId,
+    error: { code: number; message: string; data: Record<string, unknown> },
+  ): void {
     const relay = this.#relay;
     const entry = relay.client.pending.take(id);
     if (entry === undefined) return;

@@ -77,7 +77,9 @@ export class GuardSession {
     if (this.#stopping !== null) return this.#stopping;
     this.state = 'stopping';
     const endReason: EndReason = why ?? (reason === 'eof' ? 'client-eof' : 'signal');
-    this.#stopping = this.#finish(endReason, async () => (this.process === null ? null : this.process.stop(reason)));
+    this.#stopping = this.#finish(endReason, async () =>
+      this.process === null ? null : this.process.stop(reason),
+    );
     return this.#stopping;
   }
 
@@ -106,7 +108,10 @@ export class GuardSession {
     });
   }
 
-  async #finish(reason: EndReason, stopProcess: () => Promise<ChildExit | null>): Promise<SessionEnd> {
+  async #finish(
+    reason: EndReason,
+    stopProcess: () => Promise<ChildExit | null>,
+  ): Promise<SessionEnd> {
     const exit = await stopProcess();
     const proc = this.process;
     if (proc !== null && exit !== null) {
@@ -124,7 +129,11 @@ export class GuardSession {
     }
     const failed = reason === 'spawn-failed' || (reason === 'server-exit' && exit?.code !== 0);
     this.state = proc === null ? 'failed' : 'stopped';
-    const end: SessionEnd = { reason: proc === null ? 'spawn-failed' : reason, exit, exitCode: failed || proc === null ? 1 : 0 };
+    const end: SessionEnd = {
+      reason: proc === null ? 'spawn-failed' : reason,
+      exit,
+      exitCode: failed || proc === null ? 1 : 0,
+    };
     this.#resolveEnd(end);
     return end;
   }
@@ -134,7 +143,10 @@ export class GuardSession {
     const echo = this.#options.stderr;
     const prefix = this.#options.stderrPrefix ?? '';
     const framer = new LineFramer(STDERR_LINE_BYTES, (frame) => {
-      const text = frame.kind === 'line' ? frame.bytes.toString('utf8') : `${frame.head.toString('utf8')}… (${frame.size} bytes)`;
+      const text =
+        frame.kind === 'line'
+          ? frame.bytes.toString('utf8')
+          : `${frame.head.toString('utf8')}… (${frame.size} bytes)`;
       audit.record(this.server.name, 'child.stderr', { text: text.slice(0, AUDIT_STDERR_CHARS) });
       echo?.write(`${prefix}${text}\n`);
     });

@@ -18,11 +18,19 @@ export interface HandshakeResult {
   handshakeMs: number;
 }
 
-export async function performHandshake(client: LineClient, version: string, timeoutMs: number): Promise<HandshakeResult> {
+export async function performHandshake(
+  client: LineClient,
+  version: string,
+  timeoutMs: number,
+): Promise<HandshakeResult> {
   const started = performance.now();
   const init = await client.request(
     'initialize',
-    { protocolVersion: CLIENT_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'mcp-guard up', version } },
+    {
+      protocolVersion: CLIENT_PROTOCOL_VERSION,
+      capabilities: {},
+      clientInfo: { name: 'mcp-guard up', version },
+    },
     timeoutMs,
   );
   const handshakeMs = Math.round(performance.now() - started);
@@ -47,7 +55,12 @@ export async function performHandshake(client: LineClient, version: string, time
   };
 }
 
-async function countItems(client: LineClient, method: string, key: string, timeoutMs: number): Promise<number> {
+async function countItems(
+  client: LineClient,
+  method: string,
+  key: string,
+  timeoutMs: number,
+): Promise<number> {
   let total = 0;
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page += 1) {

@@ -62,11 +62,18 @@ export class ServerProcess {
       child = spawn(plan.command, plan.args, options);
     }
     try {
-      await Promise.race([once(child, 'spawn'), once(child, 'error').then(([err]) => Promise.reject(err as Error))]);
+      await Promise.race([
+        once(child, 'spawn'),
+        once(child, 'error').then(([err]) => Promise.reject(err as Error)),
+      ]);
     } catch (err) {
-      throw new GuardError('ERR_SPAWN', `could not start '${plan.command}': ${(err as Error).message}`, {
-        cause: err,
-      });
+      throw new GuardError(
+        'ERR_SPAWN',
+        `could not start '${plan.command}': ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
     }
     child.stdin.on('error', () => undefined);
     return new ServerProcess(child, child.pid!);
@@ -107,7 +114,8 @@ export class ServerProcess {
 
   #signal(signal: NodeJS.Signals): void {
     if (process.platform === 'win32') {
-      if (signal === 'SIGKILL') spawn('taskkill', ['/T', '/F', '/PID', String(this.pid)], { stdio: 'ignore' });
+      if (signal === 'SIGKILL')
+        spawn('taskkill', ['/T', '/F', '/PID', String(this.pid)], { stdio: 'ignore' });
       else this.child.kill(signal);
       return;
     }
@@ -122,7 +130,9 @@ export class ServerProcess {
   async #waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!condition() && Date.now() < deadline) {
-      const tick = new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, Math.max(1, deadline - Date.now()))));
+      const tick = new Promise((resolve) =>
+        setTimeout(resolve, Math.min(POLL_MS, Math.max(1, deadline - Date.now()))),
+      );
       await (this.#exit === null ? Promise.race([this.exited, tick]) : tick);
     }
   }

@@ -15,10 +15,14 @@ export interface Watchdog {
 
 export function startWatchdog(processGroup: number): Watchdog {
   if (process.platform === 'win32') return { dismiss: () => undefined };
-  let child: ChildProcess | null = spawn('/bin/sh', ['-c', SCRIPT, 'mcp-guard-watchdog', String(processGroup)], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-    detached: true,
-  });
+  let child: ChildProcess | null = spawn(
+    '/bin/sh',
+    ['-c', SCRIPT, 'mcp-guard-watchdog', String(processGroup)],
+    {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      detached: true,
+    },
+  );
   child.on('error', () => undefined);
   child.stdin?.on('error', () => undefined);
   child.unref();

@@ -29,7 +29,10 @@ export function tempDir(prefix = 'mcp-guard-test-'): string {
 }
 
 /** Starts `node dist/cli/main.js ARGS`, with XDG_STATE_HOME inside `stateDir`. */
-export function startGuard(args: string[], options: { stateDir: string; env?: Record<string, string>; cwd?: string }): GuardProcess {
+export function startGuard(
+  args: string[],
+  options: { stateDir: string; env?: Record<string, string>; cwd?: string },
+): GuardProcess {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? options.stateDir,
     env: { ...process.env, XDG_STATE_HOME: join(options.stateDir, 'state'), ...options.env },
@@ -83,7 +86,9 @@ export function startGuard(args: string[], options: { stateDir: string; env?: Re
           void exited.then(() => setImmediate(resolve));
         });
         if (unread.length === 0 && child.exitCode !== null && child.stdout.readableEnded) {
-          throw new Error(`mcp-guard exited (${child.exitCode}) without another line; stderr:\n${stderr}`);
+          throw new Error(
+            `mcp-guard exited (${child.exitCode}) without another line; stderr:\n${stderr}`,
+          );
         }
       }
       return unread.shift()!;
@@ -91,14 +96,25 @@ export function startGuard(args: string[], options: { stateDir: string; env?: Re
   };
 }
 
-export const initialize = (id: number | string = 1, capabilities: Record<string, unknown> = {}) => ({
+export const initialize = (
+  id: number | string = 1,
+  capabilities: Record<string, unknown> = {},
+) => ({
   jsonrpc: '2.0',
   id,
   method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities, clientInfo: { name: 'test', version: '1' } },
+  params: {
+    protocolVersion: '2025-06-18',
+    capabilities,
+    clientInfo: { name: 'test', version: '1' },
+  },
 });
 
-export const callTool = (id: number | string, name: string, args: Record<string, unknown> = {}) => ({
+export const callTool = (
+  id: number | string,
+  name: string,
+  args: Record<string, unknown> = {},
+) => ({
   jsonrpc: '2.0',
   id,
   method: 'tools/call',
@@ -119,7 +135,8 @@ export function isAlive(pid: number): boolean {
 export async function waitUntilDead(pid: number, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (isAlive(pid)) {
-    if (Date.now() > deadline) throw new Error(`${what} (pid ${pid}) still alive after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} (pid ${pid}) still alive after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
@@ -132,7 +149,8 @@ export async function readPids(file: string, count: number, timeoutMs = 10_000):
       ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number)
       : [];
     if (pids.length >= count) return pids;
-    if (Date.now() > deadline) throw new Error(`${file} has ${pids.length} of ${count} pids after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`${file} has ${pids.length} of ${count} pids after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
@@ -149,7 +167,11 @@ export function readAudit(file: string): Record<string, unknown>[] {
  * Writes `mcp-guard.yaml` in `dir` with one server named `server` (JSON is valid YAML) and the
  * audit log at `dir/audit.jsonl`; returns its path.
  */
-export function writeManifest(dir: string, server: Record<string, unknown>, top: Record<string, unknown> = {}): string {
+export function writeManifest(
+  dir: string,
+  server: Record<string, unknown>,
+  top: Record<string, unknown> = {},
+): string {
   const file = join(dir, 'mcp-guard.yaml');
   const manifest = { version: 1, audit: { file: 'audit.jsonl' }, ...top, servers: { server } };
   writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);

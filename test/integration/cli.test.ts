@@ -8,9 +8,15 @@ import { tempDir } from '../helpers/guard-process.js';
 import { CLI, ROOT } from '../helpers/paths.js';
 
 const cli = (args: string[], cwd = ROOT) =>
-  spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  spawnSync(process.execPath, [CLI, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
 
-const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const version = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;
 
 test('--version prints the package version on stderr and exits 0', () => {
   for (const flag of ['--version', '-v']) {
@@ -22,7 +28,10 @@ test('--version prints the package version on stderr and exits 0', () => {
 });
 
 test('--help works for the tool and for every command, exits 0, says no "error"', () => {
-  for (const args of [['--help'], ...['run', 'up', 'check', 'logs', 'doctor'].map((c) => [c, '--help'])]) {
+  for (const args of [
+    ['--help'],
+    ...['run', 'up', 'check', 'logs', 'doctor'].map((c) => [c, '--help']),
+  ]) {
     const r = cli(args);
     assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr + r.stdout, /Usage/i, args.join(' '));
@@ -31,16 +40,30 @@ test('--help works for the tool and for every command, exits 0, says no "error"'
 });
 
 test('usage problems exit 2', () => {
-  const cases = [[], ['frobnicate'], ['run'], ['run', '--'], ['run', '--bogus'], ['run', 'a', 'b'], ['up', '--bogus']];
+  const cases = [
+    [],
+    ['frobnicate'],
+    ['run'],
+    ['run', '--'],
+    ['run', '--bogus'],
+    ['run', 'a', 'b'],
+    ['up', '--bogus'],
+  ];
   for (const args of cases) assert.equal(cli(args).status, 2, args.join(' '));
 });
 
 test('doctor reports node, platform and the manifest found', () => {
   const r = cli(['doctor']);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, new RegExp(`node\\s+${process.versions.node.replace(/\./g, '\\.')} \\(ok\\)`));
+  assert.match(
+    r.stderr,
+    new RegExp(`node\\s+${process.versions.node.replace(/\./g, '\\.')} \\(ok\\)`),
+  );
   assert.match(r.stderr, new RegExp(`platform\\s+${process.platform}`));
-  assert.match(r.stderr, /manifest\s+\S+mcp-guard\.yaml \(valid; 3 server\(s\): everything, filesystem, memory\)/);
+  assert.match(
+    r.stderr,
+    /manifest\s+\S+mcp-guard\.yaml \(valid; 3 server\(s\): everything, filesystem, memory\)/,
+  );
 });
 
 test('doctor with a broken manifest exits 1 and points at file:line:col', () => {
@@ -55,7 +78,10 @@ test('doctor with a broken manifest exits 1 and points at file:line:col', () => 
 test('run with a broken manifest exits 2 naming file:line:col, writing nothing to stdout', () => {
   const dir = tempDir();
   const file = join(dir, 'mcp-guard.yaml');
-  writeFileSync(file, 'version: 1\nservers:\n  s:\n    command: node\n    restart: { window: soon }\n');
+  writeFileSync(
+    file,
+    'version: 1\nservers:\n  s:\n    command: node\n    restart: { window: soon }\n',
+  );
   const r = cli(['run', 's', '-c', file], dir);
   assert.equal(r.status, 2);
   assert.equal(r.stdout, '');

@@ -20,7 +20,12 @@ import {
 import { FIXTURES } from '../helpers/paths.js';
 
 /** Runs a fixture server through a manifest (the server's environment is only what it grants). */
-function fixture(name: string, dir: string, extra: string[] = [], env: Record<string, string> = {}) {
+function fixture(
+  name: string,
+  dir: string,
+  extra: string[] = [],
+  env: Record<string, string> = {},
+) {
   const pidFile = join(dir, 'server.pid');
   const manifest = writeManifest(dir, {
     command: process.execPath,
@@ -74,7 +79,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test(`${signal}: the server's whole process group is stopped, mcp-guard exits 0`, async () => {
     const dir = tempDir();
     const grandchildFile = join(dir, 'grandchild.pid');
-    const { guard, pidFile } = fixture('spawn-grandchild.mjs', dir, [], { GRANDCHILD_PID_FILE: grandchildFile });
+    const { guard, pidFile } = fixture('spawn-grandchild.mjs', dir, [], {
+      GRANDCHILD_PID_FILE: grandchildFile,
+    });
     await handshake(guard);
     const [pid] = await readPids(pidFile, 1);
     const [grandchild] = await readPids(grandchildFile, 1);
@@ -154,7 +161,11 @@ test('a server that cannot start: initialize is answered with -32052 (state fail
   const guard = startGuard(['run', '--', join(dir, 'no-such-server')], { stateDir: dir });
   guard.send(initialize(7));
   const reply = await guard.nextLine();
-  const error = reply.error as { code: number; message: string; data: { state: string; server: string } };
+  const error = reply.error as {
+    code: number;
+    message: string;
+    data: { state: string; server: string };
+  };
   assert.equal(reply.id, 7);
   assert.equal(error.code, -32052);
   assert.equal(error.data.state, 'failed');
@@ -164,6 +175,8 @@ test('a server that cannot start: initialize is answered with -32052 (state fail
   guard.child.stdin.end();
   assert.equal((await guard.exited).code, 1);
   assert.match(guard.stderr(), /could not start server/);
-  const failed = readAudit(join(dir, 'state', 'mcp-guard', 'audit.jsonl')).find((r) => r.event === 'child.failed');
+  const failed = readAudit(join(dir, 'state', 'mcp-guard', 'audit.jsonl')).find(
+    (r) => r.event === 'child.failed',
+  );
   assert.ok(failed, 'child.failed audited');
 });

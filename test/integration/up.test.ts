@@ -13,8 +13,13 @@ import { CLI, FIXTURES, SERVER_EVERYTHING } from '../helpers/paths.js';
 
 function startUp(dir: string, servers: Record<string, unknown>, extra: string[] = []) {
   const manifest = join(dir, 'mcp-guard.yaml');
-  writeFileSync(manifest, JSON.stringify({ version: 1, audit: { file: 'audit.jsonl' }, servers }, null, 2));
-  const child = spawn(process.execPath, [CLI, 'up', '-c', manifest, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  writeFileSync(
+    manifest,
+    JSON.stringify({ version: 1, audit: { file: 'audit.jsonl' }, servers }, null, 2),
+  );
+  const child = spawn(process.execPath, [CLI, 'up', '-c', manifest, ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   let stdout = '';
   const waiters: (() => void)[] = [];

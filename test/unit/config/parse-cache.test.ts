@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -7,7 +16,10 @@ import { type ConfigContext, loadManifest } from '../../../src/config/load.js';
 import { parseKey, readParsed, writeParsed } from '../../../src/config/parse-cache.js';
 import { GuardError } from '../../../src/errors.js';
 
-function workspace(t: TestContext, manifest: string): { file: string; ctx: ConfigContext; cache: string } {
+function workspace(
+  t: TestContext,
+  manifest: string,
+): { file: string; ctx: ConfigContext; cache: string } {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'mcp-guard-cache-')));
   t.after(() => rmSync(root, { recursive: true, force: true }));
   const home = join(root, 'home');
@@ -15,7 +27,11 @@ function workspace(t: TestContext, manifest: string): { file: string; ctx: Confi
   const file = join(root, 'mcp-guard.yaml');
   writeFileSync(file, manifest);
   const cache = join(root, 'cache');
-  return { file, cache: join(cache, 'mcp-guard', 'parsed'), ctx: { cwd: root, env: { XDG_CACHE_HOME: cache }, homeDir: home } };
+  return {
+    file,
+    cache: join(cache, 'mcp-guard', 'parsed'),
+    ctx: { cwd: root, env: { XDG_CACHE_HOME: cache }, homeDir: home },
+  };
 }
 
 const MANIFEST = 'version: 1\nservers:\n  s:\n    command: node\n    args: [a.js]\n';
@@ -39,7 +55,8 @@ test('an edited manifest is parsed again, never served stale', (t) => {
 });
 
 test('problems found on a cache hit still point at file:line:col', (t) => {
-  const text = 'version: 1\nservers:\n  s:\n    command: node\n    env:\n      TOKEN: "${env:MCP_GUARD_TEST_UNSET}"\n';
+  const text =
+    'version: 1\nservers:\n  s:\n    command: node\n    env:\n      TOKEN: "${env:MCP_GUARD_TEST_UNSET}"\n';
   const w = workspace(t, text);
   const problemsOf = (): string[] => {
     try {
@@ -58,7 +75,10 @@ test('problems found on a cache hit still point at file:line:col', (t) => {
 });
 
 test('the cache never holds an expanded variable', (t) => {
-  const w = workspace(t, 'version: 1\nservers:\n  s:\n    command: node\n    env: { T: "${env:SECRET_FOR_TEST}" }\n');
+  const w = workspace(
+    t,
+    'version: 1\nservers:\n  s:\n    command: node\n    env: { T: "${env:SECRET_FOR_TEST}" }\n',
+  );
   const ctx = { ...w.ctx, env: { ...w.ctx.env, SECRET_FOR_TEST: 'hunter2-secret' } };
   assert.equal(loadManifest(w.file, ctx).servers.s?.env.T, 'hunter2-secret');
   const cached = readFileSync(join(w.cache, readdirSync(w.cache)[0]!), 'utf8');

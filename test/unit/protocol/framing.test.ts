@@ -50,7 +50,12 @@ test('the byte cap: a line of exactly max passes, one byte more is oversize', ()
 
 test('an oversize line streaming in many chunks is discarded and the next line survives', () => {
   const max = 10;
-  const chunks = ['{"id":7,', '"x":"', ...Array.from({ length: 50 }, () => 'yyyy'), '"}\n{"ok":1}\n'];
+  const chunks = [
+    '{"id":7,',
+    '"x":"',
+    ...Array.from({ length: 50 }, () => 'yyyy'),
+    '"}\n{"ok":1}\n',
+  ];
   const got = frames(max, chunks);
   assert.equal(got.length, 2);
   const first = got[0]!;

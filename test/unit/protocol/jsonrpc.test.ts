@@ -4,7 +4,8 @@ import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { idKey, parseLine } from '../../../src/protocol/jsonrpc.js';
 import { sniffId } from '../../../src/protocol/sniff-id.js';
 
-const parse = (text: string | Buffer) => parseLine(typeof text === 'string' ? Buffer.from(text) : text);
+const parse = (text: string | Buffer) =>
+  parseLine(typeof text === 'string' ? Buffer.from(text) : text);
 
 test('valid messages are classified', () => {
   const cases: [string, string][] = [
@@ -23,7 +24,12 @@ test('valid messages are classified', () => {
 });
 
 test('invalid input gets the right code and id where it can be known', () => {
-  const cases: { text: string | Buffer; code: number; id: string | number | null; response?: boolean }[] = [
+  const cases: {
+    text: string | Buffer;
+    code: number;
+    id: string | number | null;
+    response?: boolean;
+  }[] = [
     { text: 'hello', code: ErrorCode.ParseError, id: null },
     { text: '{"jsonrpc":"2.0","id":5,"method":', code: ErrorCode.ParseError, id: 5 },
     { text: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), code: ErrorCode.ParseError, id: null },
@@ -33,12 +39,30 @@ test('invalid input gets the right code and id where it can be known', () => {
     { text: '[]', code: ErrorCode.InvalidRequest, id: null },
     { text: '{"id":3,"method":"ping"}', code: ErrorCode.InvalidRequest, id: 3 },
     { text: '{"jsonrpc":"1.0","id":3,"method":"ping"}', code: ErrorCode.InvalidRequest, id: 3 },
-    { text: '{"jsonrpc":"2.0","id":null,"method":"ping"}', code: ErrorCode.InvalidRequest, id: null },
+    {
+      text: '{"jsonrpc":"2.0","id":null,"method":"ping"}',
+      code: ErrorCode.InvalidRequest,
+      id: null,
+    },
     { text: '{"jsonrpc":"2.0","id":{},"method":"ping"}', code: ErrorCode.InvalidRequest, id: null },
     { text: '{"jsonrpc":"2.0","id":4,"method":7}', code: ErrorCode.InvalidRequest, id: 4 },
-    { text: '{"jsonrpc":"2.0","id":4,"method":"x","params":3}', code: ErrorCode.InvalidRequest, id: 4 },
-    { text: '{"jsonrpc":"2.0","id":4,"result":1,"error":{"code":1,"message":"m"}}', code: ErrorCode.InvalidRequest, id: 4, response: true },
-    { text: '{"jsonrpc":"2.0","id":4,"error":"bad"}', code: ErrorCode.InvalidRequest, id: 4, response: true },
+    {
+      text: '{"jsonrpc":"2.0","id":4,"method":"x","params":3}',
+      code: ErrorCode.InvalidRequest,
+      id: 4,
+    },
+    {
+      text: '{"jsonrpc":"2.0","id":4,"result":1,"error":{"code":1,"message":"m"}}',
+      code: ErrorCode.InvalidRequest,
+      id: 4,
+      response: true,
+    },
+    {
+      text: '{"jsonrpc":"2.0","id":4,"error":"bad"}',
+      code: ErrorCode.InvalidRequest,
+      id: 4,
+      response: true,
+    },
     { text: '{"jsonrpc":"2.0"}', code: ErrorCode.InvalidRequest, id: null },
   ];
   for (const c of cases) {
@@ -53,7 +77,9 @@ test('invalid input gets the right code and id where it can be known', () => {
 });
 
 test('a batch is refused and lists the ids of its requests', () => {
-  const r = parse('[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","method":"n"},{"jsonrpc":"2.0","id":"b","method":"ping"}]');
+  const r = parse(
+    '[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","method":"n"},{"jsonrpc":"2.0","id":"b","method":"ping"}]',
+  );
   assert.equal(r.ok, false);
   if (!r.ok) {
     assert.equal(r.code, ErrorCode.InvalidRequest);

@@ -34,7 +34,8 @@ class Lines {
     const deadline = Date.now() + 2000;
     while (this.items.length < count) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${count} lines; have ${JSON.stringify(this.items)}`);
+      if (left <= 0)
+        throw new Error(`timed out waiting for ${count} lines; have ${JSON.stringify(this.items)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.#waiters.push(() => {
@@ -86,7 +87,8 @@ test('a request is forwarded byte for byte and its response correlated, ids unto
   const t = setup();
   const raw = '{"jsonrpc":"2.0",  "id":"x-1","method":"tools/call","params":{"name":"echo"}}';
   t.client(raw);
-  while (t.toServer.raw.length === 0) await t.toServer.next(0).then(() => new Promise(setImmediate));
+  while (t.toServer.raw.length === 0)
+    await t.toServer.next(0).then(() => new Promise(setImmediate));
   assert.equal(t.toServer.raw[0], raw);
   await t.toServer.next();
   t.server('{"jsonrpc":"2.0","id":"x-1","result":{"content":[]}}');
@@ -102,10 +104,16 @@ test('order is preserved per direction', async () => {
   const t = setup();
   for (let i = 1; i <= 20; i += 1) t.client(req(i, 'ping'));
   const seen = (await t.toServer.next(20)) as { id: number }[];
-  assert.deepEqual(seen.map((m) => m.id), Array.from({ length: 20 }, (_, i) => i + 1));
+  assert.deepEqual(
+    seen.map((m) => m.id),
+    Array.from({ length: 20 }, (_, i) => i + 1),
+  );
   for (let i = 20; i >= 1; i -= 1) t.server(JSON.stringify({ jsonrpc: '2.0', id: i, result: {} }));
   const back = (await t.toClient.next(20)) as { id: number }[];
-  assert.deepEqual(back.map((m) => m.id), Array.from({ length: 20 }, (_, i) => 20 - i));
+  assert.deepEqual(
+    back.map((m) => m.id),
+    Array.from({ length: 20 }, (_, i) => 20 - i),
+  );
 });
 
 test('junk from the server is dropped and audited, never forwarded', async () => {
@@ -134,7 +142,11 @@ test('junk from the client gets the right JSON-RPC error', async () => {
     { line: '{"jsonrpc":"2.0","id":4,"method":', code: ErrorCode.ParseError, id: 4 },
     { line: '{"jsonrpc":"1.0","id":5,"method":"ping"}', code: ErrorCode.InvalidRequest, id: 5 },
     { line: '7', code: ErrorCode.InvalidRequest, id: null },
-    { line: `{"jsonrpc":"2.0","id":6,"method":"x","params":{"p":"${'a'.repeat(300)}"}}`, code: ErrorCode.MessageTooLarge, id: 6 },
+    {
+      line: `{"jsonrpc":"2.0","id":6,"method":"x","params":{"p":"${'a'.repeat(300)}"}}`,
+      code: ErrorCode.MessageTooLarge,
+      id: 6,
+    },
   ];
   for (const c of cases) {
     t.client(c.line);
@@ -149,7 +161,13 @@ test('a batch is refused: each request in it gets -32600, nothing is forwarded',
   const t = setup();
   t.client(`[${req(1, 'ping')},${req(2, 'ping')}]`);
   const replies = (await t.toClient.next(2)) as { id: number; error: { code: number } }[];
-  assert.deepEqual(replies.map((r) => [r.id, r.error.code]), [[1, -32600], [2, -32600]]);
+  assert.deepEqual(
+    replies.map((r) => [r.id, r.error.code]),
+    [
+      [1, -32600],
+      [2, -32600],
+    ],
+  );
   t.client('[]');
   const [empty] = (await t.toClient.next()) as { id: null; error: { code: number } }[];
   assert.equal(empty!.id, null);
@@ -179,7 +197,13 @@ test('an oversized response to a pending request is answered with -32053 for tha
 
 test('server→client requests: forwarded when the client declared the capability, else answered here', async () => {
   const t = setup();
-  t.client(req(1, 'initialize', { protocolVersion: '2025-06-18', capabilities: { sampling: {} }, clientInfo: { name: 'c', version: '1' } }));
+  t.client(
+    req(1, 'initialize', {
+      protocolVersion: '2025-06-18',
+      capabilities: { sampling: {} },
+      clientInfo: { name: 'c', version: '1' },
+    }),
+  );
   await t.toServer.next();
   t.server(req('s1', 'sampling/createMessage', { messages: [] }));
   const [forwarded] = (await t.toClient.next()) as { id: string; method: string }[];
@@ -204,9 +228,16 @@ test('detaching the server answers in-flight requests with -32054', async () => 
   t.client(req(2, 'ping'));
   await t.toServer.next(2);
   t.relay.detachServer('exited with code 1');
-  const replies = (await t.toClient.next(2)) as { id: number; error: { code: number; data: { server: string } } }[];
+  const replies = (await t.toClient.next(2)) as {
+    id: number;
+    error: { code: number; data: { server: string } };
+  }[];
   assert.deepEqual(replies.map((r) => r.id).sort(), [1, 2]);
-  assert.ok(replies.every((r) => r.error.code === ErrorCode.ServerStopped && r.error.data.server === 'test'));
+  assert.ok(
+    replies.every(
+      (r) => r.error.code === ErrorCode.ServerStopped && r.error.data.server === 'test',
+    ),
+  );
 });
 
 test('requests wait for a server to attach; with the server unavailable they get -32052', async () => {
@@ -218,12 +249,18 @@ test('requests wait for a server to attach; with the server unavailable they get
   await new Promise(setImmediate);
   assert.equal(toServer.items.length, 0, 'nothing is written before a server is attached');
   t.relay.attachServer({ input: serverIn, output: serverOut });
-  assert.deepEqual((await toServer.next()).map((m) => (m as { id: number }).id), [1]);
+  assert.deepEqual(
+    (await toServer.next()).map((m) => (m as { id: number }).id),
+    [1],
+  );
 
   const u = setup({ attach: false });
   u.relay.setUnavailable({ state: 'failed', reason: 'spawn node-x ENOENT' });
   u.client(req(3, 'initialize', {}));
-  const [reply] = (await u.toClient.next()) as { id: number; error: { code: number; data: { state: string } } }[];
+  const [reply] = (await u.toClient.next()) as {
+    id: number;
+    error: { code: number; data: { state: string } };
+  }[];
   assert.equal(reply!.id, 3);
   assert.equal(reply!.error.code, ErrorCode.ServerUnavailable);
   assert.equal(reply!.error.data.state, 'failed');

@@ -4,18 +4,34 @@ import type { ServerConfig } from '../../../src/config/types.js';
 import { planLaunch } from '../../../src/supervisor/launch-plan.js';
 
 function server(overrides: Partial<ServerConfig>): ServerConfig {
-  return { name: 's', command: 'node', args: ['a.js'], cwd: '/w', env: {}, inheritEnv: [], ...overrides } as ServerConfig;
+  return {
+    name: 's',
+    command: 'node',
+    args: ['a.js'],
+    cwd: '/w',
+    env: {},
+    inheritEnv: [],
+    ...overrides,
+  } as ServerConfig;
 }
 
 test('the environment is exactly inheritEnv plus env', () => {
   const host = { PATH: '/usr/bin', HOME: '/home/u', SECRET_TOKEN: 'x', LANG: 'C' };
-  const plan = planLaunch(server({ inheritEnv: ['PATH', 'HOME', 'MISSING'], env: { LOG: 'info', HOME: '/override' } }), host, 'linux');
+  const plan = planLaunch(
+    server({ inheritEnv: ['PATH', 'HOME', 'MISSING'], env: { LOG: 'info', HOME: '/override' } }),
+    host,
+    'linux',
+  );
   assert.deepEqual(plan.env, { PATH: '/usr/bin', HOME: '/override', LOG: 'info' });
   assert.equal('SECRET_TOKEN' in plan.env, false);
 });
 
 test('on Windows inherited names match case-insensitively', () => {
-  const plan = planLaunch(server({ inheritEnv: ['PATH', 'SystemRoot'] }), { Path: 'C:\\bin', SYSTEMROOT: 'C:\\Windows' }, 'win32');
+  const plan = planLaunch(
+    server({ inheritEnv: ['PATH', 'SystemRoot'] }),
+    { Path: 'C:\\bin', SYSTEMROOT: 'C:\\Windows' },
+    'win32',
+  );
   assert.deepEqual(plan.env, { PATH: 'C:\\bin', SystemRoot: 'C:\\Windows' });
 });
 
