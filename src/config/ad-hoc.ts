@@ -19,10 +19,65 @@ export interface AdHocOptions {
   denyNetwork: boolean;
 }
 
-/** Why: a server name usable in logs and URLs: the command's base name without its extension. */
-export function adHocServerName(command: string): string {
+/** Commands that run something else: the server is named after what they run. */
+const LAUNCHERS = new Set([
+  'node',
+  'nodejs',
+  'npx',
+  'bun',
+  'bunx',
+  'deno',
+  'uv',
+  'uvx',
+  'pipx',
+  'python',
+  'python3',
+  'py',
+  'pnpm',
+  'yarn',
+]);
+/** Sub-commands of launchers that come before the thing launched (`uv run x`, `pnpm dlx x`). */
+const SUBCOMMANDS = new Set(['run', 'dlx', 'exec', 'x', 'tool']);
+/** File names that say nothing; their package folder names the server instead. */
+const GENERIC_FILES = new Set(['index', 'main', 'server', 'cli', 'start', 'app']);
+const BUILD_FOLDERS = new Set(['dist', 'build', 'lib', 'src', 'bin', 'out', 'esm', 'cjs']);
+
+function stemOf(command: string): string {
   const base = command.split(/[\\/]/).pop() ?? '';
-  const stem = base.replace(/\.[A-Za-z][A-Za-z0-9]*$/, '');
+  return base.replace(/\.[A-Za-z][A-Za-z0-9]*$/, '');
+}
+
+/** `@scope/pkg@1.2.3` → `pkg`; `dist/index.js` inside `server-x/` → `server-x`; else the stem. */
+function launchedName(target: string): string {
+  if (
+    /^@?[A-Za-z0-9][\w.-]*(\/[\w.-]+)?(@[\w.^~<>=*-]+)?$/.test(target) &&
+    !/\.[cm]?[jt]s$|\.py$/.test(target)
+  ) {
+    const withoutVersion = target.replace(/(.)@[^/]*$/, '$1');
+    return withoutVersion.split('/').pop() ?? withoutVersion;
+  }
+  const parts = target.split(/[\\/]/).filter((part) => part !== '' && part !== '.');
+  const stem = stemOf(target);
+  if (!GENERIC_FILES.has(stem)) return stem;
+  for (let i = parts.length - 2; i >= 0; i -= 1) {
+    const folder = parts[i]!;
+    if (!BUILD_FOLDERS.has(folder) && folder !== '..') return folder;
+  }
+  return stem;
+}
+
+/**
+ * Why: a server name usable in logs and URLs. The command's base name without its extension,
+ * except for launchers (`node`, `npx`, `uvx`, …), which are named after what they launch.
+ */
+export function adHocServerName(command: string, args: readonly string[] = []): string {
+  let stem = stemOf(command);
+  if (LAUNCHERS.has(stem.toLowerCase().replace(/[\d.]+$/, ''))) {
+    const target = args.find(
+      (arg, i) => !arg.startsWith('-') && !(i === 0 && SUBCOMMANDS.has(arg)),
+    );
+    if (target !== undefined) stem = launchedName(target);
+  }
   const name = stem.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[.-]+/, '');
   return name === '' ? 'server' : name;
 }
@@ -60,7 +115,7 @@ export function resolveAdHoc(
     },
     ...(options.denyNetwork ? { sandbox: { network: 'deny' as const } } : {}),
   };
-  const name = adHocServerName(command);
+  const name = adHocServerName(command, args);
   const base = { dir, platform: platformOf(ctx), path };
   const resolved = resolveServer(name, { command, args }, [...layers, flags], base);
   problems.push(...resolved.problems.map((message) => ({ key: '--profile', message })));

@@ -45,9 +45,9 @@ void test('no flags: the default profile, the working directory as workspace, st
       audit: { file: join(state, 'audit.jsonl'), bodies: false },
     },
   );
-  assert.deepEqual(Object.keys(m.servers), ['npx']);
-  const s = m.servers.npx!;
-  assert.equal(s.name, 'npx');
+  assert.deepEqual(Object.keys(m.servers), ['server-memory']);
+  const s = m.servers['server-memory']!;
+  assert.equal(s.name, 'server-memory');
   assert.equal(s.command, 'npx');
   assert.deepEqual(s.args, ['-y', '@modelcontextprotocol/server-memory', '${not-expanded}']);
   assert.equal(s.cwd, dir);
@@ -130,5 +130,29 @@ const names: [string, string][] = [
 for (const [command, name] of names) {
   void test(`the ad-hoc server for ${JSON.stringify(command)} is named ${name}`, () => {
     assert.equal(adHocServerName(command), name);
+  });
+}
+
+const launched: [string, string[], string][] = [
+  ['npx', ['-y', '@modelcontextprotocol/server-memory'], 'server-memory'],
+  ['npx', ['-y', '@modelcontextprotocol/server-filesystem@2026.8.31', '/tmp'], 'server-filesystem'],
+  ['npx.cmd', ['mcp-server-fetch'], 'mcp-server-fetch'],
+  ['uvx', ['mcp-server-git', '--repository', '.'], 'mcp-server-git'],
+  ['uv', ['run', 'weather.py'], 'weather'],
+  [
+    'node',
+    ['/p/node_modules/@modelcontextprotocol/server-everything/dist/index.js'],
+    'server-everything',
+  ],
+  ['node', ['./build/index.js'], 'index'],
+  ['/usr/bin/node', ['--enable-source-maps', 'tools/my-server.mjs'], 'my-server'],
+  ['python3', ['-m', 'server'], 'server'],
+  ['node', [], 'node'],
+  ['mcp-server-git', ['--repository', 'x'], 'mcp-server-git'],
+];
+
+for (const [command, args, name] of launched) {
+  void test(`the ad-hoc server for ${command} ${args.join(' ')} is named ${name}`, () => {
+    assert.equal(adHocServerName(command, args), name);
   });
 }
