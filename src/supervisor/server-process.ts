@@ -7,6 +7,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { GuardError } from '../errors.js';
 import type { LaunchPlan } from './launch-plan.js';
+import { groupAlive, signalGroup } from './process-group.js';
 import { startWatchdog, type Watchdog } from './watchdog.js';
 
 export interface ChildExit {
@@ -104,12 +105,7 @@ export class ServerProcess {
 
   #groupAlive(): boolean {
     if (process.platform === 'win32') return this.#exit === null;
-    try {
-      process.kill(-this.pid, 0);
-      return true;
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'EPERM';
-    }
+    return groupAlive(this.pid);
   }
 
   #signal(signal: NodeJS.Signals): void {
@@ -119,11 +115,7 @@ export class ServerProcess {
       else this.child.kill(signal);
       return;
     }
-    try {
-      process.kill(-this.pid, signal);
-    } catch {
-      // The group is already gone.
-    }
+    signalGroup(this.pid, signal);
   }
 
   /** Waits until the condition holds (checked on exit and every 20 ms) or the time is up. */

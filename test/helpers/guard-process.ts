@@ -121,15 +121,8 @@ export const callTool = (
   params: { name, arguments: args },
 });
 
-/** Whether a process exists (signal 0). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { isAlive } from './processes.js';
+import { isAlive } from './processes.js';
 
 /** Polls until the process is gone; rejects after `timeoutMs` naming it. */
 export async function waitUntilDead(pid: number, timeoutMs: number, what: string): Promise<void> {
