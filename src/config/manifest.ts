@@ -125,7 +125,11 @@ export function loadManifest(
     const resolved = resolveServer(name, launch, [...shared, settings], base);
     setOwn(servers, name, resolved.server);
     for (const message of resolved.problems)
-      problems.push({ ...source.locate(['servers', name], 'key'), key: `servers.${name}`, message });
+      problems.push({
+        ...source.locate(['servers', name], 'key'),
+        key: `servers.${name}`,
+        message,
+      });
   }
   if (problems.length > 0) throw invalid(absolute, problems);
   return {

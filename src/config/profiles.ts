@@ -127,7 +127,10 @@ export function loadProfileChain(
   while (current !== undefined) {
     const found = findProfile(current.spec, current.origin, ctx, current.fromLevel);
     const origin = current.origin;
-    const here = (): Partial<SourcePosition> & { key: string } => ({ ...origin.where?.(), key: origin.key });
+    const here = (): Partial<SourcePosition> & { key: string } => ({
+      ...origin.where?.(),
+      key: origin.key,
+    });
     if (typeof found === 'string') {
       problems.push({ ...here(), message: found });
       break;

@@ -36,7 +36,7 @@ function workspace(
 
 const MANIFEST = 'version: 1\nservers:\n  s:\n    command: node\n    args: [a.js]\n';
 
-test('the first load caches the parse; the second resolves identically from the cache', (t) => {
+void test('the first load caches the parse; the second resolves identically from the cache', (t) => {
   const w = workspace(t, MANIFEST);
   const first = loadManifest(w.file, w.ctx);
   const entries = readdirSync(w.cache);
@@ -46,7 +46,7 @@ test('the first load caches the parse; the second resolves identically from the 
   assert.deepEqual(second, first);
 });
 
-test('an edited manifest is parsed again, never served stale', (t) => {
+void test('an edited manifest is parsed again, never served stale', (t) => {
   const w = workspace(t, MANIFEST);
   loadManifest(w.file, w.ctx);
   writeFileSync(w.file, MANIFEST.replace('a.js', 'b.js'));
@@ -54,7 +54,7 @@ test('an edited manifest is parsed again, never served stale', (t) => {
   assert.equal(readdirSync(w.cache).length, 2);
 });
 
-test('problems found on a cache hit still point at file:line:col', (t) => {
+void test('problems found on a cache hit still point at file:line:col', (t) => {
   const text =
     'version: 1\nservers:\n  s:\n    command: node\n    env:\n      TOKEN: "${env:MCP_GUARD_TEST_UNSET}"\n';
   const w = workspace(t, text);
@@ -74,7 +74,7 @@ test('problems found on a cache hit still point at file:line:col', (t) => {
   assert.match(first[0]!, /^6:\d+:servers\.s\.env\.TOKEN$/);
 });
 
-test('the cache never holds an expanded variable', (t) => {
+void test('the cache never holds an expanded variable', (t) => {
   const w = workspace(
     t,
     'version: 1\nservers:\n  s:\n    command: node\n    env: { T: "${env:SECRET_FOR_TEST}" }\n',
@@ -86,7 +86,7 @@ test('the cache never holds an expanded variable', (t) => {
   assert.match(cached, /\$\{env:SECRET_FOR_TEST\}/);
 });
 
-test('values JSON cannot hold exactly are not cached; a corrupt entry is ignored', (t) => {
+void test('values JSON cannot hold exactly are not cached; a corrupt entry is ignored', (t) => {
   const w = workspace(t, MANIFEST);
   writeParsed(w.cache, 'k1', { n: Number.POSITIVE_INFINITY });
   assert.equal(readParsed(w.cache, 'k1'), undefined);
