@@ -1,0 +1,226 @@
+/**
+ * `mcp-guard logs`: pretty-prints the audit log (or follows it), filtered by server or to
+ * denials, or verifies its hash chains. Reads the file the manifest's `audit.file` names, or the
+ * one `--file` names. Output goes to stdout: this command is not on the relay path.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatRecord } from '../audit/format.js';
+import { AuditFileTail, followAuditFile } from '../audit/tail.js';
+import { formatProblem, verifyAuditLog } from '../audit/verify.js';
+import { userStateDir } from '../config/context.js';
+import { contextFromProcess, findManifest, loadManifest } from '../config/load.js';
+import { GuardError } from '../errors.js';
+
+const HELP = `Usage: mcp-guard logs [-c FILE | --file PATH] [-f] [--server S]... [--denied] [--verify] [--json]
+
+Pretty-prints the audit log named by the manifest's audit.file (without a manifest:
+$XDG_STATE_HOME/mcp-guard/audit.jsonl, i.e. ~/.local/state/mcp-guard/audit.jsonl).
+
+Options:
+  -c, --config FILE  the manifest whose audit log to read
+      --file PATH    read this audit file directly
+  -f, --follow       keep printing records as they are appended (Ctrl-C stops)
+      --server S     only records of server S (repeatable)
+      --denied       only policy.deny records (with the observe profile: what would be denied)
+      --verify       check every session's hash chain: exit 0 if intact, 1 if not
+      --json         print matching records as JSON Lines (with --verify: the report as JSON)
+  -h, --help         show this help
+`;
+
+interface LogsOptions {
+  config: string | undefined;
+  file: string | undefined;
+  follow: boolean;
+  servers: string[];
+  denied: boolean;
+  verify: boolean;
+  json: boolean;
+}
+
+/** Why: the command module contract of cli/main.ts. */
+export async function main(argv: string[]): Promise<number> {
+  const options = parseOptions(argv);
+  if (options === 'help') {
+    process.stderr.write(HELP);
+    return 0;
+  }
+  const file = locateAuditFile(options);
+  if (file === '-') {
+    throw new GuardError(
+      'ERR_AUDIT',
+      'the manifest sends the audit log to stderr (audit.file: "-"); there is no file to read',
+    );
+  }
+  return options.verify ? verify(file, options.json) : show(file, options);
+}
+
+function parseOptions(argv: string[]): LogsOptions | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        file: { type: 'string' },
+        follow: { type: 'boolean', short: 'f' },
+        server: { type: 'string', multiple: true },
+        denied: { type: 'boolean' },
+        verify: { type: 'boolean' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new GuardError('ERR_USAGE', `logs: ${(err as Error).message}\n\n${HELP}`);
+  }
+  if (values.help === true) return 'help';
+  const usage = (message: string): GuardError =>
+    new GuardError('ERR_USAGE', `logs: ${message}\n\n${HELP}`);
+  if (values.config !== undefined && values.file !== undefined)
+    throw usage('use -c or --file, not both');
+  if (values.verify === true && values.follow === true)
+    throw usage('--verify cannot be combined with -f');
+  return {
+    config: values.config,
+    file: values.file,
+    follow: values.follow === true,
+    servers: values.server ?? [],
+    denied: values.denied === true,
+    verify: values.verify === true,
+    json: values.json === true,
+  };
+}
+
+/** `--file`, else the manifest's audit.file, else (no manifest anywhere) the user state folder. */
+function locateAuditFile(options: LogsOptions): string {
+  const ctx = contextFromProcess();
+  if (options.file !== undefined) return path.resolve(ctx.cwd, options.file);
+  let manifest: string;
+  try {
+    manifest = findManifest(ctx, options.config);
+  } catch (err) {
+    const searched = options.config === undefined && (ctx.env.MCP_GUARD_CONFIG ?? '') === '';
+    if (searched && err instanceof GuardError && err.code === 'ERR_CONFIG_NOT_FOUND') {
+      return path.join(userStateDir(ctx), 'audit.jsonl');
+    }
+    throw err;
+  }
+  return loadManifest(manifest, ctx).audit.file;
+}
+
+async function verify(file: string, json: boolean): Promise<number> {
+  const result = verifyAuditLog(await readAuditFile(file));
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ file, ...result })}\n`);
+    return result.ok ? 0 : 1;
+  }
+  const summary = `${file}: ${result.records} record(s) in ${result.sessions} session(s)`;
+  if (result.ok) {
+    process.stdout.write(`${summary}; every chain is intact\n`);
+    return 0;
+  }
+  const count = result.problems.length;
+  process.stdout.write(
+    `${summary}; the log was altered or damaged (${count} problem${count === 1 ? '' : 's'}):\n` +
+      result.problems.map((problem) => `  ${formatProblem(problem)}\n`).join(''),
+  );
+  return 1;
+}
+
+async function show(file: string, options: LogsOptions): Promise<number> {
+  const color = process.stdout.isTTY && (process.env.NO_COLOR ?? '') === '';
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  let failure: Error | undefined;
+  const onStdoutError = (err: NodeJS.ErrnoException): void => {
+    if (err.code !== 'EPIPE') failure ??= err;
+    stop();
+  };
+  const print = (lines: Buffer[], firstLine: number): void => {
+    lines.forEach((bytes, i) => {
+      const record = parseRecord(bytes);
+      if (record === undefined) {
+        process.stderr.write(
+          `mcp-guard: line ${firstLine + i} of ${file} is not an audit record (skipped)\n`,
+        );
+      } else if (!controller.signal.aborted && matches(record, options)) {
+        process.stdout.write(
+          options.json ? `${bytes.toString('utf8')}\n` : `${formatRecord(record, { color })}\n`,
+        );
+      }
+    });
+  };
+  const tail = new AuditFileTail(file, print, () =>
+    process.stderr.write(
+      `mcp-guard: ${file} was truncated or replaced; reading it from the start\n`,
+    ),
+  );
+  process.stdout.on('error', onStdoutError);
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    if (!options.follow) {
+      await assertExists(file);
+      await tail.read();
+    } else {
+      if (!(await exists(file))) process.stderr.write(`mcp-guard: waiting for ${file} to appear\n`);
+      await followAuditFile(tail, controller.signal, (err) => {
+        failure ??=
+          err instanceof Error ? err : new Error('reading the audit log failed', { cause: err });
+        stop();
+      });
+    }
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    process.stdout.off('error', onStdoutError);
+  }
+  if (failure !== undefined) throw failure;
+  return 0;
+}
+
+/** The file's bytes; a missing file is a runtime failure with a plain explanation. */
+async function readAuditFile(file: string): Promise<Buffer> {
+  await assertExists(file);
+  return readFile(file);
+}
+
+async function assertExists(file: string): Promise<void> {
+  if (!(await exists(file))) {
+    throw new GuardError(
+      'ERR_AUDIT',
+      `no audit log at ${file} (nothing has been recorded there yet)`,
+    );
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return false;
+      throw err;
+    },
+  );
+}
+
+function parseRecord(bytes: Buffer): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(bytes.toString('utf8'));
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const record = value as Record<string, unknown>;
+      if (typeof record.event === 'string') return record;
+    }
+  } catch {
+    // Junk: reported by the caller.
+  }
+  return undefined;
+}
+
+function matches(record: Record<string, unknown>, options: LogsOptions): boolean {
+  if (options.denied && record.event !== 'policy.deny') return false;
+  return options.servers.length === 0 || options.servers.includes(String(record.server));
+}
