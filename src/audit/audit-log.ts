@@ -91,13 +91,10 @@ export async function openAuditLog(
     },
     destination,
   );
+  // Every write is synchronous, so nothing is buffered unless a write failed; sonic-boom's
+  // flushSync would retry such a write forever, so closing just lets go of the descriptor.
   log.attach(logger, () => {
-    try {
-      destination.flushSync();
-    } catch {
-      // Nothing buffered, or the destination already failed (reported then).
-    }
-    if (!toStderr) destination.end();
+    if (!toStderr) destination.destroy();
   });
   return log;
 }
