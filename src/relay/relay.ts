@@ -51,7 +51,7 @@ export class Relay extends EventEmitter<RelayEvents> {
     this.client = new ClientSide(this);
     const input = options.client.input;
     const framer = new LineFramer(options.maxMessageBytes, (frame) => this.client.onFrame(frame));
-    input.on('data', (chunk: Buffer) => framer.push(chunk));
+    input.on('data', (chunk: Buffer) => this.batch(() => framer.push(chunk)));
     input.on('end', () => {
       framer.end();
       this.emit('client-end');
@@ -74,6 +74,26 @@ export class Relay extends EventEmitter<RelayEvents> {
   setUnavailable(unavailable: Unavailable | null): void {
     this.client.unavailable = unavailable;
     if (unavailable !== null) this.client.flushQueue();
+  }
+
+  /**
+   * Runs the handling of one input chunk with both peers corked, so that all the messages it
+   * carried leave in one write per peer (a chunk often holds many messages under load).
+   */
+  batch(work: () => void): void {
+    const server = this.server.sink;
+    const audit = this.options.audit;
+    this.clientSink.cork();
+    server?.cork();
+    audit.cork?.();
+    try {
+      work();
+    } finally {
+      // The audit records first: a reply never leaves before the record that describes it.
+      audit.uncork?.();
+      server?.uncork();
+      this.clientSink.uncork();
+    }
   }
 
   /** Sends the client an error response. */

@@ -52,6 +52,11 @@ export class ServerSide {
     return this.#sink !== null;
   }
 
+  /** The server's stdin, while a server is attached. */
+  get sink(): Sink | null {
+    return this.#sink;
+  }
+
   attach(io: { input: Readable; output: Writable }): void {
     this.#input = io.input;
     this.#sink = new Sink(io.output, () => {
@@ -60,7 +65,7 @@ export class ServerSide {
     const framer = new LineFramer(this.#relay.options.maxMessageBytes, (frame) =>
       this.#onFrame(frame),
     );
-    io.input.on('data', (chunk: Buffer) => framer.push(chunk));
+    io.input.on('data', (chunk: Buffer) => this.#relay.batch(() => framer.push(chunk)));
     io.input.on('end', () => framer.end());
     io.input.on('error', () => undefined);
   }

@@ -53,6 +53,15 @@ export class Sink {
     if (!this.#stream.write(line)) this.#pause(source);
   }
 
+  /** Holds writes until uncork(): what one input chunk produces leaves in one write(v). */
+  cork(): void {
+    if (!this.closed) this.#stream.cork();
+  }
+
+  uncork(): void {
+    if (this.#stream.writableCorked > 0) this.#stream.uncork();
+  }
+
   end(): void {
     if (!this.closed) this.#stream.end();
   }
