@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { test } from 'node:test';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { createPipeline } from '../../../src/policy/pipeline.js';
@@ -274,4 +274,43 @@ test("mcp-guard's own requests use ids that never reach the client", async () =>
   t.server(JSON.stringify({ jsonrpc: '2.0', id: sent!.id, result: {} }));
   assert.deepEqual(await pending, {});
   assert.equal(t.toClient.items.length, 0);
+});
+
+test('one input chunk of many messages leaves in one write, after the audit records are flushed', async () => {
+  const events: string[] = [];
+  const serverStdin = new Writable({
+    writev(chunks, done) {
+      events.push(`writev:${chunks.length}`);
+      done();
+    },
+    write(_chunk, _encoding, done) {
+      events.push('write:1');
+      done();
+    },
+  });
+  const clientIn = new PassThrough();
+  let corked = false;
+  const relay = new Relay({
+    server: 'test',
+    client: { input: clientIn, output: new PassThrough() },
+    maxMessageBytes: 1024,
+    audit: {
+      bodies: false,
+      record: (_s, event) => void events.push(`${corked ? 'held' : 'direct'}:${event}`),
+      cork: () => void (corked = true),
+      uncork: () => {
+        corked = false;
+        events.push('audit-flush');
+      },
+    },
+    pipeline: createPipeline([]),
+  });
+  relay.attachServer({ input: new PassThrough(), output: serverStdin });
+  clientIn.write(Array.from({ length: 5 }, (_, i) => `${req(i + 1, 'ping')}\n`).join(''));
+  await new Promise(setImmediate);
+  assert.deepEqual(events, [
+    ...Array.from({ length: 5 }, () => 'held:rpc.request'),
+    'audit-flush',
+    'writev:5',
+  ]);
 });
