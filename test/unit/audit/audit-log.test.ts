@@ -184,6 +184,31 @@ void test(
   },
 );
 
+void test('corked records are held, then written together at the outermost uncork', async () => {
+  const file = join(dir, 'audit.jsonl');
+  const log = await openAuditLog({ file, bodies: false });
+  const lines = (): number => (existsSync(file) ? readRecords(file).length : 0);
+  log.record('s', 'rpc.request', { method: 'a', id: 1 });
+  log.cork();
+  log.cork();
+  log.record('s', 'rpc.request', { method: 'b', id: 2 });
+  log.record('s', 'rpc.response', { method: 'b', id: 2, durationMs: 1, isError: false });
+  log.uncork();
+  assert.equal(lines(), 1, 'still held inside the outer cork');
+  log.uncork();
+  assert.equal(lines(), 3);
+  log.uncork(); // unbalanced: ignored
+  log.cork();
+  log.record('s', 'guard.stop', { reason: 'stdin-eof' });
+  log.close();
+  assert.deepEqual(
+    readRecords(file).map(({ record }) => record.seq),
+    [1, 2, 3, 4],
+    'close writes what was held',
+  );
+  assert.equal(verifyAuditLog(readFileSync(file)).ok, true);
+});
+
 void test('records after close are dropped without throwing', async () => {
   const file = join(dir, 'audit.jsonl');
   const log = await openAuditLog({ file, bodies: false });

@@ -1,0 +1,141 @@
+/**
+ * The AuditLog behind openAuditLog: numbers and chains each record, hands pino's serialised line
+ * its hash member, and writes it — at once, or, while corked, together with the other records of
+ * the batch in one write at uncork().
+ */
+import type { Logger } from 'pino';
+import type { AuditConfig } from '../config/types.js';
+import { GuardError } from '../errors.js';
+import type { AuditLevel, AuditLog } from './audit-log.js';
+import { ZERO_HASH, sealPrefix } from './chain.js';
+
+/** Keys the record itself owns; a field with one of these names is written as `_name`. */
+const RESERVED = new Set(['level', 'time', 'session', 'seq', 'server', 'event', 'prev', 'hash']);
+
+/** Why: the synchronous file (or stderr) writer, kept apart so this class needs no pino import. */
+export interface AuditOutput {
+  /** Writes the text in one write(2); failures throw or arrive through `ChainedAuditLog.fail`. */
+  write(text: string): void;
+  close(): void;
+}
+
+/** Why: the chain state and batching of one session, shared by nothing else. */
+export class ChainedAuditLog implements AuditLog {
+  readonly session: string;
+  readonly bodies: boolean;
+  readonly #file: string;
+  readonly #onError: ((err: GuardError) => void) | undefined;
+  readonly #output: AuditOutput;
+  #logger: Logger | undefined;
+  #seq = 0;
+  #prev = ZERO_HASH;
+  #sealed: string | undefined;
+  #failure: unknown;
+  #corked = 0;
+  #pending: string[] = [];
+  #closed = false;
+
+  constructor(
+    session: string,
+    config: AuditConfig,
+    output: AuditOutput,
+    onError?: (err: GuardError) => void,
+  ) {
+    this.session = session;
+    this.bodies = config.bodies;
+    this.#file = config.file;
+    this.#output = output;
+    this.#onError = onError;
+  }
+
+  attach(logger: Logger): void {
+    this.#logger = logger;
+  }
+
+  record(
+    server: string,
+    event: string,
+    fields?: Record<string, unknown>,
+    level: AuditLevel = 'info',
+  ): void {
+    const logger = this.#logger;
+    if (this.#closed || logger === undefined) return;
+    const entry: Record<string, unknown> = { seq: this.#seq + 1, server, event };
+    if (fields !== undefined) {
+      for (const key of Object.keys(fields)) {
+        entry[RESERVED.has(key) ? `_${key}` : key] = fields[key];
+      }
+    }
+    entry.prev = this.#prev;
+    this.#sealed = undefined;
+    this.#failure = undefined;
+    try {
+      logger[level](entry);
+    } catch (err) {
+      this.#failure ??= err;
+    }
+    if (this.#sealed !== undefined) {
+      this.#seq += 1;
+      this.#prev = this.#sealed;
+    }
+    if (this.#failure !== undefined) this.#report(this.#failure);
+  }
+
+  /** pino's destination: seals the serialised record (`{…}\n`) and writes or holds it. */
+  accept(line: string): void {
+    const end = line.endsWith('}\n') ? line.length - 2 : line.lastIndexOf('}');
+    const sealed = sealPrefix(line.slice(0, end));
+    this.#sealed = sealed.hash;
+    if (this.#corked > 0) this.#pending.push(`${sealed.line}\n`);
+    else this.#output.write(`${sealed.line}\n`);
+  }
+
+  /** Receives the output's failures, which it reports synchronously inside a write. */
+  fail(err: unknown): void {
+    if (!this.#closed) this.#failure ??= err;
+  }
+
+  cork(): void {
+    this.#corked += 1;
+  }
+
+  uncork(): void {
+    if (this.#corked === 0) return;
+    this.#corked -= 1;
+    if (this.#corked === 0) this.#flush();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#corked = 0;
+    this.#flush();
+    this.#closed = true;
+    this.#output.close();
+  }
+
+  #flush(): void {
+    if (this.#pending.length === 0) return;
+    const text = this.#pending.join('');
+    this.#pending = [];
+    this.#failure = undefined;
+    try {
+      this.#output.write(text);
+    } catch (err) {
+      this.#failure ??= err;
+    }
+    if (this.#failure !== undefined) this.#report(this.#failure);
+  }
+
+  #report(cause: unknown): void {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const err = new GuardError(
+      'ERR_AUDIT',
+      `cannot write to the audit log ${this.#file}: ${reason}`,
+      {
+        cause,
+      },
+    );
+    if (this.#onError === undefined) throw err;
+    this.#onError(err);
+  }
+}
