@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 import { describeNow, waitFor, type Describe } from './wait.js';
 
-export { spawnRaw, type RawChild, type SpawnRawOptions } from './raw-client.js';
+export { attachRaw, spawnRaw, type RawChild, type SpawnRawOptions } from './raw-client.js';
 export { waitFor, type Describe } from './wait.js';
 
 /**
@@ -64,7 +64,7 @@ export async function waitForExit(
 export async function readPids(
   path: string,
   count: number,
-  timeoutMs: number,
+  timeoutMs = 10_000,
   describe: Describe = '',
 ): Promise<number[]> {
   const read = async (): Promise<number[] | undefined> => {

@@ -16,6 +16,8 @@ export interface Exit {
 
 export interface RawChild {
   child: ChildProcessWithoutNullStreams;
+  /** The command line, shortened, for failure messages. */
+  label: string;
   pid: number;
   /** Writes bytes as given (no newline added). */
   write(data: string | Uint8Array): void;
@@ -37,6 +39,11 @@ export interface RawChild {
   buffered(): { lines: number; partialBytes: number };
   /** Messages read by `request` that were not its response, in order. */
   readonly skipped: JsonObject[];
+  /**
+   * Every stdout line so far that was not a JSON-RPC 2.0 message (not JSON, or JSON of another
+   * shape), first 300 characters each, whether or not a test has read it yet.
+   */
+  readonly strayLines: string[];
   readonly stderr: () => string;
   /** Resolves when stderr (so far or later) matches `pattern`. */
   waitForStderr(pattern: string | RegExp, timeoutMs?: number): Promise<void>;
@@ -53,6 +60,30 @@ export interface SpawnRawOptions {
 
 const DEFAULT_WAIT_MS = 10_000;
 
+/**
+ * Whether `value` is a JSON-RPC 2.0 message (request, notification or response) by its shape:
+ * what a stdout line of an MCP server — or of mcp-guard — must always be.
+ */
+export function isJsonRpcMessage(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const message = value as JsonObject;
+  if (message.jsonrpc !== '2.0') return false;
+  const id = message.id;
+  const validId = typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
+  if ('method' in message) {
+    return typeof message.method === 'string' && (!('id' in message) || validId);
+  }
+  if (!validId && id !== null) return false;
+  if ('result' in message) return !('error' in message);
+  const error = message.error as JsonObject | null | undefined;
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    Number.isInteger(error.code) &&
+    typeof error.message === 'string'
+  );
+}
+
 /** Starts `command args…` with three pipes; resolves once it has spawned. */
 export async function spawnRaw(
   command: string,
@@ -64,19 +95,40 @@ export async function spawnRaw(
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  const label = [basename(command), ...args.map((arg) => basename(arg))].join(' ');
+  const raw = attachRaw(child, [basename(command), ...args.map((arg) => basename(arg))].join(' '));
+  await waitFor(once(child, 'spawn'), DEFAULT_WAIT_MS, () => `${raw.label} did not spawn`);
+  return raw;
+}
+
+/**
+ * The RawChild view of a child process spawned with three pipes, at once (before its 'spawn'
+ * event; writes are queued until then). `label` names it in failure messages.
+ */
+export function attachRaw(child: ChildProcessWithoutNullStreams, label: string): RawChild {
   const changes = new EventEmitter();
   const lines: Buffer[] = [];
   const skipped: JsonObject[] = [];
+  const strayLines: string[] = [];
   let pending = Buffer.alloc(0);
   let stdoutEnded = false;
   let stderr = '';
   let nextId = 1;
 
+  const checkLine = (line: Buffer) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(line.toString('utf8'));
+    } catch {
+      value = undefined;
+    }
+    if (!isJsonRpcMessage(value)) strayLines.push(line.toString('utf8', 0, 300));
+  };
   child.stdout.on('data', (chunk: Buffer) => {
     pending = Buffer.concat([pending, chunk]);
     for (let end = pending.indexOf(0x0a); end >= 0; end = pending.indexOf(0x0a)) {
-      lines.push(pending.subarray(0, end));
+      const line = pending.subarray(0, end);
+      checkLine(line);
+      lines.push(line);
       pending = pending.subarray(end + 1);
     }
     changes.emit('change');
@@ -89,13 +141,14 @@ export async function spawnRaw(
     stderr += chunk.toString('utf8');
     changes.emit('stderr');
   });
+  // A failed spawn (ENOENT…) is reported by spawnRaw's wait; keep it from crashing the test.
+  child.on('error', (error) => (stderr += `[spawn failed: ${error.message}]\n`));
   // Writing to a child that has exited fails with EPIPE; the test sees the exit instead.
   child.stdin.on('error', () => undefined);
   const exited = once(child, 'exit').then(([code, signal]) => ({
     code: code as number | null,
     signal: signal as NodeJS.Signals | null,
   }));
-  await waitFor(once(child, 'spawn'), DEFAULT_WAIT_MS, () => `${label} did not spawn`);
 
   const context = () => `${label} (pid ${child.pid}); stderr:\n${stderr}`;
 
@@ -141,6 +194,7 @@ export async function spawnRaw(
 
   return {
     child,
+    label,
     pid: child.pid!,
     write: (data) => child.stdin.write(data),
     send,
@@ -164,6 +218,7 @@ export async function spawnRaw(
     },
     buffered: () => ({ lines: lines.length, partialBytes: pending.length }),
     skipped,
+    strayLines,
     stderr: () => stderr,
     async waitForStderr(pattern, timeoutMs = DEFAULT_WAIT_MS) {
       const matches = () =>
