@@ -19,7 +19,8 @@ const STEP_MS = 20_000;
 
 /** What one request produced: its result, or its JSON-RPC error (code and message). */
 type Outcome = { result: unknown } | { error: { code: unknown; message: string } };
-type Script = (client: Client) => AsyncGenerator<[label: string, outcome: Promise<unknown>]>;
+type Step = [label: string, outcome: Promise<unknown>];
+type Script = (client: Client) => Iterable<Step> | AsyncIterable<Step>;
 
 async function sdkFor(t: TestContext, options: SdkConnectOptions): Promise<SdkConnection> {
   const sdk = await connectSdk({ timeoutMs: STEP_MS, ...options });
@@ -145,7 +146,7 @@ void test(
     const file = dir.join('files', 'hello.txt');
     const call = (client: Client, name: string, args: Record<string, unknown>) =>
       client.callTool({ name, arguments: args });
-    const seen = await assertIdentical(t, server, guarded, async function* (client) {
+    const seen = await assertIdentical(t, server, guarded, function* (client) {
       yield ['tools/list', client.listTools()];
       yield ['resources/list', client.listResources()];
       yield ['resources/templates/list', client.listResourceTemplates()];
@@ -187,7 +188,7 @@ void test(
       t,
       { ...nodeCommand(SERVER_MEMORY), env: { MEMORY_FILE_PATH: directFile } },
       guarded,
-      async function* (client) {
+      function* (client) {
         yield ['tools/list', client.listTools()];
         yield ['resources/list', client.listResources()];
         yield ['prompts/list', client.listPrompts()];
