@@ -12,6 +12,7 @@ import { GuardError } from '../errors.js';
 import { planLaunch } from '../supervisor/launch-plan.js';
 import { ServerProcess } from '../supervisor/server-process.js';
 import { VERSION } from '../version.js';
+import { warnOnceOnAuditFailure } from './audit-warning.js';
 
 const HELP = `Usage:
   mcp-guard run <server> [-c FILE] [--profile P]
@@ -121,7 +122,9 @@ export async function main(argv: string[]): Promise<number> {
   // The relay's modules load while the server boots: nothing but the spawn waits for them.
   const [proc, audit, { GuardSession }, { createPipeline }] = await Promise.all([
     started,
-    import('../audit/audit-log.js').then(({ openAuditLog }) => openAuditLog(manifest.audit)),
+    import('../audit/audit-log.js').then(({ openAuditLog }) =>
+      openAuditLog(manifest.audit, { onError: warnOnceOnAuditFailure() }),
+    ),
     import('../supervisor/guard-session.js'),
     import('../policy/pipeline.js'),
   ]);

@@ -17,6 +17,7 @@ import { performHandshake, type HandshakeResult } from '../supervisor/handshake.
 import { planLaunch } from '../supervisor/launch-plan.js';
 import { ServerProcess } from '../supervisor/server-process.js';
 import { VERSION } from '../version.js';
+import { warnOnceOnAuditFailure } from './audit-warning.js';
 import { formatTable } from './table.js';
 
 const HELP = `Usage: mcp-guard up [-c FILE] [--profile P] [SERVER…]
@@ -78,7 +79,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`mcp-guard: ${file} has no servers to start\n`);
     return 0;
   }
-  const audit = await openAuditLog(manifest.audit);
+  const audit = await openAuditLog(manifest.audit, { onError: warnOnceOnAuditFailure() });
   audit.record('-', 'guard.start', {
     version: VERSION,
     pid: process.pid,

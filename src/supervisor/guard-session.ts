@@ -10,6 +10,7 @@ import { LineFramer } from '../protocol/framing.js';
 import type { Pipeline } from '../policy/pipeline.js';
 import type { AuditSink } from '../relay/audit-sink.js';
 import { Relay } from '../relay/relay.js';
+import { maskEnvValues } from './mask-env.js';
 import type { ChildExit, ServerProcess, StopReason } from './server-process.js';
 
 export type SessionState = 'starting' | 'ready' | 'stopping' | 'stopped' | 'failed';
@@ -30,6 +31,8 @@ export interface GuardSessionOptions {
   process: ServerProcess | Error;
   /** Where the server's stderr lines are echoed (besides the audit log). */
   stderr: Writable | null;
+  /** mcp-guard's own environment, whose values are kept out of the audit log. */
+  hostEnv?: NodeJS.ProcessEnv;
   /** Prefix for echoed stderr lines (`up` names the server; `run` passes lines as they are). */
   stderrPrefix?: string;
 }
@@ -93,8 +96,12 @@ export class GuardSession {
     const { audit } = this.#options;
     audit.record(this.server.name, 'child.spawn', {
       pid: proc.pid,
-      command: this.server.command,
-      args: this.server.args,
+      command: maskEnvValues(
+        [this.server.command],
+        this.server.env,
+        this.#options.hostEnv ?? process.env,
+      )[0],
+      args: maskEnvValues(this.server.args, this.server.env, this.#options.hostEnv ?? process.env),
       cwd: this.server.cwd,
     });
     this.#pipeStderr(proc.child.stderr);
