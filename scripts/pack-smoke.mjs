@@ -2,7 +2,7 @@
 // runs its `mcp-guard --version`, then one real relay round trip through its `mcp-guard run -- …`
 // in front of a fixture server. Catches anything missing from package.json `files`.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,6 +21,8 @@ writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'pack-smoke', p
 execFileSync(npm, ['install', '--silent', '--no-audit', '--no-fund', join(work, tarball)], { cwd: work, stdio: 'inherit' });
 const bin = join(work, 'node_modules', '.bin', process.platform === 'win32' ? 'mcp-guard.cmd' : 'mcp-guard');
 const version = execFileSync(bin, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const expected = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+if (version !== expected) fail(`--version printed '${version}', expected '${expected}'`);
 console.log(`pack-smoke: installed mcp-guard --version → ${version}`);
 
 const child = spawn(bin, ['run', '--', process.execPath, join(root, 'test/fixtures/echo.mjs')], {

@@ -48,7 +48,8 @@ export async function main(argv: string[]): Promise<number> {
     return first === undefined ? 2 : 0;
   }
   if (first === '--version' || first === '-v') {
-    process.stderr.write(`${VERSION}\n`);
+    // Data, not a human message: stdout, so `mcp-guard --version` can be captured.
+    process.stdout.write(`${VERSION}\n`);
     return 0;
   }
   const command = COMMANDS[first];

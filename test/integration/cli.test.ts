@@ -18,12 +18,12 @@ const version = (
   JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
 ).version;
 
-test('--version prints the package version on stderr and exits 0', () => {
+test('--version prints the package version on stdout and exits 0', () => {
   for (const flag of ['--version', '-v']) {
     const r = cli([flag]);
     assert.equal(r.status, 0);
-    assert.equal(r.stderr.trim(), version);
-    assert.equal(r.stdout, '');
+    assert.equal(r.stdout, `${version}\n`);
+    assert.equal(r.stderr, '');
   }
 });
 
