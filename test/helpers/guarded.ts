@@ -4,11 +4,14 @@
  * server only `inheritEnv` + `env`), and the command line `node dist/cli/main.js run NAME -c
  * MANIFEST` for any client — SDK (connectSdk), Cline (connectCline) or raw (spawnGuarded).
  */
+import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
 import { fixtureCommand, type CommandLine } from './fixtures.js';
 import { readAudit, writeManifest } from './guard-process.js';
 import { CLI } from './paths.js';
-import { readPidFile, waitForExit, type TempDir } from './processes.js';
+import { killAll, readPidFile, waitForExit, type TempDir } from './processes.js';
 import { spawnRaw, type JsonObject, type RawChild } from './raw-client.js';
+import { connectSdk, type SdkConnectOptions } from './sdk-client.js';
 import { describeNow, waitFor, type Describe } from './wait.js';
 
 export interface GuardOptions {
@@ -138,4 +141,53 @@ export async function waitAllGone(
 export function resultText(result: unknown): string {
   const content = (result as { content?: { type: string; text?: string }[] }).content ?? [];
   return content.map((part) => part.text ?? '').join('');
+}
+
+/** A bounded step: `promise`, or a rejection quoting `stderr` after `timeoutMs`. */
+export type Step = <T>(label: string, promise: Promise<T>) => Promise<T>;
+
+export const stepper =
+  (stderr: () => string, timeoutMs = 20_000): Step =>
+  (label, promise) =>
+    waitFor(promise, timeoutMs, () => `${label}; stderr:\n${stderr()}`);
+
+/**
+ * The SDK's client launching mcp-guard for `guarded`. Everything is killed after the test `t`
+ * whatever happens; `close()` is the clean end: the client's close(), then mcp-guard and its
+ * server must be gone and no error may have reached the client.
+ */
+export async function sdkThrough(
+  t: TestContext,
+  guarded: Guarded,
+  options: Partial<SdkConnectOptions> = {},
+) {
+  const sdk = await connectSdk({ ...guarded.command, env: guarded.env, ...options });
+  t.after(() => killAll([sdk.pid]));
+  const serverPid = await guarded.serverPid(sdk.stderr);
+  t.after(() => killAll([serverPid]));
+  const close = async () => {
+    await sdk.close();
+    await waitAllGone([sdk.pid, serverPid], 5000, sdk.stderr);
+    assert.deepEqual(sdk.errors, [], `no error reached the SDK client; stderr:\n${sdk.stderr()}`);
+  };
+  return { sdk, serverPid, step: stepper(sdk.stderr), close };
+}
+
+/**
+ * The raw line client launching mcp-guard for `guarded` (killed after the test whatever
+ * happens). `close()` ends its stdin, requires mcp-guard to exit 0 and its server to be gone,
+ * and every stdout line to have been a JSON-RPC message.
+ */
+export async function rawThrough(t: TestContext, guarded: Guarded) {
+  const raw = await spawnGuarded(guarded);
+  t.after(() => killAll([raw.pid]));
+  const serverPid = await guarded.serverPid(raw.stderr);
+  t.after(() => killAll([serverPid]));
+  const close = async () => {
+    const exit = await raw.close(5000);
+    assert.deepEqual(exit, { code: 0, signal: null }, raw.stderr());
+    await waitAllGone([serverPid], 5000, raw.stderr);
+    assert.deepEqual(raw.strayLines, [], 'stdout carried only JSON-RPC messages');
+  };
+  return { raw, serverPid, step: stepper(raw.stderr), close };
 }
