@@ -94,7 +94,7 @@ export async function openAuditLog(
     {
       level: 'debug',
       base: { session },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTimeOncePerMillisecond,
       formatters: { level: (label) => ({ level: label }) },
     },
     { write: (line: string) => log.accept(line) },
@@ -113,4 +113,20 @@ export function createNullAuditLog(): AuditLog {
     uncork: () => undefined,
     close: () => undefined,
   };
+}
+
+let lastMillisecond = -1;
+let lastTimestamp = '';
+
+/**
+ * Why: pino's isoTime formats a new Date for every record; under load many records share a
+ * millisecond, and formatting was a measurable share of the relay's CPU.
+ */
+function isoTimeOncePerMillisecond(): string {
+  const now = Date.now();
+  if (now !== lastMillisecond) {
+    lastMillisecond = now;
+    lastTimestamp = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTimestamp;
 }

@@ -77,8 +77,11 @@ export class Relay extends EventEmitter<RelayEvents> {
   }
 
   /**
-   * Runs the handling of one input chunk with both peers corked, so that all the messages it
-   * carried leave in one write per peer (a chunk often holds many messages under load).
+   * Runs the handling of one input chunk with both peers and the audit log corked, so that all the
+   * messages it carried leave in one write per peer (a chunk often holds many messages under load).
+   * Releasing: first what goes to the server (a request starts work at once), then the audit
+   * records, then what goes to the client — a reply never leaves before the record describing it,
+   * and a request's record is on disk before its reply can even be read.
    */
   batch(work: () => void): void {
     const server = this.server.sink;
@@ -89,9 +92,8 @@ export class Relay extends EventEmitter<RelayEvents> {
     try {
       work();
     } finally {
-      // The audit records first: a reply never leaves before the record that describes it.
-      audit.uncork?.();
       server?.uncork();
+      audit.uncork?.();
       this.clientSink.uncork();
     }
   }

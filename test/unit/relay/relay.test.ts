@@ -276,7 +276,7 @@ test("mcp-guard's own requests use ids that never reach the client", async () =>
   assert.equal(t.toClient.items.length, 0);
 });
 
-test('one input chunk of many messages leaves in one write, after the audit records are flushed', async () => {
+test('one input chunk of many messages leaves in one write; records are flushed before the client gets anything', async () => {
   const events: string[] = [];
   const serverStdin = new Writable({
     writev(chunks, done) {
@@ -289,10 +289,21 @@ test('one input chunk of many messages leaves in one write, after the audit reco
     },
   });
   const clientIn = new PassThrough();
+  const serverOut = new PassThrough();
+  const clientOut = new Writable({
+    writev(chunks, done) {
+      events.push(`client-writev:${chunks.length}`);
+      done();
+    },
+    write(_chunk, _encoding, done) {
+      events.push('client-write:1');
+      done();
+    },
+  });
   let corked = false;
   const relay = new Relay({
     server: 'test',
-    client: { input: clientIn, output: new PassThrough() },
+    client: { input: clientIn, output: clientOut },
     maxMessageBytes: 1024,
     audit: {
       bodies: false,
@@ -305,12 +316,21 @@ test('one input chunk of many messages leaves in one write, after the audit reco
     },
     pipeline: createPipeline([]),
   });
-  relay.attachServer({ input: new PassThrough(), output: serverStdin });
+  relay.attachServer({ input: serverOut, output: serverStdin });
   clientIn.write(Array.from({ length: 5 }, (_, i) => `${req(i + 1, 'ping')}\n`).join(''));
   await new Promise(setImmediate);
-  assert.deepEqual(events, [
+  assert.deepEqual(events.splice(0), [
     ...Array.from({ length: 5 }, () => 'held:rpc.request'),
-    'audit-flush',
     'writev:5',
+    'audit-flush',
+  ]);
+  serverOut.write(
+    Array.from({ length: 5 }, (_, i) => `{"jsonrpc":"2.0","id":${i + 1},"result":{}}\n`).join(''),
+  );
+  await new Promise(setImmediate);
+  assert.deepEqual(events, [
+    ...Array.from({ length: 5 }, () => 'held:rpc.response'),
+    'audit-flush',
+    'client-writev:5',
   ]);
 });
