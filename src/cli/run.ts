@@ -120,13 +120,13 @@ export async function main(argv: string[]): Promise<number> {
     (err: unknown) => err as Error,
   );
   // The relay's modules load while the server boots: nothing but the spawn waits for them.
-  const [proc, audit, { GuardSession }, { createPipeline }] = await Promise.all([
+  const [proc, audit, { GuardSession }, { createServerPipeline }] = await Promise.all([
     started,
     import('../audit/audit-log.js').then(({ openAuditLog }) =>
       openAuditLog(manifest.audit, { onError: warnOnceOnAuditFailure() }),
     ),
     import('../supervisor/guard-session.js'),
-    import('../policy/pipeline.js'),
+    import('../policy/server-pipeline.js'),
   ]);
   audit.record(server.name, 'guard.start', {
     version: VERSION,
@@ -141,7 +141,7 @@ export async function main(argv: string[]): Promise<number> {
     server,
     client: { input: process.stdin, output: process.stdout },
     audit,
-    pipeline: createPipeline([]),
+    pipeline: createServerPipeline(server),
     process: proc,
     stderr: process.stderr,
   });

@@ -10,7 +10,7 @@ import { openAuditLog, type AuditLog } from '../audit/audit-log.js';
 import { findManifest, loadManifest } from '../config/load.js';
 import type { ServerConfig } from '../config/types.js';
 import { GuardError } from '../errors.js';
-import { createPipeline } from '../policy/pipeline.js';
+import { createServerPipeline } from '../policy/server-pipeline.js';
 import { LineClient } from '../relay/line-client.js';
 import { GuardSession } from '../supervisor/guard-session.js';
 import { performHandshake, type HandshakeResult } from '../supervisor/handshake.js';
@@ -128,7 +128,7 @@ async function startOne(server: ServerConfig, audit: AuditLog): Promise<Running>
     server,
     client: { input: toRelay, output: fromRelay },
     audit,
-    pipeline: createPipeline([]),
+    pipeline: createServerPipeline(server),
     process: proc,
     stderr: process.stderr,
     stderrPrefix: `[${server.name}] `,

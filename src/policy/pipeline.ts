@@ -43,6 +43,8 @@ export function createPipeline(
         if (verdict.action === 'deny') {
           if (!options.observe) return verdict;
           options.onWouldDeny?.(verdict, current);
+        } else if (verdict.action === 'answer') {
+          return verdict;
         } else if (verdict.action === 'rewrite') {
           current = verdict.message;
           rewritten = true;

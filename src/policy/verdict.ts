@@ -11,6 +11,8 @@ export type Verdict =
   /** Refuse the message; a request is answered with a refusal, anything else is dropped. */
   | { action: 'deny'; rule: string; reason: string; code?: number; data?: Record<string, unknown> }
   /** Forward this message instead (e.g. a filtered list, a redacted result). */
-  | { action: 'rewrite'; message: RpcMessage };
+  | { action: 'rewrite'; message: RpcMessage }
+  /** mcp-guard answers this request itself with `result`; it goes no further. */
+  | { action: 'answer'; rule: string; result: unknown };
 
 export const PASS: Verdict = Object.freeze({ action: 'pass' });

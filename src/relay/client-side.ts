@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Frame } from '../protocol/framing.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import { isObject, type ParseResult, type RpcMessage } from '../protocol/jsonrpc.js';
+import { isObject, resultLine, type ParseResult, type RpcMessage } from '../protocol/jsonrpc.js';
 import { refusalLine } from '../policy/refusal.js';
 import { PendingTable } from './pending.js';
 import type { Relay, Unavailable } from './relay.js';
@@ -98,6 +98,16 @@ export class ClientSide {
       relay.clientSink.writeText(
         refusalLine(message.id, message.method, relay.options.server, verdict),
       );
+      return;
+    }
+    if (verdict.action === 'answer') {
+      relay.options.audit.record(relay.options.server, 'rpc.request', {
+        method: message.method,
+        id: message.id,
+        answeredBy: 'mcp-guard',
+        rule: verdict.rule,
+      });
+      relay.clientSink.writeText(resultLine(message.id, verdict.result));
       return;
     }
     if (verdict.action === 'rewrite') this.#forward(verdict.message, null);

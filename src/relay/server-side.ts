@@ -10,6 +10,7 @@ import { LineFramer, type Frame } from '../protocol/framing.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import {
   errorLine,
+  resultLine,
   idKey,
   isObject,
   type RequestId,
@@ -210,23 +211,44 @@ export class ServerSide {
 
   #onRequest(message: Extract<RpcMessage, { kind: 'request' }>, bytes: Buffer | null): void {
     const relay = this.#relay;
+    const verdict = relay.options.pipeline.inspect(message, {
+      direction: DIRECTION,
+      server: relay.options.server,
+    });
+    if (verdict.action === 'answer') {
+      relay.options.audit.record(relay.options.server, 'rpc.request', {
+        direction: DIRECTION,
+        method: message.method,
+        id: message.id,
+        answeredBy: 'mcp-guard',
+        rule: verdict.rule,
+      });
+      this.#sink?.writeText(resultLine(message.id, verdict.result));
+      return;
+    }
     const capability = CAPABILITY_FOR[message.method];
     const declared = relay.client.initParams?.capabilities;
-    if (capability !== undefined && !(isObject(declared) && capability in declared)) {
-      const reason = `the client did not declare the '${capability}' capability`;
+    const refusal =
+      verdict.action === 'deny'
+        ? verdict
+        : capability !== undefined && !(isObject(declared) && capability in declared)
+          ? {
+              rule: 'client-capability',
+              reason: `the client did not declare the '${capability}' capability`,
+              code: ErrorCode.MethodNotFound,
+            }
+          : null;
+    if (refusal !== null) {
       relay.options.audit.record(relay.options.server, 'policy.deny', {
-        rule: 'client-capability',
-        reason,
+        rule: refusal.rule,
+        reason: refusal.reason,
         direction: DIRECTION,
         method: message.method,
         id: message.id,
       });
-      this.#sink?.writeText(
-        errorLine(message.id, {
-          code: ErrorCode.MethodNotFound,
-          message: `Method not found: ${reason}`,
-        }),
-      );
+      const code = refusal.code ?? ErrorCode.PolicyDenied;
+      const text = code === ErrorCode.MethodNotFound ? 'Method not found' : 'Blocked by mcp-guard';
+      this.#sink?.writeText(errorLine(message.id, { code, message: `${text}: ${refusal.reason}` }));
       return;
     }
     this.pending.add({
@@ -235,7 +257,8 @@ export class ServerSide {
       params: message.params,
       startedAt: performance.now(),
     });
-    this.#forwardToClient(message, bytes);
+    const out = verdict.action === 'rewrite' ? verdict.message : message;
+    this.#writeClient(out, verdict.action === 'rewrite' ? null : bytes);
   }
 
   #forwardToClient(message: RpcMessage, bytes: Buffer | null): void {
@@ -254,15 +277,6 @@ export class ServerSide {
             ? message.method
             : undefined,
       });
-      if (message.kind === 'request') {
-        this.pending.take(message.id);
-        this.#sink?.writeText(
-          errorLine(message.id, {
-            code: verdict.code ?? ErrorCode.PolicyDenied,
-            message: `Blocked by mcp-guard: ${verdict.reason}`,
-          }),
-        );
-      }
       return;
     }
     this.#writeClient(
