@@ -46,3 +46,14 @@ function parseIdToken(token: string): RequestId | null {
     return null;
   }
 }
+
+const LAST_ID = /"id"\s*:\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|"(?:[^"\\]|\\.)*")\s*\}\s*$/;
+
+/**
+ * The id of a message cut from its start: found only as the last member of the top-level object
+ * (`…,"id":7}` at the very end of the line), which is where the MCP SDK writes it.
+ */
+export function sniffTrailingId(tail: string): RequestId | null {
+  const match = LAST_ID.exec(tail);
+  return match?.[1] === undefined ? null : parseIdToken(match[1]);
+}

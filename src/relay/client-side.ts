@@ -58,7 +58,12 @@ export class ClientSide {
 
   #answerInvalid(parsed: Extract<ParseResult, { ok: false }>): void {
     if (parsed.response === true) return;
-    const error = { code: parsed.code, message: parsed.reason };
+    const reason = parsed.reason;
+    const error = {
+      code: parsed.code,
+      message: parsed.code === ErrorCode.MessageTooLarge ? `Message too large: ${reason}` : reason,
+      data: { rule: 'framing', reason, server: this.#relay.options.server },
+    };
     if (parsed.batch !== undefined && parsed.batch.length > 0) {
       for (const id of parsed.batch) this.#relay.replyError(id, error);
       return;
@@ -75,7 +80,11 @@ export class ClientSide {
         { kind: 'line', bytes: bytes ?? Buffer.alloc(0) },
         message.id,
       );
-      this.#relay.replyError(message.id, { code: ErrorCode.InvalidRequest, message: reason });
+      this.#relay.replyError(message.id, {
+        code: ErrorCode.InvalidRequest,
+        message: reason,
+        data: { rule: 'framing', reason, server: this.#relay.options.server },
+      });
       return;
     }
     if (message.method === 'initialize' && isObject(message.params))

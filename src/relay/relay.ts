@@ -9,7 +9,7 @@ import type { Readable, Writable } from 'node:stream';
 import { LineFramer, type Frame } from '../protocol/framing.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { errorLine, parseLine, type JsonRpcError, type RequestId } from '../protocol/jsonrpc.js';
-import { sniffId } from '../protocol/sniff-id.js';
+import { sniffId, sniffTrailingId } from '../protocol/sniff-id.js';
 import type { Pipeline } from '../policy/pipeline.js';
 import type { AuditSink } from './audit-sink.js';
 import { ClientSide } from './client-side.js';
@@ -122,7 +122,8 @@ export class Relay extends EventEmitter<RelayEvents> {
   /** Parses a frame, or audits why it could not be and returns the error to answer with. */
   parseFrame(frame: Frame, direction: string): ReturnType<typeof parseLine> {
     if (frame.kind === 'oversize') {
-      const id = sniffId(frame.head.toString('utf8'));
+      const id =
+        sniffId(frame.head.toString('utf8')) ?? sniffTrailingId(frame.tail.toString('utf8'));
       const reason = `message of ${frame.size} bytes exceeds limits.maxMessageBytes (${this.options.maxMessageBytes})`;
       this.auditInvalid(direction, reason, frame, id);
       return { ok: false, code: ErrorCode.MessageTooLarge, id, reason };

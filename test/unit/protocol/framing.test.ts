@@ -79,3 +79,16 @@ test('scanning is linear: an 8 MiB line in 64 KiB chunks is assembled once', () 
   assert.equal(got[0]!.kind, 'line');
   if (got[0]!.kind === 'line') assert.equal(got[0]!.bytes.length, size);
 });
+
+test('an oversize line keeps its first and last 4 KiB, whichever way it arrives', () => {
+  const body = `{"jsonrpc":"2.0","params":{"x":"${'q'.repeat(20_000)}"},"id":42}`;
+  const whole = frames(100, [`${body}\n`]);
+  const streamed = frames(100, [...body.match(/.{1,1000}/gs)!, '\r\n']);
+  for (const got of [whole, streamed]) {
+    const frame = got[0]!;
+    assert.equal(frame.kind, 'oversize');
+    if (frame.kind !== 'oversize') continue;
+    assert.equal(frame.head.toString(), body.slice(0, OVERSIZE_HEAD_BYTES));
+    assert.equal(frame.tail.toString(), body.slice(-OVERSIZE_HEAD_BYTES));
+  }
+});

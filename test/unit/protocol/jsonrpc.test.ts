@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { idKey, parseLine } from '../../../src/protocol/jsonrpc.js';
-import { sniffId } from '../../../src/protocol/sniff-id.js';
+import { sniffId, sniffTrailingId } from '../../../src/protocol/sniff-id.js';
 
 const parse = (text: string | Buffer) =>
   parseLine(typeof text === 'string' ? Buffer.from(text) : text);
@@ -103,4 +103,17 @@ test('sniffId finds only the top-level id', () => {
     ['{"id":"unterminated', null],
   ];
   for (const [text, want] of cases) assert.equal(sniffId(text), want, text);
+});
+
+test('sniffTrailingId finds an id written last in the top-level object only', () => {
+  const cases: [string, string | number | null][] = [
+    ['aaaa"},"jsonrpc":"2.0","id":17}', 17],
+    ['aaaa"},"jsonrpc":"2.0","id":"req-9" }  ', 'req-9'],
+    ['aaaa"},"id":-2.5e1}', -25],
+    ['aaaa","x":{"id":3}}}', null],
+    ['aaaa\\"id\\":3}"}', null],
+    ['aaaa"},"id":3,"jsonrpc":"2.0"}', null],
+    ['', null],
+  ];
+  for (const [text, want] of cases) assert.equal(sniffTrailingId(text), want, text);
 });

@@ -195,6 +195,20 @@ test('an oversized response to a pending request is answered with -32053 for tha
   assert.equal(reply!.error.code, ErrorCode.MessageTooLarge);
 });
 
+test('an oversized message with its id written last (as the MCP SDK writes) gets -32053 with that id', async () => {
+  const t = setup({ maxMessageBytes: 100 });
+  t.client(
+    `{"method":"tools/call","params":{"name":"echo","arguments":{"m":"${'x'.repeat(500)}"}},"jsonrpc":"2.0","id":11}`,
+  );
+  const [refused] = (await t.toClient.next()) as { id: number; error: { code: number } }[];
+  assert.deepEqual([refused!.id, refused!.error.code], [11, ErrorCode.MessageTooLarge]);
+  t.client(req(12, 'tools/call', { name: 'big' }));
+  await t.toServer.next();
+  t.server(`{"result":{"t":"${'z'.repeat(500)}"},"jsonrpc":"2.0","id":12}`);
+  const [reply] = (await t.toClient.next()) as { id: number; error: { code: number } }[];
+  assert.deepEqual([reply!.id, reply!.error.code], [12, ErrorCode.MessageTooLarge]);
+});
+
 test('server→client requests: forwarded when the client declared the capability, else answered here', async () => {
   const t = setup();
   t.client(
