@@ -3,6 +3,7 @@
  * stdout as lines. For tests where a real MCP client would refuse to send what we need (junk,
  * batches, oversized lines), or would hide what came back (noise, stray ids).
  */
+import { isUtf8 } from 'node:buffer';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { EventEmitter, once } from 'node:events';
 import { basename } from 'node:path';
@@ -62,7 +63,8 @@ const DEFAULT_WAIT_MS = 10_000;
 
 /**
  * Whether `value` is a JSON-RPC 2.0 message (request, notification or response) by its shape:
- * what a stdout line of an MCP server — or of mcp-guard — must always be.
+ * what a stdout line of an MCP server — or of mcp-guard — must always be (a line must also be
+ * valid UTF-8; see `strayLines`).
  */
 export function isJsonRpcMessage(value: unknown): boolean {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
@@ -73,8 +75,8 @@ export function isJsonRpcMessage(value: unknown): boolean {
   if ('method' in message) {
     return typeof message.method === 'string' && (!('id' in message) || validId);
   }
+  if ('result' in message) return validId && !('error' in message);
   if (!validId && id !== null) return false;
-  if ('result' in message) return !('error' in message);
   const error = message.error as JsonObject | null | undefined;
   return (
     typeof error === 'object' &&
@@ -117,7 +119,7 @@ export function attachRaw(child: ChildProcessWithoutNullStreams, label: string):
   const checkLine = (line: Buffer) => {
     let value: unknown;
     try {
-      value = JSON.parse(line.toString('utf8'));
+      value = isUtf8(line) ? JSON.parse(line.toString('utf8')) : undefined;
     } catch {
       value = undefined;
     }
