@@ -37,7 +37,7 @@ export type ParseResult =
       reason: string;
       /** The ids of the requests inside a refused batch. */
       batch?: RequestId[];
-      /** It has no method but a result or error: a (broken) response, which gets no reply. */
+      /** It has no method but an id, result or error: a (broken) response, which gets no reply. */
       response?: boolean;
     };
 
@@ -53,7 +53,13 @@ function isId(value: unknown): value is RequestId {
 /** Parses and classifies one line (without its newline). Never throws. */
 export function parseLine(bytes: Buffer): ParseResult {
   if (!isUtf8(bytes)) {
-    return { ok: false, code: ErrorCode.ParseError, id: null, reason: 'invalid UTF-8' };
+    // The id may still be readable: invalid bytes decode to U+FFFD without moving anything else.
+    return {
+      ok: false,
+      code: ErrorCode.ParseError,
+      id: sniffId(bytes.toString('utf8')),
+      reason: 'invalid UTF-8',
+    };
   }
   const text = bytes.toString('utf8');
   let value: unknown;
@@ -83,7 +89,9 @@ export function classify(value: unknown): ParseResult {
     return { ok: false, code: ErrorCode.InvalidRequest, id: null, reason: 'not a JSON-RPC object' };
   }
   const id = isId(value.id) ? value.id : null;
-  const response = !('method' in value) && ('result' in value || 'error' in value);
+  // No method but an id (or a result/error): a broken response. An error reply with its id
+  // would be taken for the answer to the client's own request of that id.
+  const response = !('method' in value) && ('result' in value || 'error' in value || 'id' in value);
   const invalid = (reason: string): ParseResult => ({
     ok: false,
     code: ErrorCode.InvalidRequest,

@@ -64,6 +64,17 @@ test('invalid input gets the right code and id where it can be known', () => {
       response: true,
     },
     { text: '{"jsonrpc":"2.0"}', code: ErrorCode.InvalidRequest, id: null },
+    { text: '{"jsonrpc":"2.0","id":15}', code: ErrorCode.InvalidRequest, id: 15, response: true },
+    { text: '{"hello":1}', code: ErrorCode.InvalidRequest, id: null },
+    {
+      text: Buffer.concat([
+        Buffer.from('{"jsonrpc":"2.0","id":8,"method":"x","params":{"t":"'),
+        Buffer.from([0xff]),
+        Buffer.from('"}}'),
+      ]),
+      code: ErrorCode.ParseError,
+      id: 8,
+    },
   ];
   for (const c of cases) {
     const r = parse(c.text);
