@@ -96,26 +96,14 @@ export class ClientSide {
       ...(this.initParams === undefined ? {} : { clientInit: this.initParams }),
     });
     if (verdict.action === 'deny') {
-      relay.options.audit.record(relay.options.server, 'policy.deny', {
-        rule: verdict.rule,
-        reason: verdict.reason,
-        direction: DIRECTION,
-        method: message.method,
-        id: message.id,
-        ...(toolOf(message) === undefined ? {} : { tool: toolOf(message) }),
-      });
+      relay.recordDeny(DIRECTION, verdict, message);
       relay.clientSink.writeText(
         refusalLine(message.id, message.method, relay.options.server, verdict),
       );
       return;
     }
     if (verdict.action === 'answer') {
-      relay.options.audit.record(relay.options.server, 'rpc.request', {
-        method: message.method,
-        id: message.id,
-        answeredBy: 'mcp-guard',
-        rule: verdict.rule,
-      });
+      relay.recordAnswered(DIRECTION, verdict.rule, message);
       relay.clientSink.writeText(resultLine(message.id, verdict.result));
       return;
     }
@@ -133,12 +121,7 @@ export class ClientSide {
       server: relay.options.server,
     });
     if (verdict.action === 'deny') {
-      relay.options.audit.record(relay.options.server, 'policy.deny', {
-        rule: verdict.rule,
-        reason: verdict.reason,
-        direction: DIRECTION,
-        method: message.method,
-      });
+      relay.recordDeny(DIRECTION, verdict, message);
       return;
     }
     if (message.method === 'notifications/cancelled' && isObject(message.params)) {

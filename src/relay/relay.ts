@@ -8,11 +8,18 @@ import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { LineFramer, type Frame } from '../protocol/framing.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import { errorLine, parseLine, type JsonRpcError, type RequestId } from '../protocol/jsonrpc.js';
+import {
+  errorLine,
+  parseLine,
+  type JsonRpcError,
+  type RequestId,
+  type RpcMessage,
+} from '../protocol/jsonrpc.js';
 import { sniffId, sniffTrailingId } from '../protocol/sniff-id.js';
 import type { Pipeline } from '../policy/pipeline.js';
+import type { Direction } from '../policy/verdict.js';
 import type { AuditSink } from './audit-sink.js';
-import { ClientSide } from './client-side.js';
+import { ClientSide, toolOf } from './client-side.js';
 import { ServerSide } from './server-side.js';
 import { Sink } from './sink.js';
 
@@ -106,6 +113,40 @@ export class Relay extends EventEmitter<RelayEvents> {
   /** Sends a request of mcp-guard's own to the server (ids that never reach the client). */
   request(method: string, params: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
     return this.server.request(method, params, timeoutMs);
+  }
+
+  /** Audits a refusal (`policy.deny`) of a request or notification in either direction. */
+  recordDeny(
+    direction: Direction,
+    refusal: { rule: string; reason: string },
+    message: RpcMessage,
+  ): void {
+    const fields: Record<string, unknown> = {
+      rule: refusal.rule,
+      reason: refusal.reason,
+      direction,
+    };
+    if (message.kind === 'request' || message.kind === 'notification')
+      fields.method = message.method;
+    if (message.kind !== 'notification') fields.id = message.id;
+    const tool = toolOf(message);
+    if (tool !== undefined) fields.tool = tool;
+    this.options.audit.record(this.options.server, 'policy.deny', fields);
+  }
+
+  /** Audits a request that mcp-guard answered itself (it went no further). */
+  recordAnswered(
+    direction: Direction,
+    rule: string,
+    message: Extract<RpcMessage, { kind: 'request' }>,
+  ): void {
+    this.options.audit.record(this.options.server, 'rpc.request', {
+      direction,
+      method: message.method,
+      id: message.id,
+      answeredBy: 'mcp-guard',
+      rule,
+    });
   }
 
   /** Audits a line that is not a valid message and returns the id it seems to carry. */

@@ -169,7 +169,7 @@ export class ServerSide {
         this.#onRequest(message, bytes);
         return;
       case 'notification':
-        this.#forwardToClient(message, bytes);
+        this.#onNotification(message, bytes);
         return;
     }
   }
@@ -216,13 +216,7 @@ export class ServerSide {
       server: relay.options.server,
     });
     if (verdict.action === 'answer') {
-      relay.options.audit.record(relay.options.server, 'rpc.request', {
-        direction: DIRECTION,
-        method: message.method,
-        id: message.id,
-        answeredBy: 'mcp-guard',
-        rule: verdict.rule,
-      });
+      relay.recordAnswered(DIRECTION, verdict.rule, message);
       this.#sink?.writeText(resultLine(message.id, verdict.result));
       return;
     }
@@ -239,13 +233,7 @@ export class ServerSide {
             }
           : null;
     if (refusal !== null) {
-      relay.options.audit.record(relay.options.server, 'policy.deny', {
-        rule: refusal.rule,
-        reason: refusal.reason,
-        direction: DIRECTION,
-        method: message.method,
-        id: message.id,
-      });
+      relay.recordDeny(DIRECTION, refusal, message);
       const code = refusal.code ?? ErrorCode.PolicyDenied;
       const text = code === ErrorCode.MethodNotFound ? 'Method not found' : 'Blocked by mcp-guard';
       this.#sink?.writeText(errorLine(message.id, { code, message: `${text}: ${refusal.reason}` }));
@@ -261,22 +249,17 @@ export class ServerSide {
     this.#writeClient(out, verdict.action === 'rewrite' ? null : bytes);
   }
 
-  #forwardToClient(message: RpcMessage, bytes: Buffer | null): void {
+  #onNotification(
+    message: Extract<RpcMessage, { kind: 'notification' }>,
+    bytes: Buffer | null,
+  ): void {
     const relay = this.#relay;
     const verdict = relay.options.pipeline.inspect(message, {
       direction: DIRECTION,
       server: relay.options.server,
     });
     if (verdict.action === 'deny') {
-      relay.options.audit.record(relay.options.server, 'policy.deny', {
-        rule: verdict.rule,
-        reason: verdict.reason,
-        direction: DIRECTION,
-        method:
-          message.kind === 'request' || message.kind === 'notification'
-            ? message.method
-            : undefined,
-      });
+      relay.recordDeny(DIRECTION, verdict, message);
       return;
     }
     this.#writeClient(
