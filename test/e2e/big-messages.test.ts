@@ -15,6 +15,7 @@ import {
   rawThrough,
   resultText,
   sdkThrough,
+  stepper,
   type GuardOptions,
 } from '../helpers/guarded.js';
 import { SERVER_EVERYTHING } from '../helpers/paths.js';
@@ -61,7 +62,8 @@ void test(
   async (t) => {
     const dir = await testDir(t);
     const guarded = guardFixture(dir, 'echo', [], WIDE_OUTPUT);
-    const { sdk, step, close } = await sdkThrough(t, guarded);
+    const { sdk, close } = await sdkThrough(t, guarded);
+    const step = stepper(sdk.stderr, STEP_MS);
     // Both the request and the reply envelope stay under 128 bytes.
     for (const bytes of [1024 * 1024, LIMIT - 128]) {
       const text = mixedText(bytes);
@@ -83,7 +85,8 @@ void test(
   async (t) => {
     const dir = await testDir(t);
     const guarded = guardCommand(dir, nodeCommand(SERVER_EVERYTHING), WIDE_OUTPUT);
-    const { sdk, step, close } = await sdkThrough(t, guarded);
+    const { sdk, close } = await sdkThrough(t, guarded);
+    const step = stepper(sdk.stderr, STEP_MS);
     const message = mixedText(4 * 1024 * 1024);
     const reply = await step(
       'echo',
@@ -214,11 +217,12 @@ void test(
   async (t) => {
     const dir = await testDir(t);
     const guarded = guardFixture(dir, 'echo', [], WIDE_OUTPUT);
-    const { sdk, step, close } = await sdkThrough(t, guarded);
+    const { sdk, close } = await sdkThrough(t, guarded);
+    const step = stepper(sdk.stderr, STEP_MS);
     const call = sdk.client.callTool(
       { name: 'echo', arguments: { text: 'x'.repeat(LIMIT) } },
       undefined,
-      { timeout: 20_000 },
+      { timeout: 15_000 },
     );
     await assert.rejects(step('oversized call', call), (error: unknown) => {
       assert.ok(error instanceof McpError, String(error));
@@ -247,7 +251,7 @@ void test(
     // Each '"' of the sampled text is 2 bytes in the client's answer (6 MiB: under the cap) and
     // 4 in the tool's reply, which quotes the answer as JSON inside JSON (12 MiB: over it).
     const text = '"'.repeat(3 * 1024 * 1024);
-    const { sdk, step, close } = await sdkThrough(t, guarded, {
+    const { sdk, close } = await sdkThrough(t, guarded, {
       capabilities: { sampling: {} },
       beforeConnect: (client) =>
         client.setRequestHandler(CreateMessageRequestSchema, () => ({
@@ -256,10 +260,11 @@ void test(
           model: 'm',
         })),
     });
+    const step = stepper(sdk.stderr, STEP_MS);
     const call = sdk.client.callTool(
       { name: 'trigger-sampling-request', arguments: { prompt: 'quote me' } },
       undefined,
-      { timeout: 20_000 },
+      { timeout: 15_000 },
     );
     await assert.rejects(step('oversized reply', call), (error: unknown) => {
       assert.ok(error instanceof McpError, String(error));

@@ -7,7 +7,9 @@
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { test, type TestContext } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { nodeCommand } from '../helpers/fixtures.js';
 import { guardCommand, waitAllGone, type Guarded } from '../helpers/guarded.js';
 import { SERVER_EVERYTHING, SERVER_FILESYSTEM, SERVER_MEMORY } from '../helpers/paths.js';
@@ -85,47 +87,51 @@ void test(
   async (t) => {
     const dir = await testDir(t);
     const guarded = guardCommand(dir, nodeCommand(SERVER_EVERYTHING), { name: 'everything' });
-    const seen = await assertIdentical(
-      t,
-      nodeCommand(SERVER_EVERYTHING),
-      guarded,
-      async function* (client) {
-        yield ['tools/list', client.listTools()];
-        const resources = client.listResources();
-        yield ['resources/list', resources];
-        yield ['resources/templates/list', client.listResourceTemplates()];
-        yield ['prompts/list', client.listPrompts()];
-        yield [
-          'echo',
-          client.callTool({ name: 'echo', arguments: { message: 'same either way' } }),
-        ];
-        yield ['get-sum', client.callTool({ name: 'get-sum', arguments: { a: 2, b: 40 } })];
-        yield [
-          'get-structured-content',
-          client.callTool({ name: 'get-structured-content', arguments: { location: 'Chicago' } }),
-        ];
-        yield ['get-tiny-image', client.callTool({ name: 'get-tiny-image', arguments: {} })];
-        yield [
-          'get-annotated-message',
-          client.callTool({
-            name: 'get-annotated-message',
-            arguments: { messageType: 'success', includeImage: true },
-          }),
-        ];
-        yield ['unknown tool', client.callTool({ name: 'no-such-tool', arguments: {} })];
-        yield ['simple-prompt', client.getPrompt({ name: 'simple-prompt' })];
-        yield [
-          'args-prompt',
-          client.getPrompt({ name: 'args-prompt', arguments: { city: 'Lyon', state: 'Rhône' } }),
-        ];
-        for (const { uri } of (await resources).resources) {
-          yield [`read ${uri}`, client.readResource({ uri })];
-        }
-        yield ['ping', client.ping()];
-      },
-    );
+    // The default profile's roots make mcp-guard tell the server the client supports roots
+    // (SPEC 5), which adds server-everything's get-roots-list tool: the direct client declares
+    // roots too, so both see the same server. (The roots themselves: undeclared-requests.test.ts.)
+    const direct: SdkConnectOptions = {
+      ...nodeCommand(SERVER_EVERYTHING),
+      capabilities: { roots: {} },
+      beforeConnect: (client) =>
+        client.setRequestHandler(ListRootsRequestSchema, () => ({
+          roots: [{ uri: pathToFileURL(dir.path).href }],
+        })),
+    };
+    const seen = await assertIdentical(t, direct, guarded, async function* (client) {
+      yield ['tools/list', client.listTools()];
+      const resources = client.listResources();
+      yield ['resources/list', resources];
+      yield ['resources/templates/list', client.listResourceTemplates()];
+      yield ['prompts/list', client.listPrompts()];
+      yield ['echo', client.callTool({ name: 'echo', arguments: { message: 'same either way' } })];
+      yield ['get-sum', client.callTool({ name: 'get-sum', arguments: { a: 2, b: 40 } })];
+      yield [
+        'get-structured-content',
+        client.callTool({ name: 'get-structured-content', arguments: { location: 'Chicago' } }),
+      ];
+      yield ['get-tiny-image', client.callTool({ name: 'get-tiny-image', arguments: {} })];
+      yield [
+        'get-annotated-message',
+        client.callTool({
+          name: 'get-annotated-message',
+          arguments: { messageType: 'success', includeImage: true },
+        }),
+      ];
+      yield ['unknown tool', client.callTool({ name: 'no-such-tool', arguments: {} })];
+      yield ['simple-prompt', client.getPrompt({ name: 'simple-prompt' })];
+      yield [
+        'args-prompt',
+        client.getPrompt({ name: 'args-prompt', arguments: { city: 'Lyon', state: 'Rhône' } }),
+      ];
+      for (const { uri } of (await resources).resources) {
+        yield [`read ${uri}`, client.readResource({ uri })];
+      }
+      yield ['ping', client.ping()];
+    });
     const listed = seen['tools/list'] as { result: { tools: { name: string }[] } };
     assert.ok(listed.result.tools.some((tool) => tool.name === 'get-sum'));
+    assert.ok(listed.result.tools.some((tool) => tool.name === 'get-roots-list'));
     assert.match(JSON.stringify(seen['get-sum']), /42/);
     assert.ok(Object.keys(seen).filter((key) => key.startsWith('read ')).length > 0);
   },
@@ -141,7 +147,8 @@ void test(
     await writeFile(dir.join('files', 'hello.txt'), 'hello through mcp-guard\nsecond line\n');
     await writeFile(dir.join('files', 'notes', 'todo.md'), '# todo\n- compare\n');
     const server = nodeCommand(SERVER_FILESYSTEM, served);
-    // Roots set to the served folder, so mcp-guard's path policy (once it applies) agrees.
+    // mcp-guard hands the server these roots (SPEC 5) and server-filesystem then serves exactly
+    // them: the same folder it serves directly from its argument.
     const guarded = guardCommand(dir, server, { entry: { paths: { roots: [served] } } });
     const file = dir.join('files', 'hello.txt');
     const call = (client: Client, name: string, args: Record<string, unknown>) =>

@@ -169,6 +169,7 @@ void test(
     assert.equal(resultText((await raw.nextLine(STEP_MS)).result), 'again');
     await close();
     const received = (await readFile(guarded.recvLog, 'utf8')).trim().split('\n');
+    assert.doesNotMatch(raw.stderr(), /error/i);
     assert.ok(
       !received.some((line) => line.includes('"second"')),
       'the duplicate never reached the server',
@@ -221,5 +222,6 @@ void test(
     const received = (await readFile(guarded.recvLog, 'utf8')).trim().split('\n');
     for (const line of sent)
       assert.ok(received.includes(line), `forwarded as sent: ${line.slice(0, 80)}`);
+    assert.doesNotMatch(raw.stderr(), /error/i);
   },
 );
