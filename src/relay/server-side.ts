@@ -3,7 +3,6 @@
  * mcp-guard's own); junk is dropped and audited, never forwarded; server→client requests for a
  * capability the client did not declare are answered here and never reach the client.
  */
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Readable, Writable } from 'node:stream';
 import { LineFramer, type Frame } from '../protocol/framing.js';
@@ -11,11 +10,11 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import {
   errorLine,
   resultLine,
-  idKey,
   isObject,
   type RequestId,
   type RpcMessage,
 } from '../protocol/jsonrpc.js';
+import { OwnRequests } from './own-requests.js';
 import { PendingTable } from './pending.js';
 import type { Relay } from './relay.js';
 import { Sink } from './sink.js';
@@ -29,19 +28,11 @@ const CAPABILITY_FOR: Readonly<Record<string, string>> = {
   'elicitation/create': 'elicitation',
 };
 
-interface InternalRequest {
-  resolve: (result: unknown) => void;
-  reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 export class ServerSide {
   readonly #relay: Relay;
   /** Server→client requests the client has not answered yet. */
   readonly pending = new PendingTable();
-  readonly #internal = new Map<string, InternalRequest>();
-  readonly #idPrefix = `mcp-guard-${randomBytes(4).toString('hex')}-`;
-  #nextId = 1;
+  readonly #own = new OwnRequests();
   #sink: Sink | null = null;
   #input: Readable | null = null;
 
@@ -92,11 +83,7 @@ export class ServerSide {
         data: { rule: 'availability', reason, server: relay.options.server },
       });
     }
-    for (const [key, internal] of this.#internal) {
-      clearTimeout(internal.timer);
-      internal.reject(new Error(`server stopped: ${reason}`));
-      this.#internal.delete(key);
-    }
+    this.#own.rejectAll(reason);
   }
 
   /** Writes a message to the server: the original bytes when unchanged, else re-serialised. */
@@ -108,19 +95,9 @@ export class ServerSide {
 
   /** Sends a request of mcp-guard's own; its id never reaches the client. */
   request(method: string, params: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
-    const id = `${this.#idPrefix}${this.#nextId++}`;
-    return new Promise((resolve, reject) => {
-      if (this.#sink === null) {
-        reject(new Error('no server attached'));
-        return;
-      }
-      const timer = setTimeout(() => {
-        this.#internal.delete(idKey(id));
-        reject(new Error(`${method} timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.#internal.set(idKey(id), { resolve, reject, timer });
-      this.#sink.writeText(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
-    });
+    const sink = this.#sink;
+    if (sink === null) return Promise.reject(new Error('no server attached'));
+    return this.#own.send((line) => sink.writeText(line), method, params, timeoutMs);
   }
 
   /** A client's response to a server→client request: forwarded only if that request is pending. */
@@ -179,14 +156,7 @@ export class ServerSide {
     bytes: Buffer | null,
   ): void {
     const relay = this.#relay;
-    const internal = this.#internal.get(idKey(message.id));
-    if (internal !== undefined) {
-      this.#internal.delete(idKey(message.id));
-      clearTimeout(internal.timer);
-      if (message.kind === 'response') internal.resolve(message.result);
-      else internal.reject(new Error(`${message.error.code}: ${message.error.message}`));
-      return;
-    }
+    if (this.#own.settle(message)) return;
     const entry = relay.client.pending.take(message.id);
     if (entry === undefined) {
       relay.auditInvalid(DIRECTION, 'response to an unknown id', lineFrame(bytes), message.id);
