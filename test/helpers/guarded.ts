@@ -143,6 +143,19 @@ export function resultText(result: unknown): string {
   return content.map((part) => part.text ?? '').join('');
 }
 
+/**
+ * The pid of the server mcp-guard spawned for `guarded`, from the audit log; for a fixture,
+ * checked against the pid the fixture wrote to its PID_FILE (both sources must agree).
+ */
+async function launchedPid(guarded: Guarded, describe: Describe): Promise<number> {
+  const pid = await guarded.serverPid(describe);
+  if ('fixturePid' in guarded) {
+    const written = await (guarded as GuardedFixture).fixturePid(describe);
+    assert.equal(pid, written, `child.spawn pid vs PID_FILE: ${describeNow(describe)}`);
+  }
+  return pid;
+}
+
 /** A bounded step: `promise`, or a rejection quoting `stderr` after `timeoutMs`. */
 export type Step = <T>(label: string, promise: Promise<T>) => Promise<T>;
 
@@ -163,7 +176,7 @@ export async function sdkThrough(
 ) {
   const sdk = await connectSdk({ ...guarded.command, env: guarded.env, ...options });
   t.after(() => killAll([sdk.pid]));
-  const serverPid = await guarded.serverPid(sdk.stderr);
+  const serverPid = await launchedPid(guarded, sdk.stderr);
   t.after(() => killAll([serverPid]));
   const close = async () => {
     await sdk.close();
@@ -181,7 +194,7 @@ export async function sdkThrough(
 export async function rawThrough(t: TestContext, guarded: Guarded) {
   const raw = await spawnGuarded(guarded);
   t.after(() => killAll([raw.pid]));
-  const serverPid = await guarded.serverPid(raw.stderr);
+  const serverPid = await launchedPid(guarded, raw.stderr);
   t.after(() => killAll([serverPid]));
   const close = async () => {
     const exit = await raw.close(5000);
