@@ -16,4 +16,7 @@ export const SERVER_FILESYSTEM = join(
   ROOT,
   'node_modules/@modelcontextprotocol/server-filesystem/dist/index.js',
 );
-export const SERVER_MEMORY = join(ROOT, 'node_modules/@modelcontextprotocol/server-memory/dist/index.js');
+export const SERVER_MEMORY = join(
+  ROOT,
+  'node_modules/@modelcontextprotocol/server-memory/dist/index.js',
+);
