@@ -90,11 +90,7 @@ export class ClientSide {
     if (message.method === 'initialize' && isObject(message.params))
       this.initParams = message.params;
     const relay = this.#relay;
-    const verdict = relay.options.pipeline.inspect(message, {
-      direction: DIRECTION,
-      server: relay.options.server,
-      ...(this.initParams === undefined ? {} : { clientInit: this.initParams }),
-    });
+    const verdict = relay.inspect(message, DIRECTION);
     if (verdict.action === 'deny') {
       relay.recordDeny(DIRECTION, verdict, message);
       relay.clientSink.writeText(
@@ -116,10 +112,7 @@ export class ClientSide {
     bytes: Buffer | null,
   ): void {
     const relay = this.#relay;
-    const verdict = relay.options.pipeline.inspect(message, {
-      direction: DIRECTION,
-      server: relay.options.server,
-    });
+    const verdict = relay.inspect(message, DIRECTION);
     if (verdict.action === 'deny') {
       relay.recordDeny(DIRECTION, verdict, message);
       return;

@@ -16,8 +16,8 @@ import {
   type RpcMessage,
 } from '../protocol/jsonrpc.js';
 import { sniffId, sniffTrailingId } from '../protocol/sniff-id.js';
-import type { Pipeline } from '../policy/pipeline.js';
-import type { Direction } from '../policy/verdict.js';
+import type { CheckContext, Pipeline } from '../policy/pipeline.js';
+import type { Direction, Verdict } from '../policy/verdict.js';
 import type { AuditSink } from './audit-sink.js';
 import { ClientSide, toolOf } from './client-side.js';
 import { ServerSide } from './server-side.js';
@@ -115,7 +115,18 @@ export class Relay extends EventEmitter<RelayEvents> {
     return this.server.request(method, params, timeoutMs);
   }
 
-  /** Audits a refusal (`policy.deny`) of a request or notification in either direction. */
+  /** Runs the policy pipeline on a message, with everything a check may know about it. */
+  inspect(message: RpcMessage, direction: Direction, request?: CheckContext['request']): Verdict {
+    const clientInit = this.client.initParams;
+    return this.options.pipeline.inspect(message, {
+      direction,
+      server: this.options.server,
+      ...(clientInit === undefined ? {} : { clientInit }),
+      ...(request === undefined ? {} : { request }),
+    });
+  }
+
+  /** Audits a refusal (`policy.deny`) of a message in either direction. */
   recordDeny(
     direction: Direction,
     refusal: { rule: string; reason: string },

@@ -14,6 +14,7 @@ import {
   type RequestId,
   type RpcMessage,
 } from '../protocol/jsonrpc.js';
+import { refusalLine } from '../policy/refusal.js';
 import { OwnRequests } from './own-requests.js';
 import { PendingTable } from './pending.js';
 import type { Relay } from './relay.js';
@@ -162,11 +163,27 @@ export class ServerSide {
       relay.auditInvalid(DIRECTION, 'response to an unknown id', lineFrame(bytes), message.id);
       return;
     }
-    const verdict = relay.options.pipeline.inspect(message, {
-      direction: DIRECTION,
-      server: relay.options.server,
-      request: { method: entry.method, params: entry.params },
+    const verdict = relay.inspect(message, DIRECTION, {
+      method: entry.method,
+      params: entry.params,
     });
+    if (verdict.action === 'deny') {
+      // The client's request is still answered: with the refusal instead of the server's reply.
+      relay.recordDeny(DIRECTION, verdict, message);
+      relay.options.audit.record(relay.options.server, 'rpc.response', {
+        method: entry.method,
+        id: entry.id,
+        ...(entry.tool === undefined ? {} : { tool: entry.tool }),
+        durationMs: elapsed(entry.startedAt),
+        isError: true,
+        rule: verdict.rule,
+      });
+      relay.clientSink.writeText(
+        refusalLine(entry.id, entry.method, relay.options.server, verdict),
+        this.#input ?? undefined,
+      );
+      return;
+    }
     const out = verdict.action === 'rewrite' ? verdict.message : message;
     relay.options.audit.record(relay.options.server, 'rpc.response', {
       method: entry.method,
@@ -181,10 +198,7 @@ export class ServerSide {
 
   #onRequest(message: Extract<RpcMessage, { kind: 'request' }>, bytes: Buffer | null): void {
     const relay = this.#relay;
-    const verdict = relay.options.pipeline.inspect(message, {
-      direction: DIRECTION,
-      server: relay.options.server,
-    });
+    const verdict = relay.inspect(message, DIRECTION);
     if (verdict.action === 'answer') {
       relay.recordAnswered(DIRECTION, verdict.rule, message);
       this.#sink?.writeText(resultLine(message.id, verdict.result));
@@ -224,10 +238,7 @@ export class ServerSide {
     bytes: Buffer | null,
   ): void {
     const relay = this.#relay;
-    const verdict = relay.options.pipeline.inspect(message, {
-      direction: DIRECTION,
-      server: relay.options.server,
-    });
+    const verdict = relay.inspect(message, DIRECTION);
     if (verdict.action === 'deny') {
       relay.recordDeny(DIRECTION, verdict, message);
       return;

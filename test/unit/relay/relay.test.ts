@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { PassThrough, Writable } from 'node:stream';
 import { test } from 'node:test';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
-import { createPipeline } from '../../../src/policy/pipeline.js';
+import { createPipeline, type PolicyCheck } from '../../../src/policy/pipeline.js';
 import type { AuditSink } from '../../../src/relay/audit-sink.js';
 import { Relay } from '../../../src/relay/relay.js';
 
@@ -49,7 +49,9 @@ class Lines {
   }
 }
 
-function setup(options: { maxMessageBytes?: number; attach?: boolean } = {}) {
+function setup(
+  options: { maxMessageBytes?: number; attach?: boolean; checks?: PolicyCheck[] } = {},
+) {
   const clientIn = new PassThrough();
   const clientOut = new PassThrough();
   const serverIn = new PassThrough(); // what the server writes (relay reads)
@@ -64,7 +66,7 @@ function setup(options: { maxMessageBytes?: number; attach?: boolean } = {}) {
     client: { input: clientIn, output: clientOut },
     maxMessageBytes: options.maxMessageBytes ?? 1024,
     audit,
-    pipeline: createPipeline([]),
+    pipeline: createPipeline(options.checks ?? []),
   });
   if (options.attach !== false) relay.attachServer({ input: serverIn, output: serverOut });
   return {
@@ -347,4 +349,81 @@ test('one input chunk of many messages leaves in one write; records are flushed 
     'audit-flush',
     'client-writev:5',
   ]);
+});
+
+/** Denies what `deny` picks, in the direction given; passes everything else. */
+const denyWhere = (
+  direction: 'client-to-server' | 'server-to-client',
+  deny: (method: string | undefined) => boolean,
+): PolicyCheck => ({
+  name: 'test-deny',
+  check: (message, context) => {
+    if (context.direction !== direction) return { action: 'pass' };
+    const method = message.kind === 'request' ? message.method : context.request?.method;
+    return deny(method)
+      ? { action: 'deny', rule: 'tools.deny', reason: 'move_file is denied' }
+      : { action: 'pass' };
+  },
+});
+
+test('a refused request gets the exact SPEC 6 reply and never reaches the server', async () => {
+  const t = setup({ checks: [denyWhere('client-to-server', (m) => m !== 'ping')] });
+  t.client(req(1, 'tools/call', { name: 'move_file', arguments: {} }));
+  t.client(req(2, 'resources/read', { uri: 'file:///etc/passwd' }));
+  t.client(req(3, 'ping'));
+  const [call, read] = await t.toClient.next(2);
+  assert.deepEqual(call, {
+    jsonrpc: '2.0',
+    id: 1,
+    result: {
+      content: [{ type: 'text', text: 'Blocked by mcp-guard: tools.deny: move_file is denied' }],
+      isError: true,
+    },
+  });
+  assert.deepEqual(read, {
+    jsonrpc: '2.0',
+    id: 2,
+    error: {
+      code: -32050,
+      message: 'Blocked by mcp-guard: move_file is denied',
+      data: { rule: 'tools.deny', reason: 'move_file is denied', server: 'test' },
+    },
+  });
+  assert.deepEqual(
+    (await t.toServer.next()).map((m) => (m as { id: number }).id),
+    [3],
+  );
+  const denials = t.records.filter((r) => r.event === 'policy.deny');
+  assert.deepEqual(
+    denials.map((r) => [r.fields.id, r.fields.method, r.fields.tool, r.fields.direction]),
+    [
+      [1, 'tools/call', 'move_file', 'client-to-server'],
+      [2, 'resources/read', undefined, 'client-to-server'],
+    ],
+  );
+});
+
+test("a refused server reply still answers the client's request, with the refusal", async () => {
+  const t = setup({ checks: [denyWhere('server-to-client', () => true)] });
+  t.client(req(1, 'tools/call', { name: 'read' }));
+  t.client(req(2, 'tools/list'));
+  await t.toServer.next(2);
+  t.server('{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"secret"}]}}');
+  t.server('{"jsonrpc":"2.0","id":2,"result":{"tools":[]}}');
+  const [call, list] = (await t.toClient.next(2)) as Record<string, unknown>[];
+  assert.equal((call!.result as { isError: boolean }).isError, true);
+  assert.doesNotMatch(JSON.stringify(call), /secret/);
+  assert.deepEqual(list!.error, {
+    code: -32050,
+    message: 'Blocked by mcp-guard: move_file is denied',
+    data: { rule: 'tools.deny', reason: 'move_file is denied', server: 'test' },
+  });
+  const responses = t.records.filter((r) => r.event === 'rpc.response');
+  assert.deepEqual(
+    responses.map((r) => [r.fields.id, r.fields.isError]),
+    [
+      [1, true],
+      [2, true],
+    ],
+  );
 });
