@@ -4,6 +4,7 @@
  * release) every message passes untouched and nothing is re-serialised.
  */
 import type { RpcMessage } from '../protocol/jsonrpc.js';
+import type { ServerCatalog } from './catalog.js';
 import { PASS, type Direction, type Verdict } from './verdict.js';
 
 /** What a check may know besides the message itself. */
@@ -14,6 +15,8 @@ export interface CheckContext {
   request?: { method: string; params: unknown };
   /** The client's `initialize` params, once seen. */
   clientInit?: Record<string, unknown>;
+  /** What the server advertised (unfiltered), already updated with this message if it is a list. */
+  catalog: ServerCatalog;
 }
 
 export interface PolicyCheck {

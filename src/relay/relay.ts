@@ -16,6 +16,7 @@ import {
   type RpcMessage,
 } from '../protocol/jsonrpc.js';
 import { sniffId, sniffTrailingId } from '../protocol/sniff-id.js';
+import { ServerCatalog } from '../policy/catalog.js';
 import type { CheckContext, Pipeline } from '../policy/pipeline.js';
 import type { Direction, Verdict } from '../policy/verdict.js';
 import type { AuditSink } from './audit-sink.js';
@@ -49,6 +50,8 @@ export class Relay extends EventEmitter<RelayEvents> {
   readonly clientSink: Sink;
   readonly client: ClientSide;
   readonly server: ServerSide;
+  /** What the server advertised; survives a restart until the new child is listed. */
+  readonly catalog = new ServerCatalog();
 
   constructor(options: RelayOptions) {
     super();
@@ -121,6 +124,7 @@ export class Relay extends EventEmitter<RelayEvents> {
     return this.options.pipeline.inspect(message, {
       direction,
       server: this.options.server,
+      catalog: this.catalog,
       ...(clientInit === undefined ? {} : { clientInit }),
       ...(request === undefined ? {} : { request }),
     });

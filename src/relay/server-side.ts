@@ -163,6 +163,9 @@ export class ServerSide {
       relay.auditInvalid(DIRECTION, 'response to an unknown id', lineFrame(bytes), message.id);
       return;
     }
+    if (message.kind === 'response') {
+      relay.catalog.observeResult(entry.method, entry.params, message.result);
+    }
     const verdict = relay.inspect(message, DIRECTION, {
       method: entry.method,
       params: entry.params,
@@ -238,6 +241,7 @@ export class ServerSide {
     bytes: Buffer | null,
   ): void {
     const relay = this.#relay;
+    relay.catalog.observeNotification(message.method);
     const verdict = relay.inspect(message, DIRECTION);
     if (verdict.action === 'deny') {
       relay.recordDeny(DIRECTION, verdict, message);

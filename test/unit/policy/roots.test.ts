@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { classify, type RpcMessage } from '../../../src/protocol/jsonrpc.js';
 import { createPipeline } from '../../../src/policy/pipeline.js';
 import { createRootsCheck } from '../../../src/policy/roots.js';
+import { ServerCatalog } from '../../../src/policy/catalog.js';
 
 const message = (value: unknown): RpcMessage => {
   const parsed = classify(value);
@@ -11,8 +12,16 @@ const message = (value: unknown): RpcMessage => {
   return parsed.message;
 };
 const pipeline = createPipeline([createRootsCheck(['/work/project', '/data'])]);
-const toServer = { direction: 'client-to-server' as const, server: 's' };
-const toClient = { direction: 'server-to-client' as const, server: 's' };
+const toServer = {
+  direction: 'client-to-server' as const,
+  server: 's',
+  catalog: new ServerCatalog(),
+};
+const toClient = {
+  direction: 'server-to-client' as const,
+  server: 's',
+  catalog: new ServerCatalog(),
+};
 
 test("the client's initialize declares roots to the server, keeping its other capabilities", () => {
   const init = message({
