@@ -116,9 +116,9 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const { manifest, server } = target;
-  const started = ServerProcess.start(planLaunch(server, process.env)).catch(
-    (err: unknown) => err as Error,
-  );
+  const launch = (): Promise<ServerProcess> =>
+    ServerProcess.start(planLaunch(server, process.env));
+  const started = launch().catch((err: unknown) => err as Error);
   // The relay's modules load while the server boots: nothing but the spawn waits for them.
   const [proc, audit, { GuardSession }, { createServerPipeline }] = await Promise.all([
     started,
@@ -143,6 +143,7 @@ export async function main(argv: string[]): Promise<number> {
     audit,
     pipeline: createServerPipeline(server),
     process: proc,
+    launch,
     stderr: process.stderr,
   });
   const onSignal = (): void => void session.stop('signal');

@@ -115,13 +115,13 @@ export async function main(argv: string[]): Promise<number> {
   audit.record('-', 'guard.stop', { reason: 'up finished' });
   audit.close();
   process.stderr.write('mcp-guard: all servers stopped\n');
-  return ends.some((end) => end.reason === 'spawn-failed') ? 1 : 0;
+  return ends.some((end) => end.exitCode !== 0) ? 1 : 0;
 }
 
 async function startOne(server: ServerConfig, audit: AuditLog): Promise<Running> {
-  const proc = await ServerProcess.start(planLaunch(server, process.env)).catch(
-    (err: unknown) => err as Error,
-  );
+  const launch = (): Promise<ServerProcess> =>
+    ServerProcess.start(planLaunch(server, process.env));
+  const proc = await launch().catch((err: unknown) => err as Error);
   const toRelay = new PassThrough();
   const fromRelay = new PassThrough();
   const session = new GuardSession({
@@ -130,6 +130,7 @@ async function startOne(server: ServerConfig, audit: AuditLog): Promise<Running>
     audit,
     pipeline: createServerPipeline(server),
     process: proc,
+    launch,
     stderr: process.stderr,
     stderrPrefix: `[${server.name}] `,
   });

@@ -5,6 +5,8 @@ export const ErrorCode = {
   MethodNotFound: -32601,
   InvalidParams: -32602,
   InternalError: -32603,
+  /** the MCP SDK's request timeout: used when limits.callTimeout expires */
+  RequestTimeout: -32001,
   /** denied by policy */
   PolicyDenied: -32050,
   /** rate limited (data.retryAfterMs) */

@@ -5,12 +5,25 @@
 import { performance } from 'node:perf_hooks';
 import type { Frame } from '../protocol/framing.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import { isObject, resultLine, type ParseResult, type RpcMessage } from '../protocol/jsonrpc.js';
+import {
+  isObject,
+  resultLine,
+  type ParseResult,
+  type RequestId,
+  type RpcMessage,
+} from '../protocol/jsonrpc.js';
 import { refusalLine } from '../policy/refusal.js';
-import { PendingTable } from './pending.js';
+import { PendingTable, type PendingRequest } from './pending.js';
 import type { Relay, Unavailable } from './relay.js';
 
 const DIRECTION = 'client-to-server';
+
+interface Queued {
+  message: RpcMessage;
+  bytes: Buffer | null;
+  /** performance.now() when it arrived. */
+  queuedAt: number;
+}
 /** Requests held while no server is attached; past this they are answered with -32052. */
 const MAX_QUEUED = 1000;
 
@@ -21,7 +34,11 @@ export class ClientSide {
   /** The client's `initialize` params (its capabilities decide which server requests pass). */
   initParams: Record<string, unknown> | undefined;
   unavailable: Unavailable | null = null;
-  #queue: { message: RpcMessage; bytes: Buffer | null }[] = [];
+  /** Idempotent requests that were in flight when a child died, to be sent to the next one. */
+  retry: PendingRequest[] = [];
+  /** tools/call requests forwarded to the server, for `status` and `up`. */
+  calls = 0;
+  #queue: Queued[] = [];
 
   constructor(relay: Relay) {
     this.#relay = relay;
@@ -49,11 +66,113 @@ export class ClientSide {
     }
   }
 
-  /** Sends what waited for a server, now that one is attached (or answers it, if unavailable). */
+  /**
+   * Sends what waited for a server, now that one accepts requests: first the retried requests,
+   * then the queue in arrival order. While the server is unavailable, answers them instead.
+   */
   flushQueue(): void {
+    const relay = this.#relay;
+    if (this.retry.length > 0) {
+      const retry = this.retry;
+      this.retry = [];
+      for (const entry of retry) {
+        if (this.unavailable !== null || !relay.server.accepting) {
+          this.#answerStopped(entry, this.unavailable?.reason ?? 'the server is not running');
+          continue;
+        }
+        this.pending.add(entry);
+        relay.server.writeText(
+          `${JSON.stringify({ jsonrpc: '2.0', id: entry.id, method: entry.method, params: entry.params })}\n`,
+        );
+        relay.options.audit.record(relay.options.server, 'rpc.request', {
+          method: entry.method,
+          id: entry.id,
+          ...(entry.tool === undefined ? {} : { tool: entry.tool }),
+          retry: true,
+        });
+      }
+    }
     const queued = this.#queue;
     this.#queue = [];
-    for (const { message, bytes } of queued) this.#forward(message, bytes);
+    for (const { message, bytes, queuedAt } of queued) this.#forward(message, bytes, queuedAt);
+  }
+
+  /**
+   * Answers what waited longer than `timeoutMs`: requests in flight get a timeout error and the
+   * server a cancellation; queued requests get -32052 with the state that kept them waiting.
+   */
+  expire(now: number, timeoutMs: number): void {
+    const relay = this.#relay;
+    const server = relay.options.server;
+    const reason = `no answer within limits.callTimeout (${timeoutMs} ms)`;
+    const expired: PendingRequest[] = [];
+    for (const entry of this.pending.values()) {
+      if (now - entry.startedAt < timeoutMs) continue;
+      expired.push(entry);
+    }
+    const late = this.retry.filter((entry) => now - entry.startedAt >= timeoutMs);
+    if (late.length > 0) this.retry = this.retry.filter((entry) => !late.includes(entry));
+    for (const entry of [...expired, ...late]) {
+      this.pending.take(entry.id);
+      relay.options.audit.record(server, 'rpc.response', {
+        method: entry.method,
+        id: entry.id,
+        ...(entry.tool === undefined ? {} : { tool: entry.tool }),
+        durationMs: Math.round(now - entry.startedAt),
+        isError: true,
+        code: ErrorCode.RequestTimeout,
+        rule: 'callTimeout',
+      });
+      relay.replyError(entry.id, {
+        code: ErrorCode.RequestTimeout,
+        message: `mcp-guard: request timed out: ${reason}`,
+        data: { rule: 'callTimeout', reason, server, timeoutMs },
+      });
+      relay.server.notify('notifications/cancelled', { requestId: entry.id, reason });
+    }
+    if (this.#queue.length === 0 || now - this.#queue[0]!.queuedAt < timeoutMs) return;
+    const keep: Queued[] = [];
+    for (const item of this.#queue) {
+      if (item.message.kind === 'request' && now - item.queuedAt >= timeoutMs) {
+        this.#answerUnavailable(item.message.id, {
+          state: relay.state(),
+          reason: `the server was not ready within limits.callTimeout (${timeoutMs} ms)`,
+        });
+      } else keep.push(item);
+    }
+    this.#queue = keep;
+  }
+
+  /** Answers a held request with -32054: its server died and it could not be sent again. */
+  #answerStopped(entry: PendingRequest, reason: string): void {
+    const relay = this.#relay;
+    relay.options.audit.record(relay.options.server, 'rpc.response', {
+      method: entry.method,
+      id: entry.id,
+      ...(entry.tool === undefined ? {} : { tool: entry.tool }),
+      durationMs: Math.round(performance.now() - entry.startedAt),
+      isError: true,
+      code: ErrorCode.ServerStopped,
+    });
+    relay.replyError(entry.id, {
+      code: ErrorCode.ServerStopped,
+      message: `mcp-guard: server '${relay.options.server}' stopped while this request was in flight: ${reason}`,
+      data: { rule: 'availability', reason, server: relay.options.server },
+    });
+  }
+
+  #answerUnavailable(id: RequestId, state: Unavailable): void {
+    const relay = this.#relay;
+    relay.replyError(id, {
+      code: ErrorCode.ServerUnavailable,
+      message: `mcp-guard: server '${relay.options.server}' is unavailable (${state.state}): ${state.reason}`,
+      data: {
+        rule: 'availability',
+        reason: state.reason,
+        server: relay.options.server,
+        state: state.state,
+      },
+    });
   }
 
   #answerInvalid(parsed: Extract<ParseResult, { ok: false }>): void {
@@ -72,7 +191,11 @@ export class ClientSide {
   }
 
   #onRequest(message: Extract<RpcMessage, { kind: 'request' }>, bytes: Buffer | null): void {
-    if (this.pending.has(message.id) || this.#queue.some((q) => sameId(q.message, message))) {
+    if (
+      this.pending.has(message.id) ||
+      this.#queue.some((q) => sameId(q.message, message)) ||
+      this.retry.some((entry) => entry.id === message.id)
+    ) {
       const reason = 'a request with this id is already in flight';
       this.#relay.auditInvalid(
         DIRECTION,
@@ -119,7 +242,15 @@ export class ClientSide {
     }
     if (message.method === 'notifications/cancelled' && isObject(message.params)) {
       const id = message.params.requestId;
-      if (typeof id === 'string' || typeof id === 'number') this.pending.take(id);
+      if (typeof id === 'string' || typeof id === 'number') {
+        this.pending.take(id);
+        this.retry = this.retry.filter((entry) => entry.id !== id);
+        this.#queue = this.#queue.filter(
+          (item) => !(item.message.kind === 'request' && item.message.id === id),
+        );
+      }
+    } else if (message.method === 'notifications/initialized') {
+      relay.memory.initialized = true;
     }
     this.#forward(
       verdict.action === 'rewrite' ? verdict.message : message,
@@ -127,32 +258,25 @@ export class ClientSide {
     );
   }
 
-  #forward(message: RpcMessage, bytes: Buffer | null): void {
+  #forward(message: RpcMessage, bytes: Buffer | null, queuedAt = performance.now()): void {
     const relay = this.#relay;
     const server = relay.server;
-    if (!server.attached) {
+    if (!server.accepting) {
       if (message.kind !== 'request') {
-        if (this.unavailable === null) this.#queue.push({ message, bytes });
+        if (this.unavailable === null) this.#queue.push({ message, bytes, queuedAt });
         return;
       }
       if (this.unavailable !== null || this.#queue.length >= MAX_QUEUED) {
-        const state = this.unavailable ?? {
-          state: 'starting',
-          reason: 'too many requests waiting for the server',
-        };
-        relay.replyError(message.id, {
-          code: ErrorCode.ServerUnavailable,
-          message: `mcp-guard: server '${relay.options.server}' is unavailable (${state.state}): ${state.reason}`,
-          data: {
-            rule: 'availability',
-            reason: state.reason,
-            server: relay.options.server,
-            state: state.state,
+        this.#answerUnavailable(
+          message.id,
+          this.unavailable ?? {
+            state: relay.state(),
+            reason: 'too many requests waiting for the server',
           },
-        });
+        );
         return;
       }
-      this.#queue.push({ message, bytes });
+      this.#queue.push({ message, bytes, queuedAt });
       return;
     }
     if (message.kind !== 'request') {
@@ -167,6 +291,8 @@ export class ClientSide {
       return;
     }
     const tool = toolOf(message);
+    if (tool !== undefined) this.calls += 1;
+    else relay.memory.onRequest(message.method, message.params);
     this.pending.add({
       id: message.id,
       method: message.method,

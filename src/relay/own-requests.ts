@@ -5,6 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { idKey, type RpcMessage } from '../protocol/jsonrpc.js';
 
+/** No answer came in time (as opposed to an error answer, which proves the server is alive). */
+export class OwnRequestTimeout extends Error {
+  override readonly name = 'OwnRequestTimeout';
+}
+
 interface Waiting {
   resolve: (result: unknown) => void;
   reject: (err: Error) => void;
@@ -27,7 +32,7 @@ export class OwnRequests {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiting.delete(idKey(id));
-        reject(new Error(`${method} timed out after ${timeoutMs} ms`));
+        reject(new OwnRequestTimeout(`${method} timed out after ${timeoutMs} ms`));
       }, timeoutMs);
       this.#waiting.set(idKey(id), { resolve, reject, timer });
       write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);

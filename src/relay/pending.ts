@@ -10,8 +10,10 @@ export interface PendingRequest {
   params: unknown;
   /** For `tools/call`: the tool's name. */
   tool?: string;
-  /** performance.now() when it was forwarded. */
+  /** performance.now() when it was forwarded (first forwarded, for a retried request). */
   startedAt: number;
+  /** Already sent again to a new child once (it is not retried twice). */
+  retried?: boolean;
 }
 
 export class PendingTable {
@@ -35,6 +37,11 @@ export class PendingTable {
     const entry = this.#entries.get(key);
     if (entry !== undefined) this.#entries.delete(key);
     return entry;
+  }
+
+  /** Entries in the order they were added (oldest first). */
+  values(): IterableIterator<PendingRequest> {
+    return this.#entries.values();
   }
 
   /** Removes and returns every entry, oldest first. */

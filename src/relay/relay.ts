@@ -5,6 +5,7 @@
  * under a client session that stays open.
  */
 import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import type { Readable, Writable } from 'node:stream';
 import { LineFramer, type Frame } from '../protocol/framing.js';
 import { ErrorCode } from '../protocol/error-codes.js';
@@ -22,6 +23,7 @@ import type { Direction, Verdict } from '../policy/verdict.js';
 import type { AuditSink } from './audit-sink.js';
 import { ClientSide, toolOf } from './client-side.js';
 import { ServerSide } from './server-side.js';
+import { SessionMemory } from './session-memory.js';
 import { Sink } from './sink.js';
 
 export interface RelayOptions {
@@ -30,6 +32,8 @@ export interface RelayOptions {
   maxMessageBytes: number;
   audit: AuditSink;
   pipeline: Pipeline;
+  /** ms: `limits.callTimeout`, the longest a request may wait for its answer (queued included). */
+  callTimeout: number;
 }
 
 /** Why the server cannot take requests right now (answered with -32052 and this state). */
@@ -43,7 +47,12 @@ export interface RelayEvents {
   'client-end': [];
   /** The client's output failed (the client is gone). */
   'client-gone': [Error];
+  /** The server answered the client's `initialize` with a result. */
+  handshake: [];
 }
+
+/** How often queued and in-flight requests are checked against callTimeout, at most. */
+const EXPIRY_SWEEP_MAX_MS = 1000;
 
 export class Relay extends EventEmitter<RelayEvents> {
   readonly options: RelayOptions;
@@ -52,6 +61,13 @@ export class Relay extends EventEmitter<RelayEvents> {
   readonly server: ServerSide;
   /** What the server advertised; survives a restart until the new child is listed. */
   readonly catalog = new ServerCatalog();
+  /** What a new child must be told again for the client's session to carry on. */
+  readonly memory = new SessionMemory();
+  /** The server's state as the supervisor sees it (named in -32052 answers). */
+  state: () => string = () => 'starting';
+  readonly #sweep: NodeJS.Timeout;
+  /** Messages refused by policy, for `status` and `up`. */
+  denials = 0;
 
   constructor(options: RelayOptions) {
     super();
@@ -67,23 +83,52 @@ export class Relay extends EventEmitter<RelayEvents> {
       this.emit('client-end');
     });
     input.on('error', () => this.emit('client-end'));
+    const every = Math.max(10, Math.min(EXPIRY_SWEEP_MAX_MS, Math.floor(options.callTimeout / 10)));
+    this.#sweep = setInterval(() => {
+      this.batch(() => this.client.expire(performance.now(), options.callTimeout));
+    }, every);
+    this.#sweep.unref();
   }
 
-  /** Connects a (new) server process: its stdout is read, its stdin written. */
-  attachServer(io: { input: Readable; output: Writable }): void {
+  /**
+   * Connects a (new) server process: its stdout is read, its stdin written. A `held` server gets
+   * only mcp-guard's own messages (the session replay) until release(); client requests wait.
+   */
+  attachServer(io: { input: Readable; output: Writable }, options: { held?: boolean } = {}): void {
     this.server.attach(io);
-    this.client.flushQueue();
+    this.server.held = options.held === true;
+    if (!this.server.held) this.client.flushQueue();
   }
 
-  /** The server is gone: requests in flight are answered with -32054. */
-  detachServer(reason: string): void {
-    this.server.detach(reason);
+  /** A held server is up to date: retried and queued client requests go to it now. */
+  release(): void {
+    this.server.held = false;
+    this.batch(() => this.client.flushQueue());
+  }
+
+  /**
+   * The server is gone: requests in flight are answered with -32054, except (with `retry`, when a
+   * new child will follow) idempotent ones, which are sent again to the next child.
+   */
+  detachServer(reason: string, options: { retry?: boolean } = {}): void {
+    this.batch(() => this.server.detach(reason, options.retry === true));
+  }
+
+  /** Stops the relay's timers (the session is over). */
+  close(): void {
+    clearInterval(this.#sweep);
+  }
+
+  /** Records the server's answer to the client's `initialize`. */
+  onInitialized(result: unknown): void {
+    this.memory.onInitializeResult(result);
+    this.emit('handshake');
   }
 
   /** From now on, client requests are answered at once with -32052 and this state. */
   setUnavailable(unavailable: Unavailable | null): void {
     this.client.unavailable = unavailable;
-    if (unavailable !== null) this.client.flushQueue();
+    if (unavailable !== null) this.batch(() => this.client.flushQueue());
   }
 
   /**
@@ -146,6 +191,7 @@ export class Relay extends EventEmitter<RelayEvents> {
     if (message.kind !== 'notification') fields.id = message.id;
     const tool = toolOf(message);
     if (tool !== undefined) fields.tool = tool;
+    this.denials += 1;
     this.options.audit.record(this.options.server, 'policy.deny', fields);
   }
 

@@ -9,6 +9,7 @@ import { LineFramer, type Frame } from '../protocol/framing.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import {
   errorLine,
+  idKey,
   resultLine,
   isObject,
   type RequestId,
@@ -17,6 +18,7 @@ import {
 import { refusalLine } from '../policy/refusal.js';
 import { OwnRequests } from './own-requests.js';
 import { PendingTable } from './pending.js';
+import { isIdempotent } from './session-memory.js';
 import type { Relay } from './relay.js';
 import { Sink } from './sink.js';
 
@@ -36,6 +38,11 @@ export class ServerSide {
   readonly #own = new OwnRequests();
   #sink: Sink | null = null;
   #input: Readable | null = null;
+  #held = false;
+  /** performance.now() of the last bytes from the server: any traffic counts as a sign of life. */
+  lastTraffic = 0;
+  /** Ids of server→client requests of a child that died; the client's late answers are dropped. */
+  readonly #orphans = new Set<string>();
 
   constructor(relay: Relay) {
     this.#relay = relay;
@@ -43,6 +50,15 @@ export class ServerSide {
 
   get attached(): boolean {
     return this.#sink !== null;
+  }
+
+  /** A server is attached and not held (a held one is being brought up to date first). */
+  get accepting(): boolean {
+    return this.#sink !== null && !this.#held;
+  }
+
+  set held(held: boolean) {
+    this.#held = held;
   }
 
   /** The server's stdin, while a server is attached. */
@@ -58,18 +74,30 @@ export class ServerSide {
     const framer = new LineFramer(this.#relay.options.maxMessageBytes, (frame) =>
       this.#onFrame(frame),
     );
-    io.input.on('data', (chunk: Buffer) => this.#relay.batch(() => framer.push(chunk)));
+    io.input.on('data', (chunk: Buffer) => {
+      this.lastTraffic = performance.now();
+      this.#relay.batch(() => framer.push(chunk));
+    });
     io.input.on('end', () => framer.end());
     io.input.on('error', () => undefined);
   }
 
-  /** Forgets the server: in-flight client requests get -32054, its own requests are dropped. */
-  detach(reason: string): void {
+  /**
+   * Forgets the server: its own requests are dropped and in-flight client requests get -32054 —
+   * except, with `retry`, idempotent ones not yet retried, which wait for the next child.
+   */
+  detach(reason: string, retry = false): void {
     this.#sink = null;
     this.#input = null;
-    this.pending.drain();
+    this.#held = false;
+    for (const entry of this.pending.drain()) this.#orphans.add(idKey(entry.id));
     const relay = this.#relay;
     for (const entry of relay.client.pending.drain()) {
+      if (retry && entry.retried !== true && isIdempotent(entry, relay.catalog)) {
+        entry.retried = true;
+        relay.client.retry.push(entry);
+        continue;
+      }
       relay.options.audit.record(relay.options.server, 'rpc.response', {
         method: entry.method,
         id: entry.id,
@@ -85,6 +113,17 @@ export class ServerSide {
       });
     }
     this.#own.rejectAll(reason);
+  }
+
+  /** Writes one serialised line (with its newline) to the server. */
+  writeText(line: string): void {
+    this.#sink?.writeText(line);
+  }
+
+  /** Sends the server a notification of mcp-guard's own (e.g. a cancellation, a replay). */
+  notify(method: string, params?: Record<string, unknown>): void {
+    const message = params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params };
+    this.#sink?.writeText(`${JSON.stringify(message)}\n`);
   }
 
   /** Writes a message to the server: the original bytes when unchanged, else re-serialised. */
@@ -107,6 +146,17 @@ export class ServerSide {
     bytes: Buffer | null,
   ): void {
     const relay = this.#relay;
+    // A late answer to a dead child's request comes before any answer to a new child's request
+    // that happens to reuse its id, so the orphan is matched first.
+    if (this.#orphans.size > 0 && this.#orphans.delete(idKey(message.id))) {
+      relay.auditInvalid(
+        'client-to-server',
+        'response to a request of a server process that has since been restarted',
+        lineFrame(bytes),
+        message.id,
+      );
+      return;
+    }
     if (this.pending.take(message.id) === undefined) {
       relay.auditInvalid(
         'client-to-server',
@@ -165,6 +215,7 @@ export class ServerSide {
     }
     if (message.kind === 'response') {
       relay.catalog.observeResult(entry.method, entry.params, message.result);
+      if (entry.method === 'initialize') relay.onInitialized(message.result);
     }
     const verdict = relay.inspect(message, DIRECTION, {
       method: entry.method,

@@ -25,12 +25,14 @@ function fixture(
   dir: string,
   extra: string[] = [],
   env: Record<string, string> = {},
+  keys: Record<string, unknown> = {},
 ) {
   const pidFile = join(dir, 'server.pid');
   const manifest = writeManifest(dir, {
     command: process.execPath,
     args: [join(FIXTURES, name), ...extra],
     env: { PID_FILE: pidFile, ...env },
+    ...keys,
   });
   const guard = startGuard(['run', 'server', '-c', manifest], { stateDir: dir });
   return { guard, pidFile };
@@ -126,9 +128,17 @@ test('mcp-guard SIGKILLed: a server that ignores EOF and SIGTERM, and its grandc
   await waitUntilDead(grandchild!, 5000, 'grandchild after mcp-guard was SIGKILLed');
 });
 
-test('the server exits mid-request: in-flight requests get -32054, mcp-guard exits 1', async () => {
+test('restart policy never: the server exits mid-request, in-flight requests get -32054, mcp-guard exits 1', async () => {
   const dir = tempDir();
-  const { guard, pidFile } = fixture('exit-mid-request.mjs', dir, ['3']);
+  const { guard, pidFile } = fixture(
+    'exit-mid-request.mjs',
+    dir,
+    ['3'],
+    {},
+    {
+      restart: { policy: 'never' },
+    },
+  );
   await handshake(guard);
   const [pid] = await readPids(pidFile, 1);
   guard.send(callTool(2, 'sleep', { ms: 60_000 }));

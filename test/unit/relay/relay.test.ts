@@ -50,7 +50,12 @@ class Lines {
 }
 
 function setup(
-  options: { maxMessageBytes?: number; attach?: boolean; checks?: PolicyCheck[] } = {},
+  options: {
+    maxMessageBytes?: number;
+    attach?: boolean;
+    checks?: PolicyCheck[];
+    callTimeout?: number;
+  } = {},
 ) {
   const clientIn = new PassThrough();
   const clientOut = new PassThrough();
@@ -67,6 +72,7 @@ function setup(
     maxMessageBytes: options.maxMessageBytes ?? 1024,
     audit,
     pipeline: createPipeline(options.checks ?? []),
+    callTimeout: options.callTimeout ?? 60_000,
   });
   if (options.attach !== false) relay.attachServer({ input: serverIn, output: serverOut });
   return {
@@ -321,6 +327,7 @@ test('one input chunk of many messages leaves in one write; records are flushed 
     server: 'test',
     client: { input: clientIn, output: clientOut },
     maxMessageBytes: 1024,
+    callTimeout: 60_000,
     audit: {
       bodies: false,
       record: (_s, event) => void events.push(`${corked ? 'held' : 'direct'}:${event}`),

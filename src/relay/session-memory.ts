@@ -1,0 +1,67 @@
+/**
+ * What the client told the server that a new child must be told again for the client's session to
+ * carry on (SPEC section 5): its `initialize` (as forwarded, after policy rewrites), whether it sent
+ * `notifications/initialized`, its last `logging/setLevel`, and its live `resources/subscribe`s.
+ * Also which requests may be retried on a new child when the old one dies with them in flight.
+ */
+import { isObject } from '../protocol/jsonrpc.js';
+import type { ServerCatalog } from '../policy/catalog.js';
+import type { PendingRequest } from './pending.js';
+
+export class SessionMemory {
+  /** The `initialize` params as forwarded to the server. */
+  initialize: Record<string, unknown> | undefined;
+  /** The protocol version the first child agreed to; a new child must agree to the same. */
+  protocolVersion: string | undefined;
+  initialized = false;
+  /** The params of the client's last `logging/setLevel`. */
+  logLevel: Record<string, unknown> | undefined;
+  /** URIs the client subscribed to (and did not unsubscribe from). */
+  readonly subscriptions = new Set<string>();
+
+  /** Records a request as it is forwarded to the server. */
+  onRequest(method: string, params: unknown): void {
+    switch (method) {
+      case 'initialize':
+        if (isObject(params)) this.initialize = params;
+        return;
+      case 'logging/setLevel':
+        if (isObject(params)) this.logLevel = params;
+        return;
+      case 'resources/subscribe':
+        if (isObject(params) && typeof params.uri === 'string') this.subscriptions.add(params.uri);
+        return;
+      case 'resources/unsubscribe':
+        if (isObject(params) && typeof params.uri === 'string') {
+          this.subscriptions.delete(params.uri);
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Records the server's successful answer to the client's `initialize`. */
+  onInitializeResult(result: unknown): void {
+    if (this.protocolVersion !== undefined || !isObject(result)) return;
+    if (typeof result.protocolVersion === 'string') this.protocolVersion = result.protocolVersion;
+  }
+}
+
+/**
+ * Requests whose repetition changes nothing (SPEC section 5): listings, `resources/read`, `ping`,
+ * and `tools/call` of a tool advertised with `readOnlyHint: true`. `initialize` too: a client whose
+ * handshake was in flight when the child died gets it answered by the next child.
+ */
+export function isIdempotent(entry: PendingRequest, catalog: ServerCatalog): boolean {
+  const { method } = entry;
+  if (method === 'tools/call') {
+    return entry.tool !== undefined && catalog.isReadOnlyTool(entry.tool);
+  }
+  return (
+    method.endsWith('/list') ||
+    method === 'resources/read' ||
+    method === 'ping' ||
+    method === 'initialize'
+  );
+}

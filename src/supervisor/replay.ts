@@ -1,0 +1,95 @@
+/**
+ * Brings a new child up to date with the client's session (SPEC section 5), through mcp-guard's
+ * own requests while the relay holds the client's: the client's `initialize` (as first forwarded,
+ * after policy rewrites), a check that the child agrees to the same protocol version,
+ * `notifications/initialized`, the last `logging/setLevel`, every live `resources/subscribe`; then
+ * the lists the client has seen are fetched again and compared with what the dead child advertised.
+ */
+import { isObject } from '../protocol/jsonrpc.js';
+import type { CatalogItem, ListKind } from '../policy/catalog.js';
+import type { Relay } from '../relay/relay.js';
+
+/** The new child cannot carry the session on; restarting it again would not help. */
+export class ReplayRefused extends Error {
+  override readonly name = 'ReplayRefused';
+}
+
+const KINDS: readonly ListKind[] = ['tools', 'resources', 'prompts'];
+/** A listing longer than this many pages is taken as changed rather than walked to its end. */
+const MAX_PAGES = 100;
+
+/** Replays the session; resolves with the lists that differ from before the restart. */
+export async function replaySession(relay: Relay, timeoutMs: number): Promise<ListKind[]> {
+  const memory = relay.memory;
+  if (memory.initialize === undefined) return [];
+  const init = await relay.request('initialize', memory.initialize, timeoutMs);
+  if (!isObject(init)) throw new Error('the new child answered initialize with no result');
+  if (memory.protocolVersion !== undefined && init.protocolVersion !== memory.protocolVersion) {
+    throw new ReplayRefused(
+      `the new child speaks protocol ${String(init.protocolVersion)}, the session was opened with ${memory.protocolVersion}`,
+    );
+  }
+  if (memory.initialized) relay.server.notify('notifications/initialized');
+  const replays: Promise<unknown>[] = [];
+  if (memory.logLevel !== undefined) {
+    replays.push(relay.request('logging/setLevel', memory.logLevel, timeoutMs));
+  }
+  for (const uri of memory.subscriptions) {
+    replays.push(relay.request('resources/subscribe', { uri }, timeoutMs));
+  }
+  await Promise.all(replays);
+  const capabilities = isObject(init.capabilities) ? init.capabilities : {};
+  const changed: ListKind[] = [];
+  for (const kind of KINDS) {
+    if (!relay.catalog.seen(kind)) continue;
+    const items = kind in capabilities ? await listAll(relay, kind, timeoutMs) : [];
+    if (differ(relay.catalog.list(kind).items, items, kind)) changed.push(kind);
+    relay.catalog.replace(kind, items);
+  }
+  return changed;
+}
+
+async function listAll(relay: Relay, kind: ListKind, timeoutMs: number): Promise<CatalogItem[]> {
+  const items: CatalogItem[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const result = await relay.request(
+      `${kind}/list`,
+      cursor === undefined ? {} : { cursor },
+      timeoutMs,
+    );
+    if (!isObject(result)) break;
+    const found = result[kind];
+    if (Array.isArray(found)) for (const item of found) if (isObject(item)) items.push(item);
+    if (typeof result.nextCursor !== 'string') return items;
+    cursor = result.nextCursor;
+  }
+  return items;
+}
+
+/** Same keys with the same definitions, in any order. */
+function differ(
+  before: ReadonlyMap<string, CatalogItem>,
+  after: readonly CatalogItem[],
+  kind: ListKind,
+): boolean {
+  if (before.size !== after.length) return true;
+  const key = kind === 'resources' ? 'uri' : 'name';
+  for (const item of after) {
+    const name = item[key];
+    if (typeof name !== 'string') return true;
+    const old = before.get(name);
+    if (old === undefined || canonical(old) !== canonical(item)) return true;
+  }
+  return false;
+}
+
+/** JSON with object keys sorted, so two equal definitions compare equal whatever their order. */
+export function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (isObject(value)) {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
