@@ -116,8 +116,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const { manifest, server } = target;
-  const launch = (): Promise<ServerProcess> =>
-    ServerProcess.start(planLaunch(server, process.env));
+  const launch = (): Promise<ServerProcess> => ServerProcess.start(planLaunch(server, process.env));
   const started = launch().catch((err: unknown) => err as Error);
   // The relay's modules load while the server boots: nothing but the spawn waits for them.
   const [proc, audit, { GuardSession }, { createServerPipeline }] = await Promise.all([

@@ -119,8 +119,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function startOne(server: ServerConfig, audit: AuditLog): Promise<Running> {
-  const launch = (): Promise<ServerProcess> =>
-    ServerProcess.start(planLaunch(server, process.env));
+  const launch = (): Promise<ServerProcess> => ServerProcess.start(planLaunch(server, process.env));
   const proc = await launch().catch((err: unknown) => err as Error);
   const toRelay = new PassThrough();
   const fromRelay = new PassThrough();

@@ -76,8 +76,13 @@ export class ClientSide {
       const retry = this.retry;
       this.retry = [];
       for (const entry of retry) {
-        if (this.unavailable !== null || !relay.server.accepting) {
-          this.#answerStopped(entry, this.unavailable?.reason ?? 'the server is not running');
+        if (this.unavailable !== null) {
+          // Its child died with it, and no next child will come soon: the server is unavailable.
+          this.#answerUnavailable(entry.id, this.unavailable);
+          continue;
+        }
+        if (!relay.server.accepting) {
+          this.#answerStopped(entry, 'the server is not running');
           continue;
         }
         this.pending.add(entry);

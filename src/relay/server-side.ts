@@ -18,7 +18,7 @@ import {
 import { refusalLine } from '../policy/refusal.js';
 import { OwnRequests } from './own-requests.js';
 import { PendingTable } from './pending.js';
-import { isIdempotent } from './session-memory.js';
+import { isIdempotent, retriesWithoutLimit } from './session-memory.js';
 import type { Relay } from './relay.js';
 import { Sink } from './sink.js';
 
@@ -55,6 +55,11 @@ export class ServerSide {
   /** A server is attached and not held (a held one is being brought up to date first). */
   get accepting(): boolean {
     return this.#sink !== null && !this.#held;
+  }
+
+  /** Held: attached, but only mcp-guard's own messages reach it (see Relay.attachServer). */
+  get held(): boolean {
+    return this.#held;
   }
 
   set held(held: boolean) {
@@ -94,7 +99,7 @@ export class ServerSide {
     const relay = this.#relay;
     for (const entry of relay.client.pending.drain()) {
       if (retry && entry.retried !== true && isIdempotent(entry, relay.catalog)) {
-        entry.retried = true;
+        entry.retried = !retriesWithoutLimit(entry);
         relay.client.retry.push(entry);
         continue;
       }
@@ -122,7 +127,8 @@ export class ServerSide {
 
   /** Sends the server a notification of mcp-guard's own (e.g. a cancellation, a replay). */
   notify(method: string, params?: Record<string, unknown>): void {
-    const message = params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params };
+    const message =
+      params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params };
     this.#sink?.writeText(`${JSON.stringify(message)}\n`);
   }
 

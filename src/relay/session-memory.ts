@@ -51,7 +51,8 @@ export class SessionMemory {
 /**
  * Requests whose repetition changes nothing (SPEC section 5): listings, `resources/read`, `ping`,
  * and `tools/call` of a tool advertised with `readOnlyHint: true`. `initialize` too: a client whose
- * handshake was in flight when the child died gets it answered by the next child.
+ * handshake was in flight when the child died gets it answered by the next child (see
+ * `retriesWithoutLimit`).
  */
 export function isIdempotent(entry: PendingRequest, catalog: ServerCatalog): boolean {
   const { method } = entry;
@@ -64,4 +65,13 @@ export function isIdempotent(entry: PendingRequest, catalog: ServerCatalog): boo
     method === 'ping' ||
     method === 'initialize'
   );
+}
+
+/**
+ * The client's `initialize` is sent to every next child until one answers it or the server is
+ * `failed` (then it gets -32052): a server that crashes at start must not leave the client's
+ * handshake answered with -32054 when the next start may well succeed.
+ */
+export function retriesWithoutLimit(entry: PendingRequest): boolean {
+  return entry.method === 'initialize';
 }

@@ -352,7 +352,8 @@ export class GuardSession extends EventEmitter<SessionEvents> {
       }
       case 'give-up':
       case 'retry-failed': {
-        this.relay.detachServer(why);
+        // Idempotent requests in flight are answered as unavailable (-32052), like new ones.
+        this.relay.detachServer(why, { retry: true });
         this.#move('exited');
         this.#move('gave-up');
         const reason = decision.action === 'give-up' ? decision.reason : why;
@@ -406,7 +407,10 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     if (proc === null) return;
     const failures = new FailureCount(this.server.health.failures);
     const tick = (): void => {
-      this.#timer = setTimeout(() => void this.#ping(proc, failures, tick), this.server.health.interval);
+      this.#timer = setTimeout(
+        () => void this.#ping(proc, failures, tick),
+        this.server.health.interval,
+      );
       this.#timer.unref();
     };
     tick();

@@ -434,3 +434,92 @@ test("a refused server reply still answers the client's request, with the refusa
     ],
   );
 });
+
+test('callTimeout: a request past it gets -32001 and the server a cancellation', async () => {
+  const t = setup({ callTimeout: 50 });
+  t.client(req(7, 'tools/call', { name: 'slow' }));
+  const [forwarded] = (await t.toServer.next()) as { id: number }[];
+  assert.equal(forwarded!.id, 7);
+  const [reply] = (await t.toClient.next()) as {
+    id: number;
+    error: { code: number; data: Record<string, unknown> };
+  }[];
+  assert.equal(reply!.id, 7);
+  assert.equal(reply!.error.code, -32001);
+  assert.equal(reply!.error.data.rule, 'callTimeout');
+  assert.equal(reply!.error.data.timeoutMs, 50);
+  const [cancel] = await t.toServer.next();
+  assert.deepEqual(cancel, {
+    jsonrpc: '2.0',
+    method: 'notifications/cancelled',
+    params: { requestId: 7, reason: 'no answer within limits.callTimeout (50 ms)' },
+  });
+  // The server's late answer is dropped: the client already has its answer.
+  t.server('{"jsonrpc":"2.0","id":7,"result":{}}');
+  t.client(req(8, 'ping'));
+  await t.toServer.next();
+  t.server('{"jsonrpc":"2.0","id":8,"result":{}}');
+  const [next] = (await t.toClient.next()) as { id: number }[];
+  assert.equal(next!.id, 8);
+});
+
+test('a request queued while no server is attached gets -32052 once callTimeout passes', async () => {
+  const t = setup({ callTimeout: 50, attach: false });
+  t.relay.state = () => 'restarting';
+  t.client(req(1, 'tools/list'));
+  const [reply] = (await t.toClient.next()) as {
+    error: { code: number; data: { state: string } };
+  }[];
+  assert.equal(reply!.error.code, -32052);
+  assert.equal(reply!.error.data.state, 'restarting');
+});
+
+test('detach with retry: read-only calls wait for the next server, others get -32054', async () => {
+  const t = setup();
+  t.client(req(1, 'tools/list'));
+  await t.toServer.next();
+  t.server(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      result: {
+        tools: [
+          { name: 'read', annotations: { readOnlyHint: true } },
+          { name: 'write', annotations: { readOnlyHint: false } },
+        ],
+      },
+    }),
+  );
+  await t.toClient.next();
+  t.client(req(2, 'tools/call', { name: 'read' }));
+  t.client(req(3, 'tools/call', { name: 'write' }));
+  await t.toServer.next(2);
+  t.relay.detachServer('terminated by SIGKILL', { retry: true });
+  const [stopped] = (await t.toClient.next()) as { id: number; error: { code: number } }[];
+  assert.equal(stopped!.id, 3);
+  assert.equal(stopped!.error.code, -32054);
+  // A new server, held while the session is replayed: nothing of the client's reaches it.
+  const next = { input: new PassThrough(), output: new PassThrough() };
+  const toNext = new Lines(next.output);
+  t.relay.attachServer(next, { held: true });
+  t.client(req(4, 'ping'));
+  await new Promise(setImmediate);
+  assert.equal(toNext.items.length, 0);
+  t.relay.release();
+  const sent = (await toNext.next(2)) as { id: number; params?: unknown }[];
+  assert.deepEqual(
+    sent.map((m) => m.id),
+    [2, 4],
+    'the retried call first, then what waited',
+  );
+  assert.deepEqual(sent[0]!.params, { name: 'read' });
+  // Retried once only: if this server dies too, the call gets -32054 (the ping, sent once so
+  // far, waits for the next server).
+  t.relay.detachServer('exited with code 1', { retry: true });
+  const [again] = (await t.toClient.next()) as { id: number; error: { code: number } }[];
+  assert.deepEqual([again!.id, again!.error.code], [2, -32054]);
+  assert.deepEqual(
+    t.relay.client.retry.map((entry) => entry.id),
+    [4],
+  );
+});
