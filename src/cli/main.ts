@@ -22,6 +22,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main: Co
     summary: 'validate the manifest and print the resolved configuration',
     load: () => import('./check.js'),
   },
+  status: {
+    summary: 'state, pid, uptime, restarts, health, calls and denials of running servers',
+    load: () => import('./status.js'),
+  },
   logs: {
     summary: 'pretty-print the audit log; --verify checks its hash chain',
     load: () => import('./logs.js'),

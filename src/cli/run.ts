@@ -119,14 +119,16 @@ export async function main(argv: string[]): Promise<number> {
   const launch = (): Promise<ServerProcess> => ServerProcess.start(planLaunch(server, process.env));
   const started = launch().catch((err: unknown) => err as Error);
   // The relay's modules load while the server boots: nothing but the spawn waits for them.
-  const [proc, audit, { GuardSession }, { createServerPipeline }] = await Promise.all([
-    started,
-    import('../audit/audit-log.js').then(({ openAuditLog }) =>
-      openAuditLog(manifest.audit, { onError: warnOnceOnAuditFailure() }),
-    ),
-    import('../supervisor/guard-session.js'),
-    import('../policy/server-pipeline.js'),
-  ]);
+  const [proc, audit, { GuardSession }, { createServerPipeline }, { StatusFile }] =
+    await Promise.all([
+      started,
+      import('../audit/audit-log.js').then(({ openAuditLog }) =>
+        openAuditLog(manifest.audit, { onError: warnOnceOnAuditFailure() }),
+      ),
+      import('../supervisor/guard-session.js'),
+      import('../policy/server-pipeline.js'),
+      import('../supervisor/status-file.js'),
+    ]);
   audit.record(server.name, 'guard.start', {
     version: VERSION,
     pid: process.pid,
@@ -145,11 +147,16 @@ export async function main(argv: string[]): Promise<number> {
     launch,
     stderr: process.stderr,
   });
+  const status = new StatusFile(manifest.stateDir, session, {
+    command: 'run',
+    manifest: manifest.file,
+  });
   const onSignal = (): void => void session.stop('signal');
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   process.on('SIGHUP', onSignal);
   const end = await session.ended;
+  status.close();
   audit.record(server.name, 'guard.stop', { reason: end.reason, exitCode: end.exitCode });
   audit.close();
   if (end.reason === 'server-exit' && end.exit !== null) {

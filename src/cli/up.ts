@@ -4,7 +4,7 @@
  * until Ctrl-C (or SIGTERM), then stops them all cleanly.
  */
 import { homedir } from 'node:os';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { openAuditLog, type AuditLog } from '../audit/audit-log.js';
 import { findManifest, loadManifest } from '../config/load.js';
@@ -19,15 +19,19 @@ import { ServerProcess } from '../supervisor/server-process.js';
 import { VERSION } from '../version.js';
 import { warnOnceOnAuditFailure } from './audit-warning.js';
 import { formatTable } from './table.js';
+import { startView, type View } from './up-view.js';
+import { StatusFile } from '../supervisor/status-file.js';
 
-const HELP = `Usage: mcp-guard up [-c FILE] [--profile P] [SERVER…]
+const HELP = `Usage: mcp-guard up [-c FILE] [--profile P] [--json] [SERVER…]
 
 Starts every server of the manifest (or the named ones) under supervision, performs the MCP
-handshake with each, shows their status, and keeps them running until Ctrl-C.
+handshake with each, and keeps them running until Ctrl-C, restarting them as their restart
+policy says. On a terminal the status is a live table; otherwise one line per change.
 
 Options:
   -c, --config FILE   the manifest (default: $MCP_GUARD_CONFIG, else the nearest mcp-guard.yaml)
   --profile P         use profile P instead of the manifest's
+  --json              one JSON object per change on stdout (state, pid, uptime, restarts, …)
   -h, --help          show this help
 `;
 
@@ -49,6 +53,7 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         config: { type: 'string', short: 'c' },
         profile: { type: 'string' },
+        json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -89,9 +94,40 @@ export async function main(argv: string[]): Promise<number> {
   });
   process.stderr.write(`mcp-guard ${VERSION}: starting ${names.length} server(s) from ${file}\n`);
 
-  const running = await Promise.all(names.map((name) => startOne(manifest.servers[name]!, audit)));
-  process.stderr.write(`${renderStatus(running)}\n`);
+  // Server stderr goes through the view once it runs, so a live table is not torn by it.
+  let view: View | null = null;
+  const echo = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      if (view === null) process.stderr.write(chunk);
+      else view.print(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const mode = values.json === true ? 'json' : process.stderr.isTTY ? 'live' : 'lines';
+  // Signals are handled from the start: one arriving while servers start stops them once started.
+  let running: Running[] = [];
+  let stopping = false;
+  const stopAll = (): void => {
+    if (stopping) return;
+    stopping = true;
+    // The live table stops here, under the last drawing; lines and JSON go on to the end.
+    if (mode === 'live') view?.stop();
+    process.stderr.write('\nmcp-guard: stopping…\n');
+    for (const item of running) void item.session.stop('eof');
+  };
+  process.on('SIGINT', stopAll);
+  process.on('SIGTERM', stopAll);
+  running = await Promise.all(names.map((name) => startOne(manifest.servers[name]!, audit, echo)));
+  if (stopping) for (const item of running) void item.session.stop('eof');
+  const statusFiles = running.map(
+    (item) => new StatusFile(manifest.stateDir, item.session, { command: 'up', manifest: file }),
+  );
+  process.stderr.write(`${renderHandshakes(running)}\n`);
   process.stderr.write('Press Ctrl-C to stop.\n');
+  view = startView(
+    running.map((item) => item.session),
+    mode,
+  );
 
   for (const item of running) {
     void item.session.ended.then((end) => {
@@ -105,20 +141,16 @@ export async function main(argv: string[]): Promise<number> {
       }
     });
   }
-  const stopAll = (): void => {
-    process.stderr.write('\nmcp-guard: stopping…\n');
-    for (const item of running) void item.session.stop('eof');
-  };
-  process.once('SIGINT', stopAll);
-  process.once('SIGTERM', stopAll);
   const ends = await Promise.all(running.map((item) => item.session.ended));
+  view.stop();
+  for (const status of statusFiles) status.close();
   audit.record('-', 'guard.stop', { reason: 'up finished' });
   audit.close();
   process.stderr.write('mcp-guard: all servers stopped\n');
   return ends.some((end) => end.exitCode !== 0) ? 1 : 0;
 }
 
-async function startOne(server: ServerConfig, audit: AuditLog): Promise<Running> {
+async function startOne(server: ServerConfig, audit: AuditLog, stderr: Writable): Promise<Running> {
   const launch = (): Promise<ServerProcess> => ServerProcess.start(planLaunch(server, process.env));
   const proc = await launch().catch((err: unknown) => err as Error);
   const toRelay = new PassThrough();
@@ -130,7 +162,7 @@ async function startOne(server: ServerConfig, audit: AuditLog): Promise<Running>
     pipeline: createServerPipeline(server),
     process: proc,
     launch,
-    stderr: process.stderr,
+    stderr,
     stderrPrefix: `[${server.name}] `,
   });
   const client = new LineClient(
@@ -143,7 +175,7 @@ async function startOne(server: ServerConfig, audit: AuditLog): Promise<Running>
   return { server, session, client, handshake };
 }
 
-function renderStatus(running: Running[]): string {
+function renderHandshakes(running: Running[]): string {
   const rows = running.map(({ server, session, handshake }) => {
     const ok = !(handshake instanceof Error);
     const n = (v: number | null | undefined): string =>

@@ -50,3 +50,20 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** Whether a process is alive: signal 0 reaches it and, on Linux, it is not a zombie. */
+export function processAlive(pid: number, platform: NodeJS.Platform = process.platform): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (platform !== 'linux') return true;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}

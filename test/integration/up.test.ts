@@ -5,11 +5,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isAlive, readPids, tempDir, waitUntilDead } from '../helpers/guard-process.js';
 import { CLI, FIXTURES, SERVER_EVERYTHING } from '../helpers/paths.js';
+import { waitFor } from '../helpers/wait.js';
 
 function startUp(dir: string, servers: Record<string, unknown>, extra: string[] = []) {
   const manifest = join(dir, 'mcp-guard.yaml');
@@ -105,4 +106,100 @@ test('up names an unknown server and exits 2', async () => {
   const [code] = await up.exited;
   assert.equal(code, 2);
   assert.match(up.stderr(), /no server 'nope'/);
+});
+
+/** Runs `mcp-guard status -c MANIFEST ARGS` to completion. */
+async function status(dir: string, args: string[] = []) {
+  const child = spawn(
+    process.execPath,
+    [CLI, 'status', '-c', join(dir, 'mcp-guard.yaml'), ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+test('a child killed from outside: up shows it restarting and ready again; status reports it', async () => {
+  const dir = tempDir();
+  const up = startUp(dir, {
+    alpha: {
+      ...fixture(dir, 'alpha', 'echo.mjs'),
+      restart: { policy: 'on-failure', backoff: { initial: 50, max: 1000 } },
+    },
+  });
+  await up.waitForStderr(/\d\d:\d\d:\d\d alpha ready pid \d+\n/);
+  const [first] = await readPids(join(dir, 'alpha.pid'), 1);
+  const before = await status(dir, ['--json']);
+  assert.equal(before.code, 0, before.stderr);
+  const records = JSON.parse(before.stdout) as Record<string, unknown>[];
+  assert.equal(records.length, 1);
+  assert.equal(records[0]!.server, 'alpha');
+  assert.equal(records[0]!.state, 'ready');
+  assert.equal(records[0]!.pid, first);
+  assert.equal(records[0]!.command, 'up');
+  assert.equal(records[0]!.restarts, 0);
+  process.kill(first!, 'SIGKILL');
+  await up.waitForStderr(/alpha restarting/);
+  const [, second] = await readPids(join(dir, 'alpha.pid'), 2);
+  await up.waitForStderr(new RegExp(`alpha ready pid ${second} \\(1 restart\\)`));
+  const after = await status(dir);
+  assert.equal(after.stdout, '', 'the table is human output, on stderr');
+  assert.match(
+    after.stderr,
+    /SERVER\s+STATE\s+PID\s+GUARD\s+UPTIME\s+RESTARTS\s+PING\s+CALLS\s+DENIED/,
+  );
+  assert.match(
+    after.stderr,
+    new RegExp(`alpha\\s+ready\\s+${second}\\s+up \\d+\\s+\\d+ s\\s+1\\s`),
+  );
+  up.child.kill('SIGINT');
+  const [code] = await up.exited;
+  assert.equal(code, 0, up.stderr());
+  assert.equal(isAlive(second!), false);
+  const gone = await status(dir, ['--json']);
+  assert.deepEqual(JSON.parse(gone.stdout), [], 'the status file is removed on exit');
+});
+
+test('status ignores and removes the file of a process that is gone', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'mcp-guard.yaml'), JSON.stringify({ version: 1, servers: {} }));
+  const statusDir = join(dir, '.mcp-guard', 'status');
+  mkdirSync(statusDir, { recursive: true });
+  // A pid that cannot be running: above the kernel's pid_max.
+  const stale = join(statusDir, 'ghost.99999999.json');
+  writeFileSync(stale, JSON.stringify({ server: 'ghost', guardPid: 99999999, state: 'ready' }));
+  const result = await status(dir, ['--json']);
+  assert.deepEqual(JSON.parse(result.stdout), []);
+  assert.equal(existsSync(stale), false);
+  const human = await status(dir);
+  assert.match(human.stderr, /no guarded server is running/);
+});
+
+test('up --json writes one JSON object per change on stdout', async () => {
+  const dir = tempDir();
+  const up = startUp(dir, { alpha: fixture(dir, 'alpha', 'echo.mjs') }, ['--json']);
+  await up.waitForStderr(/Press Ctrl-C to stop/);
+  await waitFor(() => up.stdout().includes('\n'), 5000, 'a JSON line on stdout');
+  const first = JSON.parse(up.stdout().split('\n')[0]!) as Record<string, unknown>;
+  assert.equal(first.server, 'alpha');
+  assert.equal(first.state, 'ready');
+  assert.equal(typeof first.pid, 'number');
+  assert.equal(typeof first.time, 'string');
+  up.child.kill('SIGINT');
+  await up.exited;
+  const lines = up
+    .stdout()
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { state: string });
+  assert.deepEqual(
+    lines.map((line) => line.state),
+    ['ready', 'stopping', 'stopped'],
+  );
 });
