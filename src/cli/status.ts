@@ -23,7 +23,11 @@ Options:
   -h, --help          show this help
 `;
 
-export async function main(argv: string[]): Promise<number> {
+export function main(argv: string[]): Promise<number> {
+  return Promise.resolve(status(argv));
+}
+
+function status(argv: string[]): number {
   let values;
   try {
     ({ values } = parseArgs({
