@@ -46,11 +46,22 @@ const DETAILS: Record<string, (r: Fields) => string> = {
       kv('code', r.code),
       kv('signal', r.signal),
       r.forced === true ? 'forced' : '',
+      r.hung === true ? 'hung' : '',
     ),
   'child.restart': (r) => join(kv('attempt', r.attempt), kv('delayMs', r.delayMs), text(r.reason)),
   'child.failed': (r) => join(text(r.reason), kv('restarts', r.restarts)),
   'child.stderr': (r) => text(r.text),
-  'health.fail': (r) => join(kv('consecutive', r.consecutive), kv('timeoutMs', r.timeoutMs)),
+  'health.fail': (r) => join(text(r.reason), kv('failures', r.failures), kv('of', r.of)),
+  'health.skip': (r) => text(r.reason),
+  'server.state': (r) => join(`${text(r.from)} → ${text(r.to)}`, kv('cause', r.cause)),
+  'session.replay': (r) =>
+    join(
+      kv('pid', r.pid),
+      text(r.failed),
+      Array.isArray(r.listsChanged) && r.listsChanged.length > 0
+        ? `changed: ${r.listsChanged.map(text).join(', ')}`
+        : '',
+    ),
   'pin.drift': (r) => join(text(r.tool), text(r.change), kv('mode', r.mode)),
   'sandbox.applied': (r) => join(text(r.backend), kv('network', r.network), text(r.reason)),
   'guard.start': (r) => join(text(r.command), kv('version', r.version), kv('pid', r.pid)),

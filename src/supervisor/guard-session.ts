@@ -202,7 +202,7 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     if (next === this.#state) return;
     const from = this.#state;
     this.#state = next;
-    this.#options.audit.record(this.server.name, 'server.state', { from, to: next, event });
+    this.#options.audit.record(this.server.name, 'server.state', { from, to: next, cause: event });
     this.emit('change');
   }
 
