@@ -16,7 +16,7 @@ const UNC = /^\\\\([^\\]+)\\([^\\]+)(?:\\|$)/;
  * `\\?\UNC\srv\share` is `\\srv\share`; `\x` is on `cwd`'s drive, `C:x` in `cwd` when it is on
  * drive C; trailing dots and spaces of a name are dropped; `..` stops at the drive or the share;
  * the drive letter is upper-case. Refused, because they name no plain file or hide one: other
- * device paths (`\\.\pipe\x`, `\\?\Volume{…}`), a UNC path without a share, `C:x` on a drive
+ * device paths (`\\.\pipe\x`, `\\?\Volume{…}`, the volume `\\.\C:` itself), a UNC path without a share, `C:x` on a drive
  * other than `cwd`'s, a name made only of dots and spaces (other than `.` and `..`: `.. ` is a
  * parent to Win32), and `:` in a name (an alternate data stream: `.env::$DATA` is `.env`).
  */
@@ -25,7 +25,7 @@ export function normalizeWin32(value: string, cwd: string): PathResult {
   if (NAMESPACE.test(path)) {
     const rest = path.slice(4);
     if (/^UNC\\/i.test(rest)) path = `\\\\${rest.slice(4)}`;
-    else if (/^[A-Za-z]:(?:\\|$)/.test(rest)) path = rest;
+    else if (/^[A-Za-z]:\\/.test(rest)) path = rest;
     else return refused('is a Windows device path, not a file path');
   }
   const absolute = toAbsolute(path, cwd);
