@@ -8,7 +8,9 @@
  * - a glob that matches a folder denies everything inside it: `.ssh` denies `~/.ssh/config`.
  *
  * Paths are matched with `/` separators (Windows paths are `C:/x/y`); Windows globs may be
- * written with `\`. Case is ignored where the path's filesystem ignores it. A path is also
+ * written with `\`. Case is always ignored: whether a name's case matters is a property of the
+ * folder holding it (casefold folders, per-folder NTFS case sensitivity), which no lookup of the
+ * root can tell, and for a list of denials matching too much is the safe side. A path is also
  * matched in Unicode NFC, so a decomposed spelling of a denied name is still denied.
  */
 import picomatch from 'picomatch';
@@ -16,33 +18,22 @@ import type { PathFlavor } from './flavor.js';
 
 export interface DenyGlobs {
   /** The first glob (as configured) that denies `path`, if any. */
-  match(path: string, ignoreCase: boolean): string | undefined;
-}
-
-interface Compiled {
-  glob: string;
-  exact: (subject: string) => boolean;
-  folded: (subject: string) => boolean;
+  match(path: string): string | undefined;
 }
 
 export function compileDenyGlobs(globs: readonly string[], flavor: PathFlavor): DenyGlobs {
-  const compiled: Compiled[] = globs.map((glob) => {
-    const patterns = expandGlob(glob, flavor);
-    const options = { dot: true, windows: false };
-    return {
-      glob,
-      exact: picomatch(patterns, options),
-      folded: picomatch(patterns, { ...options, nocase: true }),
-    };
-  });
+  const options = { dot: true, nocase: true, windows: false };
+  const compiled = globs.map((glob) => ({
+    glob,
+    test: picomatch(expandGlob(glob, flavor), options),
+  }));
   return {
-    match(path, ignoreCase) {
+    match(path) {
       if (compiled.length === 0) return undefined;
       const subject = path.replace(/\\/g, '/');
       const composed = subject.normalize('NFC');
-      for (const entry of compiled) {
-        const test = ignoreCase ? entry.folded : entry.exact;
-        if (test(subject) || (composed !== subject && test(composed))) return entry.glob;
+      for (const { glob, test } of compiled) {
+        if (test(subject) || (composed !== subject && test(composed))) return glob;
       }
       return undefined;
     },

@@ -8,7 +8,7 @@
  * roots nor read-only folders, paths are not confined and only `deny` applies.
  */
 import { posix } from 'node:path';
-import { detectIgnoresCase, foldCase, platformIgnoresCase } from './case-folding.js';
+import { detectIgnoresCase, foldCase } from './case-folding.js';
 import { compileDenyGlobs } from './deny-globs.js';
 import { flavorOf, separatorOf, type PathFlavor } from './flavor.js';
 import type { PathFs } from './path-fs.js';
@@ -64,14 +64,15 @@ export function createPathRules(policy: PathPolicy, env: RulesEnvironment): Path
     ...policy.readOnly.map((dir) => folder('readOnly', dir)),
   ];
   const deny = compileDenyGlobs(policy.deny, flavor);
-  const defaultIgnoresCase = platformIgnoresCase(env.platform);
-  const rootList =
-    policy.roots.length === 0
-      ? 'none'
-      : folders
-          .filter((entry) => entry.kind === 'root')
-          .map((entry) => entry.shown)
-          .join(', ');
+  const listed = (kind: Folder['kind']) =>
+    folders
+      .filter((entry) => entry.kind === kind)
+      .map((entry) => entry.shown)
+      .join(', ');
+  const outside =
+    policy.roots.length > 0
+      ? `outside the allowed roots (${listed('root')})`
+      : `outside the read-only paths (${listed('readOnly')}), and no roots are set`;
 
   /** The deepest folder holding `path`; a read-only folder wins a tie. */
   const holder = (path: string): Folder | undefined => {
@@ -97,8 +98,7 @@ export function createPathRules(policy: PathPolicy, env: RulesEnvironment): Path
       for (const path of forms) {
         const entry = folders.length > 0 ? holder(path) : undefined;
         if (folders.length > 0) {
-          if (entry === undefined)
-            return { allowed: false, path, why: `outside the allowed roots (${rootList})` };
+          if (entry === undefined) return { allowed: false, path, why: outside };
           if (entry.kind === 'readOnly' && !readOnlyUse)
             return {
               allowed: false,
@@ -106,7 +106,7 @@ export function createPathRules(policy: PathPolicy, env: RulesEnvironment): Path
               why: `under the read-only path ${entry.shown}, which only tools annotated readOnlyHint: true may use`,
             };
         }
-        const glob = deny.match(path, entry?.ignoresCase ?? defaultIgnoresCase);
+        const glob = deny.match(path);
         if (glob !== undefined)
           return { allowed: false, path, why: `denied by the paths.deny glob "${glob}"` };
       }

@@ -61,15 +61,14 @@ export function createPathsCheck(settings: PathsCheckSettings): PolicyCheck {
       const values = trimmed === argument.value ? [trimmed] : [argument.value, trimmed];
       for (const value of values) {
         const resolved = resolvePathValue(value, env);
-        const subject = `${label} ${argument.pointer()} ${quote(value)}`;
-        if (!resolved.ok) return refuse(`${subject} ${resolved.reason}`, argument);
+        // The reason is spelled out only for a refusal: allowed paths cost no pointer or quote.
+        const subject = () => `${label} ${argument.pointer()} ${quote(value)}`;
+        if (!resolved.ok) return refuse(`${subject()} ${resolved.reason}`, argument);
         const decision = rules.decide(resolved.forms, readOnlyUse);
-        if (!decision.allowed)
-          return refuse(
-            `${subject} resolves to ${decision.path}, ${decision.why}`,
-            argument,
-            decision.path,
-          );
+        if (!decision.allowed) {
+          const reason = `${subject()} resolves to ${decision.path}, ${decision.why}`;
+          return refuse(reason, argument, decision.path);
+        }
       }
     }
     return PASS;

@@ -78,7 +78,8 @@ const cases: [label: string, fs: PathFs, path: string, expected: 'allow' | RegEx
   ],
   ['sensitive: a case variant is another folder', sensitive, '/Users/Me/PROJ/x', /outside/],
   ['sensitive: lower case is another folder', sensitive, '/users/me/proj/src/a.ts', /outside/],
-  ['sensitive: .ENV is not .env', sensitive, '/Users/Me/Proj/.ENV', 'allow'],
+  // Deny globs ignore case everywhere: a casefold folder inside a case-sensitive root exists.
+  ['sensitive: .ENV is still denied by **/.env', sensitive, '/Users/Me/Proj/.ENV', /deny glob/],
 ];
 for (const [label, fs, path, expected] of cases) {
   void test(`case: ${label} → ${expected === 'allow' ? 'allowed' : 'denied'}`, () => {

@@ -30,25 +30,27 @@ void test('deny globs: what each glob denies on a POSIX host', () => {
     ['**/.env', 'C:\\Work\\.env', true],
   ];
   for (const [glob, path, denied] of table) {
-    const match = compileDenyGlobs([glob], 'posix').match(path, false);
+    const match = compileDenyGlobs([glob], 'posix').match(path);
     assert.equal(match, denied ? glob : undefined, `${glob} on ${path}`);
   }
 });
 
-void test('deny globs: case, Unicode NFC, Windows globs written with \\', () => {
-  const globs = compileDenyGlobs(['**/.env', '**/caf\u00e9'], 'posix');
-  assert.equal(globs.match('/w/.ENV', false), undefined);
-  assert.equal(globs.match('/w/.ENV', true), '**/.env');
-  assert.equal(globs.match('/w/cafe\u0301/x', false), '**/caf\u00e9', 'a decomposed é');
+void test('deny globs: any case, Unicode NFC, Windows globs written with \\', () => {
+  const globs = compileDenyGlobs(['**/.env', '**/caf\u00e9', '/Home/Me/.SSH'], 'posix');
+  assert.equal(globs.match('/w/.ENV'), '**/.env');
+  assert.equal(globs.match('/w/.Env.local'), undefined);
+  assert.equal(globs.match('/home/me/.ssh/id_rsa'), '/Home/Me/.SSH');
+  assert.equal(globs.match('/w/CAF\u00c9'), '**/caf\u00e9', 'upper-case É');
+  assert.equal(globs.match('/w/cafe\u0301/x'), '**/caf\u00e9', 'a decomposed é');
   const windows = compileDenyGlobs(['C:\\Users\\me\\.ssh\\**', 'secrets\\*.key'], 'win32');
-  assert.equal(windows.match('C:\\Users\\me\\.ssh\\id_rsa', true), 'C:\\Users\\me\\.ssh\\**');
-  assert.equal(windows.match('C:\\Work\\secrets\\a.key', true), 'secrets\\*.key');
-  assert.equal(windows.match('C:\\Work\\public\\a.key', true), undefined);
-  assert.equal(compileDenyGlobs([], 'posix').match('/anything', true), undefined);
+  assert.equal(windows.match('C:\\Users\\me\\.ssh\\id_rsa'), 'C:\\Users\\me\\.ssh\\**');
+  assert.equal(windows.match('C:\\Work\\secrets\\a.key'), 'secrets\\*.key');
+  assert.equal(windows.match('C:\\Work\\public\\a.key'), undefined);
+  assert.equal(compileDenyGlobs([], 'posix').match('/anything'), undefined);
 });
 
 void test('deny globs: the first matching glob is the one reported', () => {
   const globs = compileDenyGlobs(['*.txt', '**/secret/**'], 'posix');
-  assert.equal(globs.match('/w/secret/a.txt', false), '*.txt');
-  assert.equal(globs.match('/w/secret/a.bin', false), '**/secret/**');
+  assert.equal(globs.match('/w/secret/a.txt'), '*.txt');
+  assert.equal(globs.match('/w/secret/a.bin'), '**/secret/**');
 });
