@@ -133,9 +133,9 @@ test('the new child gets the session replayed: initialize, initialized, setLevel
     const init = await guard.initialize({ roots: {} });
     assert.equal(init.protocolVersion, '2025-06-18');
     await guard.request('logging/setLevel', { level: 'error' });
-    await guard.request('resources/subscribe', { uri: 'file:///kept' });
-    await guard.request('resources/subscribe', { uri: 'file:///dropped' });
-    await guard.request('resources/unsubscribe', { uri: 'file:///dropped' });
+    await guard.request('resources/subscribe', { uri: 'test://kept' });
+    await guard.request('resources/subscribe', { uri: 'test://dropped' });
+    await guard.request('resources/unsubscribe', { uri: 'test://dropped' });
     const before = received(recvLog).length;
     guard.send(callTool(200, 'die'));
     await repliesTo(guard, [200]);
@@ -160,7 +160,7 @@ test('the new child gets the session replayed: initialize, initialized, setLevel
     const subscribes = replayed.filter((m) => m.method === 'resources/subscribe');
     assert.deepEqual(
       subscribes.map((m) => m.params),
-      [{ uri: 'file:///kept' }],
+      [{ uri: 'test://kept' }],
     );
     assert.equal(
       guard.skipped.filter((m) => m.method === 'notifications/tools/list_changed').length,
