@@ -47,7 +47,12 @@ function status(argv: string[]): number {
   }
   const ctx = { cwd: process.cwd(), env: process.env, homeDir: homedir() };
   const stateDir = locateStateDir(ctx, values.config);
-  const records = readStatus(stateDir);
+  const now = Date.now();
+  // Uptime as of now: a file is rewritten on changes, not every second.
+  const records = readStatus(stateDir).map((r) => ({
+    ...r,
+    uptimeMs: r.since === null ? null : Math.max(0, now - r.since),
+  }));
   if (values.json === true) {
     process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
     return 0;

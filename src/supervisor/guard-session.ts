@@ -48,12 +48,14 @@ export interface SessionSnapshot {
   pid: number | null;
   /** ms since the current child was spawned, if one is running. */
   uptimeMs: number | null;
+  /** When the current child was spawned (epoch ms), if one is running. */
+  since: number | null;
   restarts: number;
   /** The last ping's round trip (ms) and when it was answered (epoch ms). */
   lastPing: { ms: number; at: number } | null;
   calls: number;
   denials: number;
-  /** Why the server is failed or stopped, when it is. */
+  /** Why the server is restarting, failed or stopped, when it is. */
   reason: string | null;
 }
 
@@ -149,6 +151,7 @@ export class GuardSession extends EventEmitter<SessionEvents> {
       state: this.#state,
       pid: proc?.pid ?? null,
       uptimeMs: proc === null ? null : Math.round(performance.now() - this.#procStartedAt),
+      since: proc === null ? null : Math.round(performance.timeOrigin + this.#procStartedAt),
       restarts: this.#restarts,
       lastPing: this.#lastPing,
       calls: this.relay.client.calls,
@@ -342,6 +345,7 @@ export class GuardSession extends EventEmitter<SessionEvents> {
         this.relay.detachServer(why, { retry: true });
         this.#move('exited');
         this.#restarts += 1;
+        this.#reason = why;
         this.#options.audit.record(this.server.name, 'child.restart', {
           attempt: decision.attempt,
           delayMs: decision.delayMs,
