@@ -82,7 +82,7 @@ export class ClientSide {
           continue;
         }
         if (!relay.server.accepting) {
-          this.#answerStopped(entry, 'the server is not running');
+          this.answerStopped(entry, 'the server is not running');
           continue;
         }
         this.pending.add(entry);
@@ -148,8 +148,8 @@ export class ClientSide {
     this.#queue = keep;
   }
 
-  /** Answers a held request with -32054: its server died and it could not be sent again. */
-  #answerStopped(entry: PendingRequest, reason: string): void {
+  /** Answers a request with -32054: its server died with it in flight. */
+  answerStopped(entry: PendingRequest, reason: string): void {
     const relay = this.#relay;
     relay.options.audit.record(relay.options.server, 'rpc.response', {
       method: entry.method,

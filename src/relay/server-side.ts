@@ -103,19 +103,7 @@ export class ServerSide {
         relay.client.retry.push(entry);
         continue;
       }
-      relay.options.audit.record(relay.options.server, 'rpc.response', {
-        method: entry.method,
-        id: entry.id,
-        ...(entry.tool === undefined ? {} : { tool: entry.tool }),
-        durationMs: elapsed(entry.startedAt),
-        isError: true,
-        code: ErrorCode.ServerStopped,
-      });
-      relay.replyError(entry.id, {
-        code: ErrorCode.ServerStopped,
-        message: `mcp-guard: server '${relay.options.server}' stopped while this request was in flight: ${reason}`,
-        data: { rule: 'availability', reason, server: relay.options.server },
-      });
+      relay.client.answerStopped(entry, reason);
     }
     this.#own.rejectAll(reason);
   }
