@@ -9,8 +9,8 @@ import { parseArgs } from 'node:util';
 import { findManifest, loadManifest, resolveAdHoc } from '../config/load.js';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import { GuardError } from '../errors.js';
-import { planLaunch } from '../supervisor/launch-plan.js';
-import { ServerProcess } from '../supervisor/server-process.js';
+import { detectSandbox } from '../sandbox/detect.js';
+import { launchServer, sandboxAuditFields, sandboxWarning } from '../sandbox/launch.js';
 import { VERSION } from '../version.js';
 import { warnOnceOnAuditFailure } from './audit-warning.js';
 
@@ -110,30 +110,34 @@ export function resolveRunTarget(
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // The sandbox trial (one short process, cached) runs while the manifest is read.
+  void detectSandbox();
   const target = resolveRunTarget(argv, process.env, process.cwd());
   if (target === 'help') {
     process.stderr.write(HELP);
     return 0;
   }
   const { manifest, server } = target;
-  const started = ServerProcess.start(planLaunch(server, process.env)).catch(
-    (err: unknown) => err as Error,
-  );
+  const launched = launchServer(server, manifest, process.env);
   // The relay's modules load while the server boots: nothing but the spawn waits for them.
-  const [proc, audit, { GuardSession }, { createServerPipeline }] = await Promise.all([
-    started,
-    import('../audit/audit-log.js').then(({ openAuditLog }) =>
-      openAuditLog(manifest.audit, { onError: warnOnceOnAuditFailure() }),
-    ),
-    import('../supervisor/guard-session.js'),
-    import('../policy/server-pipeline.js'),
-  ]);
+  const [{ plan, process: proc }, audit, { GuardSession }, { createServerPipeline }] =
+    await Promise.all([
+      launched,
+      import('../audit/audit-log.js').then(({ openAuditLog }) =>
+        openAuditLog(manifest.audit, { onError: warnOnceOnAuditFailure() }),
+      ),
+      import('../supervisor/guard-session.js'),
+      import('../policy/server-pipeline.js'),
+    ]);
   audit.record(server.name, 'guard.start', {
     version: VERSION,
     pid: process.pid,
     manifest: manifest.file,
     profile: manifest.profile,
   });
+  audit.record(server.name, 'sandbox.applied', sandboxAuditFields(plan.sandbox));
+  const warning = sandboxWarning([server.name], plan.sandbox);
+  if (warning !== null) process.stderr.write(`${warning}\n`);
   if (proc instanceof Error) {
     process.stderr.write(`mcp-guard: could not start server '${server.name}': ${proc.message}\n`);
   }

@@ -8,14 +8,14 @@ import { PassThrough } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { openAuditLog, type AuditLog } from '../audit/audit-log.js';
 import { findManifest, loadManifest } from '../config/load.js';
-import type { ServerConfig } from '../config/types.js';
+import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import { GuardError } from '../errors.js';
 import { createServerPipeline } from '../policy/server-pipeline.js';
 import { LineClient } from '../relay/line-client.js';
 import { GuardSession } from '../supervisor/guard-session.js';
 import { performHandshake, type HandshakeResult } from '../supervisor/handshake.js';
-import { planLaunch } from '../supervisor/launch-plan.js';
-import { ServerProcess } from '../supervisor/server-process.js';
+import { launchServer, sandboxAuditFields, sandboxWarning } from '../sandbox/launch.js';
+import type { SandboxApplied } from '../sandbox/types.js';
 import { VERSION } from '../version.js';
 import { warnOnceOnAuditFailure } from './audit-warning.js';
 import { formatTable } from './table.js';
@@ -38,6 +38,7 @@ interface Running {
   session: GuardSession;
   client: LineClient;
   handshake: HandshakeResult | Error;
+  sandbox: SandboxApplied;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -89,7 +90,10 @@ export async function main(argv: string[]): Promise<number> {
   });
   process.stderr.write(`mcp-guard ${VERSION}: starting ${names.length} server(s) from ${file}\n`);
 
-  const running = await Promise.all(names.map((name) => startOne(manifest.servers[name]!, audit)));
+  const running = await Promise.all(
+    names.map((name) => startOne(manifest.servers[name]!, manifest, audit)),
+  );
+  warnUnconfined(running);
   process.stderr.write(`${renderStatus(running)}\n`);
   process.stderr.write('Press Ctrl-C to stop.\n');
 
@@ -118,10 +122,13 @@ export async function main(argv: string[]): Promise<number> {
   return ends.some((end) => end.reason === 'spawn-failed') ? 1 : 0;
 }
 
-async function startOne(server: ServerConfig, audit: AuditLog): Promise<Running> {
-  const proc = await ServerProcess.start(planLaunch(server, process.env)).catch(
-    (err: unknown) => err as Error,
-  );
+async function startOne(
+  server: ServerConfig,
+  manifest: ResolvedManifest,
+  audit: AuditLog,
+): Promise<Running> {
+  const { plan, process: proc } = await launchServer(server, manifest, process.env);
+  audit.record(server.name, 'sandbox.applied', sandboxAuditFields(plan.sandbox));
   const toRelay = new PassThrough();
   const fromRelay = new PassThrough();
   const session = new GuardSession({
@@ -140,7 +147,22 @@ async function startOne(server: ServerConfig, audit: AuditLog): Promise<Running>
   const handshake = await performHandshake(client, VERSION, HANDSHAKE_TIMEOUT_MS).catch(
     (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
   );
-  return { server, session, client, handshake };
+  return { server, session, client, handshake, sandbox: plan.sandbox };
+}
+
+/** One line per distinct reason, naming every server it concerns. */
+function warnUnconfined(running: readonly Running[]): void {
+  const byText = new Map<string, { names: string[]; sandbox: SandboxApplied }>();
+  for (const { server, sandbox } of running) {
+    const key = `${sandbox.backend} ${sandbox.requested} ${sandbox.network} ${sandbox.reason} ${sandbox.notes.join()}`;
+    const group = byText.get(key) ?? { names: [], sandbox };
+    group.names.push(server.name);
+    byText.set(key, group);
+  }
+  for (const { names, sandbox } of byText.values()) {
+    const warning = sandboxWarning(names, sandbox);
+    if (warning !== null) process.stderr.write(`${warning}\n`);
+  }
 }
 
 function renderStatus(running: Running[]): string {
