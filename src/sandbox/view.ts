@@ -55,6 +55,8 @@ export interface SandboxView {
   hidden: { dirs: string[]; files: string[] };
   /** Visible and writable files that must stay read-only (the manifest, its lock). */
   protect: string[];
+  /** Hidden files that do not exist yet (the audit log before its first record): create them. */
+  create: string[];
   /** The state folder, when something shown would reveal it (it is then masked). */
   stateDir: string | null;
   /** This server's private cache (created before launch, read-write). */
@@ -121,9 +123,14 @@ export function buildView(input: ViewInput, fs: FsView): SandboxView {
   const stateShown = covered(stateReal);
   const outsideState = (path: string): boolean => !stateShown || !isWithin(path, stateReal);
   const hiddenAll = hiddenPaths(input, home, fs, covered, searched);
+  // A hidden file that does not exist yet is created first, or the server could create it.
+  const create = input.hide
+    .filter((path) => fs.lstat(path) === null)
+    .map(real)
+    .filter((path) => covered(path) && outsideState(path));
   const hidden = {
     dirs: hiddenAll.dirs.filter(outsideState),
-    files: hiddenAll.files.filter(outsideState),
+    files: unique([...hiddenAll.files, ...create].filter(outsideState)).sort(),
   };
   const writable = [...roots, cacheDir];
   const protect = unique(
@@ -144,6 +151,7 @@ export function buildView(input: ViewInput, fs: FsView): SandboxView {
     masks,
     hidden,
     protect,
+    create,
     stateDir: stateShown ? stateReal : null,
     cacheDir,
     env,

@@ -26,6 +26,8 @@ export interface LaunchPlan {
   wrapperArgs: string[];
   /** Folders created (mode 0700) before the spawn: the private cache. */
   createDirs: string[];
+  /** Files created empty (mode 0600) before the spawn, so that they can be hidden: the audit log. */
+  createFiles: string[];
   sandbox: SandboxApplied;
   /** Set when this launch must not happen: why, and how to fix it. */
   refusal: string | null;
@@ -74,6 +76,7 @@ export function planLaunch(
     env,
     wrapperArgs: [],
     createDirs: [],
+    createFiles: [],
     sandbox,
     refusal,
   });
@@ -117,6 +120,7 @@ export function planLaunch(
       env: {},
       wrapperArgs: bwrapOptions(view, system, network),
       createDirs: [view.cacheDir],
+      createFiles: view.create,
       sandbox,
       refusal: null,
     };
@@ -129,6 +133,7 @@ export function planLaunch(
     env: { ...view.env, TMPDIR: tmp },
     wrapperArgs: [],
     createDirs: [view.cacheDir, tmp],
+    createFiles: view.create,
     sandbox,
     refusal: null,
   };

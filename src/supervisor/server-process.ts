@@ -8,7 +8,8 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { GuardError } from '../errors.js';
 import { liveChildren } from '../sandbox/proc-tree.js';
@@ -62,17 +63,7 @@ export class ServerProcess {
    */
   static async start(plan: LaunchPlan): Promise<ServerProcess> {
     if (plan.refusal !== null) throw new GuardError('ERR_SPAWN', plan.refusal);
-    for (const dir of plan.createDirs) {
-      try {
-        await mkdir(dir, { recursive: true, mode: 0o700 });
-      } catch (err) {
-        throw new GuardError(
-          'ERR_SPAWN',
-          `could not create the server's private folder ${dir}: ${(err as Error).message}`,
-          { cause: err },
-        );
-      }
-    }
+    await prepareFiles(plan);
     const wrapped = plan.wrapperArgs.length > 0;
     const options = {
       cwd: plan.cwd,
@@ -172,6 +163,27 @@ export class ServerProcess {
         setTimeout(resolve, Math.min(POLL_MS, Math.max(1, deadline - Date.now()))),
       );
       await (this.#exit === null ? Promise.race([this.exited, tick]) : tick);
+    }
+  }
+}
+
+/** Creates the plan's folders (0700) and empty files (0600, never truncated) before the spawn. */
+async function prepareFiles(plan: LaunchPlan): Promise<void> {
+  const paths = [...plan.createDirs, ...plan.createFiles];
+  for (const path of paths) {
+    try {
+      if (plan.createDirs.includes(path)) {
+        await mkdir(path, { recursive: true, mode: 0o700 });
+      } else {
+        await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+        await (await open(path, 'a', 0o600)).close();
+      }
+    } catch (err) {
+      throw new GuardError(
+        'ERR_SPAWN',
+        `could not create ${path} for the sandbox: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
 }

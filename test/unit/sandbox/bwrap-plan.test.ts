@@ -243,3 +243,19 @@ test('a state folder outside every shown path is not masked; the cache is still 
   assert.ok(g.includes(`--bind ${cache} ${cache}`));
   assert.ok(!g.some((x) => x.startsWith('--tmpfs /home/u/.local')));
 });
+
+test('an audit log in a root that does not exist yet is created first, then masked', () => {
+  const plan = planLaunch(
+    server(),
+    HOST_ENV,
+    context(fs, undefined, { hide: ['/home/u/proj/logs/audit.jsonl'] }),
+  );
+  assert.deepEqual(plan.createFiles, ['/home/u/proj/logs/audit.jsonl']);
+  assert.ok(groups(plan.wrapperArgs).includes('--ro-bind /dev/null /home/u/proj/logs/audit.jsonl'));
+  const elsewhere = planLaunch(
+    server(),
+    HOST_ENV,
+    context(fs, undefined, { hide: ['/var/log/a'] }),
+  );
+  assert.deepEqual(elsewhere.createFiles, [], 'nothing is created where the server cannot see');
+});
