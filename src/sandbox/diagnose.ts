@@ -84,7 +84,7 @@ export function diagnoseBwrap(
     };
   }
   return {
-    cause: `the bubblewrap trial run failed: ${said}`,
+    cause: `the bubblewrap trial run failed; bwrap said: ${said}`,
     fix: "check that unprivileged user namespaces are allowed ('mcp-guard doctor' shows the kernel settings; see docs/sandbox.md)",
   };
 }

@@ -158,7 +158,7 @@ test('diagnosis table: each cause with its fix', () => {
     [
       'bwrap: something else\nmore',
       {},
-      /trial run failed: bwrap: something else$/,
+      /trial run failed; bwrap said: bwrap: something else$/,
       /mcp-guard doctor/,
     ],
   ];
