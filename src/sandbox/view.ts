@@ -102,8 +102,13 @@ export function buildView(input: ViewInput, fs: FsView): SandboxView {
   const shown = [...input.system, ...programPaths, ...roots, ...readOnly];
   const covered = (path: string): boolean => shown.some((v) => isWithin(path, v));
 
+  // A configured path that is a symlink stays usable: recreated unless the host's own link is
+  // already visible (its real folder is shown), or it lies behind another such link.
   const links = [...rootPaths, ...readOnlyPaths]
-    .filter((p) => p.given !== p.real && !covered(p.given) && !isWithin(p.real, p.given))
+    .filter(
+      (p) =>
+        p.given !== p.real && !covered(real(posix.dirname(p.given))) && !isWithin(p.real, p.given),
+    )
     .map((p) => ({ path: p.given, target: p.real }));
 
   const stateReal = real(input.stateDir);

@@ -10,7 +10,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Writable } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
 import { GuardError } from '../errors.js';
 import { liveChildren } from '../sandbox/proc-tree.js';
 import type { LaunchPlan } from './launch-plan.js';
@@ -29,12 +29,18 @@ export type StopReason = 'eof' | 'signal';
 
 const GRACE_MS = 1000;
 const POLL_MS = 20;
+/** How long after the exit its stderr may take to be read to the end (a grandchild may hold it). */
+const LAST_WORDS_MS = 250;
 
 export class ServerProcess {
   readonly child: ChildProcessWithoutNullStreams;
   /** The spawned process: the server itself, or the sandbox wrapper that runs it. */
   readonly pid: number;
-  /** Resolves when the process has exited (its group may still hold members until stop()). */
+  /**
+   * Resolves when the process has exited (its group may still hold members until stop()) and
+   * what it wrote to stderr has been read, so its last words — bubblewrap's reason for failing
+   * to set up the sandbox, say — reach the audit log before anyone acts on the exit.
+   */
   readonly exited: Promise<ChildExit>;
   readonly #startedAt = Date.now();
   readonly #watchdog: Watchdog;
@@ -51,8 +57,9 @@ export class ServerProcess {
     this.#watchdog = startWatchdog(pid);
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
-        this.#exit = { code, signal, forced: this.#forced, uptimeMs: Date.now() - this.#startedAt };
-        resolve(this.#exit);
+        const exit = { code, signal, forced: this.#forced, uptimeMs: Date.now() - this.#startedAt };
+        this.#exit = exit;
+        void ended(child.stderr, LAST_WORDS_MS).then(() => resolve(exit));
       });
     });
   }
@@ -84,6 +91,7 @@ export class ServerProcess {
     } else {
       child = spawn(plan.command, plan.args, options);
     }
+    keepStderr(child);
     if (wrapped) {
       const channel = child.stdio[3] as unknown as Writable;
       channel.on('error', () => undefined);
@@ -186,4 +194,28 @@ async function prepareFiles(plan: LaunchPlan): Promise<void> {
       );
     }
   }
+}
+
+/** Resolves when the stream has ended (or closed), or after `ms`. */
+async function ended(stream: NodeJS.ReadableStream & { readableEnded?: boolean }, ms: number) {
+  if (stream.readableEnded === true) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    once(stream, 'end').catch(() => undefined),
+    once(stream, 'close'),
+    new Promise((resolve) => (timer = setTimeout(resolve, ms))),
+  ]);
+  clearTimeout(timer);
+}
+
+/**
+ * Node discards what a child wrote to a pipe nobody reads yet when the child exits; a server that
+ * fails at once (bubblewrap refusing to set up, say) would lose its only explanation before the
+ * session attaches. Its stderr is therefore read from the start into a buffer that the session
+ * reads later, as `child.stderr`.
+ */
+function keepStderr(child: ChildProcessWithoutNullStreams): void {
+  const kept = new PassThrough();
+  child.stderr.on('error', () => undefined).pipe(kept);
+  Object.defineProperty(child, 'stderr', { value: kept, configurable: true });
 }

@@ -259,3 +259,20 @@ test('an audit log in a root that does not exist yet is created first, then mask
   );
   assert.deepEqual(elsewhere.createFiles, [], 'nothing is created where the server cannot see');
 });
+
+test('a path behind a linked root is not linked again (the first link already leads there)', () => {
+  const linked = fakeFs({ ...host, '/data/shared/sub/x': 'file' });
+  const plan = planLaunch(
+    server({
+      paths: { roots: ['/home/u/link'], readOnly: ['/home/u/link/sub'], deny: [] },
+    }),
+    HOST_ENV,
+    context(linked),
+  );
+  const g = groups(plan.wrapperArgs);
+  assert.deepEqual(
+    g.filter((x) => x.startsWith('--symlink /')),
+    ['--symlink /data/shared /home/u/link'],
+  );
+  assert.ok(g.includes('--ro-bind /data/shared/sub /data/shared/sub'));
+});
