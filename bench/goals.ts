@@ -3,14 +3,20 @@
  * into an exit code: the benchmark is a measurement, not a test.
  */
 import { METRICS, metricValue, ratio, type MetricKey, type TargetRun } from './results.js';
+import { UNCONFINED } from './targets.js';
 
 export interface Goal {
   text: string;
   metric: MetricKey;
-  /** `ratio` compares with a baseline target; `absolute` compares the figure itself. */
-  against: 'floor' | 'direct' | 'absolute';
+  /**
+   * Compared with the bare pipe, with direct, with the unconfined mcp-guard row, or (`absolute`)
+   * the figure itself.
+   */
+  against: 'floor' | 'direct' | 'unconfined' | 'absolute';
   op: '<=' | '>=' | '<';
   limit: number;
+  /** The mcp-guard rows the goal applies to (default: every one). */
+  targets?: readonly string[];
 }
 
 export type Verdict = 'PASS' | 'MISS' | 'n/a';
@@ -31,6 +37,16 @@ export const GOALS: readonly Goal[] = [
     against: 'floor',
     op: '<=',
     limit: 1.15,
+    targets: [UNCONFINED],
+  },
+  {
+    // The sandbox's own price: the trial run, the plan, bubblewrap's namespaces and mounts.
+    text: 'cold start < 1.5x unconfined mcp-guard',
+    metric: 'cold',
+    against: 'unconfined',
+    op: '<',
+    limit: 1.5,
+    targets: ['sandboxed'],
   },
   {
     text: 'p50 latency <= 1.15x bare pipe',
@@ -58,15 +74,18 @@ export const GOALS: readonly Goal[] = [
 
 /** Why: each mcp-guard row (plain, sandboxed…) is held to the same goals. */
 export function checkGoals(runs: readonly TargetRun[]): GoalResult[] {
-  const byKind = (kind: 'direct' | 'floor'): TargetRun | undefined =>
-    runs.find((run) => run.kind === kind);
+  const baselineOf = (against: 'direct' | 'floor' | 'unconfined'): TargetRun | undefined =>
+    against === 'unconfined'
+      ? runs.find((run) => run.name === UNCONFINED)
+      : runs.find((run) => run.kind === against);
   const results: GoalResult[] = [];
   for (const run of runs.filter((candidate) => candidate.kind === 'guard')) {
     for (const goal of GOALS) {
+      if (goal.targets !== undefined && !goal.targets.includes(run.name)) continue;
       const metric = METRICS.find((candidate) => candidate.key === goal.metric);
       if (metric === undefined) throw new Error(`goal '${goal.text}' names unknown metric`);
       const value = metricValue(metric, run);
-      const baseline = goal.against === 'absolute' ? null : byKind(goal.against);
+      const baseline = goal.against === 'absolute' ? null : baselineOf(goal.against);
       const measured =
         baseline === null
           ? value
@@ -74,7 +93,7 @@ export function checkGoals(runs: readonly TargetRun[]): GoalResult[] {
       let note = '';
       if (value === null) note = run.error === null ? 'not measured' : `${run.name} failed`;
       else if (measured === null)
-        note = `no ${goal.against === 'floor' ? 'bare pipe' : 'direct'} figure`;
+        note = `no ${{ floor: 'bare pipe', direct: 'direct', unconfined: UNCONFINED, absolute: '' }[goal.against]} figure`;
       results.push({
         target: run.name,
         goal: goal.text,

@@ -14,6 +14,7 @@ import {
   type TargetRun,
 } from './results.js';
 import type { BenchSettings } from './settings.js';
+import { UNCONFINED } from './targets.js';
 import { percentile } from './stats.js';
 
 export interface Machine {
@@ -58,11 +59,15 @@ const formatRatio = (value: number | null): string => (value === null ? 'n/a' : 
 export function renderTable(runs: readonly TargetRun[], settings: BenchSettings): string {
   const direct = runs.find((run) => run.kind === 'direct');
   const floor = runs.find((run) => run.kind === 'floor');
+  const unconfined = runs.find((run) => run.name === UNCONFINED);
+  const againstUnconfined = (run: TargetRun) =>
+    unconfined !== undefined && run !== unconfined && run.kind === 'guard';
   const header = ['figure', 'better'];
   for (const run of runs) {
     header.push(run.name);
     if (direct !== undefined && run !== direct) header.push('x direct');
     if (floor !== undefined && run !== floor && run.kind !== 'direct') header.push('x bare');
+    if (againstUnconfined(run)) header.push(`x ${UNCONFINED}`);
   }
   const rows = [header];
   for (const metric of METRICS) {
@@ -76,6 +81,7 @@ export function renderTable(runs: readonly TargetRun[], settings: BenchSettings)
       if (floor !== undefined && run !== floor && run.kind !== 'direct') {
         row.push(formatRatio(ratio(value, base(floor))));
       }
+      if (againstUnconfined(run)) row.push(formatRatio(ratio(value, base(unconfined))));
     }
     rows.push(row);
   }
@@ -135,6 +141,7 @@ export function buildResults(
 ) {
   const direct = runs.find((run) => run.kind === 'direct');
   const floor = runs.find((run) => run.kind === 'floor');
+  const unconfined = runs.find((run) => run.name === UNCONFINED);
   const figures = (run: TargetRun) =>
     Object.fromEntries(METRICS.map((metric) => [metric.key, metricValue(metric, run)]));
   const ratios = (run: TargetRun, base: TargetRun | undefined) =>
@@ -158,6 +165,8 @@ export function buildResults(
       figures: figures(run),
       ratioToDirect: ratios(run, direct),
       ratioToBarePipe: ratios(run, floor),
+      ratioToUnconfined:
+        run.kind === 'guard' && run !== unconfined ? ratios(run, unconfined) : null,
       samples: {
         coldStartMs: run.coldStartMs,
         latencyMs: {

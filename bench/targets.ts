@@ -18,7 +18,9 @@ export interface Target {
 }
 
 /** The targets run when BENCH_TARGETS is not set, in table order. */
-export const DEFAULT_TARGETS = ['direct', 'bare-pipe', 'mcp-guard'];
+export const DEFAULT_TARGETS = ['direct', 'bare-pipe', 'mcp-guard', 'sandboxed'];
+/** The mcp-guard row without the OS sandbox, which the sandboxed row is compared with. */
+export const UNCONFINED = 'mcp-guard';
 
 /** Why: one list, so another mcp-guard variant is one more entry, not another code path. */
 export function listTargets(root: string, guardCli: string | null): Target[] {
@@ -47,8 +49,8 @@ export function listTargets(root: string, guardCli: string | null): Target[] {
       args: [join(root, 'bench/bare-pipe.mjs'), process.execPath, server],
       unavailable: null,
     },
-    guard('mcp-guard', 'everything'),
-    // Opt in with BENCH_TARGETS=direct,bare-pipe,mcp-guard,sandboxed once sandboxing exists.
+    guard(UNCONFINED, 'everything'),
+    // The same server confined by the OS sandbox (bubblewrap on Linux, sandbox-exec on macOS).
     guard('sandboxed', 'everything-sandboxed'),
   ];
 }

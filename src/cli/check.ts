@@ -68,6 +68,21 @@ function check(argv: string[]): number {
       values.profile === undefined ? {} : { profile: values.profile },
     );
     process.stdout.write(formatResolved(manifest));
+    if (ctx.platform === 'win32') {
+      const named = (mode: string) =>
+        Object.values(manifest.servers)
+          .filter((s) => s.sandbox.mode === mode)
+          .map((s) => `'${s.name}'`);
+      const notes = [
+        ...named('auto').map((n) => `${n} runs unconfined (sandbox.mode: auto)`),
+        ...named('required').map((n) => `${n} refuses to start (sandbox.mode: required)`),
+      ];
+      if (notes.length > 0) {
+        process.stderr.write(
+          `mcp-guard check: note: Windows has no OS sandbox: ${notes.join('; ')}\n`,
+        );
+      }
+    }
     return 0;
   } catch (err) {
     if (!(err instanceof GuardError) || err.problems.length === 0) throw err;

@@ -1,25 +1,75 @@
 /**
- * `mcp-guard doctor`: what this machine offers mcp-guard — Node version, platform, and whether a
- * manifest is found and valid. Exits 1 when something needs fixing.
+ * `mcp-guard doctor`: what this machine offers mcp-guard — Node version, platform, the OS sandbox
+ * (backend, version, the kernel settings that matter, the trial run's result and the fix), and
+ * whether a manifest is found and valid, with what sandbox each server would get. Exits 1 when
+ * something needs fixing.
  */
 import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { findManifest, loadManifest } from '../config/load.js';
+import type { ServerConfig } from '../config/types.js';
 import { GuardError, formatProblem } from '../errors.js';
+import { detectSandbox, linuxFacts } from '../sandbox/detect.js';
+import { kernelSettings } from '../sandbox/diagnose.js';
+import { nodeFs } from '../sandbox/fs-view.js';
+import type { SandboxSupport } from '../sandbox/types.js';
 import { VERSION } from '../version.js';
 
 const HELP = `Usage: mcp-guard doctor [-c FILE]
 
-Shows what this machine supports: Node version, platform, and the manifest found (and whether it is valid).
+Shows what this machine supports: Node version, platform, the OS sandbox (backend, version,
+kernel settings, whether a trial run works and how to fix it), and the manifest found (whether it
+is valid, and what sandbox each server would get).
 `;
 
 const MIN_NODE: readonly [number, number] = [20, 5];
 
-export function main(argv: string[]): Promise<number> {
-  return Promise.resolve(diagnose(argv));
+export async function main(argv: string[]): Promise<number> {
+  return diagnose(argv, await detectSandbox());
 }
 
-function diagnose(argv: string[]): number {
+/** Why: the lines about the OS sandbox, and whether it needs fixing. */
+export function sandboxLines(
+  support: SandboxSupport,
+  platform: NodeJS.Platform,
+  kernel: [string, string][],
+): { lines: string[]; healthy: boolean } {
+  const pad = '           ';
+  if (support.backend === 'none') {
+    return { lines: [`sandbox    none: ${support.cause}`, `${pad}${support.fix}`], healthy: true };
+  }
+  const name = support.backend === 'bwrap' ? 'bubblewrap' : 'sandbox-exec';
+  const where = support.binary === null ? 'not found' : support.binary;
+  const version = support.version === null ? '' : ` ${support.version}`;
+  const lines = [`sandbox    ${name}${version} (${where})`];
+  if (support.usable) lines.push(`${pad}trial run of the exact flags: works`);
+  else {
+    lines.push(`${pad}trial run of the exact flags: does not work`);
+    lines.push(`${pad}cause: ${support.cause}`);
+    lines.push(`${pad}fix:   ${support.fix}`);
+    if (support.detail !== null && !(support.cause ?? '').includes(support.detail)) {
+      for (const line of support.detail.split('\n')) lines.push(`${pad}  ${line}`);
+    }
+  }
+  if (platform === 'linux') {
+    kernel.forEach(([setting, value], i) =>
+      lines.push(`${i === 0 ? 'kernel     ' : pad}${setting} = ${value}`),
+    );
+  }
+  return { lines, healthy: support.usable };
+}
+
+/** Why: what one server's launch would get here. */
+export function serverSandbox(server: ServerConfig, support: SandboxSupport): string {
+  const { mode, network } = server.sandbox;
+  if (mode === 'off') return 'sandbox off: runs unconfined';
+  if (support.usable) return `${support.backend}, network ${network}`;
+  return mode === 'required'
+    ? 'refuses to start (sandbox.mode: required, and no OS sandbox works here)'
+    : 'runs unconfined (sandbox.mode: auto, and no OS sandbox works here)';
+}
+
+function diagnose(argv: string[], support: SandboxSupport): number {
   let values;
   try {
     ({ values } = parseArgs({
@@ -43,6 +93,13 @@ function diagnose(argv: string[]): number {
     `node       ${process.versions.node} ${nodeOk ? '(ok)' : `(too old: needs >= ${MIN_NODE.join('.')})`}`,
   );
   lines.push(`platform   ${process.platform} ${process.arch}`);
+  const sandbox = sandboxLines(
+    support,
+    process.platform,
+    process.platform === 'linux' ? kernelSettings(linuxFacts(nodeFs)) : [],
+  );
+  healthy &&= sandbox.healthy;
+  lines.push(...sandbox.lines);
   const ctx = { cwd: process.cwd(), env: process.env, homeDir: homedir() };
   try {
     const file = findManifest(ctx, values.config);
@@ -52,6 +109,10 @@ function diagnose(argv: string[]): number {
       lines.push(
         `manifest   ${file} (valid; ${names.length} server(s): ${names.join(', ') || 'none'})`,
       );
+      for (const server of Object.values(manifest.servers)) {
+        lines.push(`           ${server.name}: ${serverSandbox(server, support)}`);
+        healthy &&= support.usable || server.sandbox.mode !== 'required';
+      }
       lines.push(`audit log  ${manifest.audit.file}`);
     } catch (err) {
       if (!(err instanceof GuardError)) throw err;

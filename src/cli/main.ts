@@ -30,6 +30,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main: Co
     summary: 'pretty-print the audit log; --verify checks its hash chain',
     load: () => import('./logs.js'),
   },
+  prepare: {
+    summary: "fill servers' private package caches so they start offline",
+    load: () => import('./prepare.js'),
+  },
   doctor: { summary: 'what this machine supports', load: () => import('./doctor.js') },
 };
 

@@ -9,8 +9,8 @@ import { parseArgs } from 'node:util';
 import { findManifest, loadManifest, resolveAdHoc } from '../config/load.js';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import { GuardError } from '../errors.js';
-import { planLaunch } from '../supervisor/launch-plan.js';
-import { ServerProcess } from '../supervisor/server-process.js';
+import { detectSandbox } from '../sandbox/detect.js';
+import { launchServer, sandboxAuditFields, sandboxWarning } from '../sandbox/launch.js';
 import { VERSION } from '../version.js';
 import { warnOnceOnAuditFailure } from './audit-warning.js';
 
@@ -110,31 +110,40 @@ export function resolveRunTarget(
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // The sandbox trial (one short process, cached) runs while the manifest is read.
+  void detectSandbox();
   const target = resolveRunTarget(argv, process.env, process.cwd());
   if (target === 'help') {
     process.stderr.write(HELP);
     return 0;
   }
   const { manifest, server } = target;
-  const launch = (): Promise<ServerProcess> => ServerProcess.start(planLaunch(server, process.env));
-  const started = launch().catch((err: unknown) => err as Error);
+  const launched = launchServer(server, manifest, process.env);
   // The relay's modules load while the server boots: nothing but the spawn waits for them.
-  const [proc, audit, { GuardSession }, { createServerPipeline }, { StatusFile }] =
-    await Promise.all([
-      started,
-      import('../audit/audit-log.js').then(({ openAuditLog }) =>
-        openAuditLog(manifest.audit, { onError: warnOnceOnAuditFailure() }),
-      ),
-      import('../supervisor/guard-session.js'),
-      import('../policy/server-pipeline.js'),
-      import('../supervisor/status-file.js'),
-    ]);
+  const [
+    { plan, process: proc },
+    audit,
+    { GuardSession },
+    { createServerPipeline },
+    { StatusFile },
+  ] = await Promise.all([
+    launched,
+    import('../audit/audit-log.js').then(({ openAuditLog }) =>
+      openAuditLog(manifest.audit, { onError: warnOnceOnAuditFailure() }),
+    ),
+    import('../supervisor/guard-session.js'),
+    import('../policy/server-pipeline.js'),
+    import('../supervisor/status-file.js'),
+  ]);
   audit.record(server.name, 'guard.start', {
     version: VERSION,
     pid: process.pid,
     manifest: manifest.file,
     profile: manifest.profile,
   });
+  audit.record(server.name, 'sandbox.applied', sandboxAuditFields(plan.sandbox));
+  const warning = sandboxWarning([server.name], plan.sandbox);
+  if (warning !== null) process.stderr.write(`${warning}\n`);
   if (proc instanceof Error) {
     process.stderr.write(`mcp-guard: could not start server '${server.name}': ${proc.message}\n`);
   }
@@ -144,12 +153,19 @@ export async function main(argv: string[]): Promise<number> {
     audit,
     pipeline: createServerPipeline(server),
     process: proc,
-    launch,
+    launch: async () => {
+      // A restart goes through the same sandbox decision, and is audited like the first start.
+      const next = await launchServer(server, manifest, process.env);
+      audit.record(server.name, 'sandbox.applied', sandboxAuditFields(next.plan.sandbox));
+      if (next.process instanceof Error) throw next.process;
+      return next.process;
+    },
     stderr: process.stderr,
   });
   const status = new StatusFile(manifest.stateDir, session, {
     command: 'run',
     manifest: manifest.file,
+    sandbox: plan.sandbox.backend,
   });
   const onSignal = (): void => void session.stop('signal');
   process.on('SIGTERM', onSignal);

@@ -8,14 +8,15 @@ import { PassThrough, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { openAuditLog, type AuditLog } from '../audit/audit-log.js';
 import { findManifest, loadManifest } from '../config/load.js';
-import type { ServerConfig } from '../config/types.js';
+import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import { GuardError } from '../errors.js';
 import { createServerPipeline } from '../policy/server-pipeline.js';
 import { LineClient } from '../relay/line-client.js';
 import { GuardSession } from '../supervisor/guard-session.js';
+import type { ServerProcess } from '../supervisor/server-process.js';
 import { performHandshake, type HandshakeResult } from '../supervisor/handshake.js';
-import { planLaunch } from '../supervisor/launch-plan.js';
-import { ServerProcess } from '../supervisor/server-process.js';
+import { launchServer, sandboxAuditFields, sandboxWarning } from '../sandbox/launch.js';
+import type { SandboxApplied } from '../sandbox/types.js';
 import { VERSION } from '../version.js';
 import { warnOnceOnAuditFailure } from './audit-warning.js';
 import { formatTable } from './table.js';
@@ -42,6 +43,7 @@ interface Running {
   session: GuardSession;
   client: LineClient;
   handshake: HandshakeResult | Error;
+  sandbox: SandboxApplied;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -117,10 +119,18 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', stopAll);
   process.on('SIGTERM', stopAll);
-  running = await Promise.all(names.map((name) => startOne(manifest.servers[name]!, audit, echo)));
+  running = await Promise.all(
+    names.map((name) => startOne(manifest.servers[name]!, manifest, audit, echo)),
+  );
   if (stopping) for (const item of running) void item.session.stop('eof');
+  warnUnconfined(running);
   const statusFiles = running.map(
-    (item) => new StatusFile(manifest.stateDir, item.session, { command: 'up', manifest: file }),
+    (item) =>
+      new StatusFile(manifest.stateDir, item.session, {
+        command: 'up',
+        manifest: file,
+        sandbox: item.sandbox.backend,
+      }),
   );
   process.stderr.write(`${renderHandshakes(running)}\n`);
   process.stderr.write('Press Ctrl-C to stop.\n');
@@ -150,9 +160,21 @@ export async function main(argv: string[]): Promise<number> {
   return ends.some((end) => end.exitCode !== 0) ? 1 : 0;
 }
 
-async function startOne(server: ServerConfig, audit: AuditLog, stderr: Writable): Promise<Running> {
-  const launch = (): Promise<ServerProcess> => ServerProcess.start(planLaunch(server, process.env));
-  const proc = await launch().catch((err: unknown) => err as Error);
+async function startOne(
+  server: ServerConfig,
+  manifest: ResolvedManifest,
+  audit: AuditLog,
+  stderr: Writable,
+): Promise<Running> {
+  const { plan, process: proc } = await launchServer(server, manifest, process.env);
+  audit.record(server.name, 'sandbox.applied', sandboxAuditFields(plan.sandbox));
+  const launch = async (): Promise<ServerProcess> => {
+    // A restart goes through the same sandbox decision, and is audited like the first start.
+    const next = await launchServer(server, manifest, process.env);
+    audit.record(server.name, 'sandbox.applied', sandboxAuditFields(next.plan.sandbox));
+    if (next.process instanceof Error) throw next.process;
+    return next.process;
+  };
   const toRelay = new PassThrough();
   const fromRelay = new PassThrough();
   const session = new GuardSession({
@@ -172,7 +194,22 @@ async function startOne(server: ServerConfig, audit: AuditLog, stderr: Writable)
   const handshake = await performHandshake(client, VERSION, HANDSHAKE_TIMEOUT_MS).catch(
     (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
   );
-  return { server, session, client, handshake };
+  return { server, session, client, handshake, sandbox: plan.sandbox };
+}
+
+/** One line per distinct reason, naming every server it concerns. */
+function warnUnconfined(running: readonly Running[]): void {
+  const byText = new Map<string, { names: string[]; sandbox: SandboxApplied }>();
+  for (const { server, sandbox } of running) {
+    const key = `${sandbox.backend} ${sandbox.requested} ${sandbox.network} ${sandbox.reason} ${sandbox.notes.join()}`;
+    const group = byText.get(key) ?? { names: [], sandbox };
+    group.names.push(server.name);
+    byText.set(key, group);
+  }
+  for (const { names, sandbox } of byText.values()) {
+    const warning = sandboxWarning(names, sandbox);
+    if (warning !== null) process.stderr.write(`${warning}\n`);
+  }
 }
 
 function renderHandshakes(running: Running[]): string {

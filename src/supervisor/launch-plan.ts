@@ -1,22 +1,150 @@
 /**
- * The launch plan: exactly what is spawned, computed without side effects. The environment is
- * exactly `inheritEnv` (taken from mcp-guard's own environment) plus `env`: nothing else of the
- * host leaks into the server.
+ * The launch plan: exactly what is spawned, computed without side effects from the server's
+ * configuration, mcp-guard's environment and what the sandbox trial found (plus a filesystem
+ * view, read only). The server's environment is exactly `inheritEnv` (taken from mcp-guard's own
+ * environment) plus `env`, and, when confined, its private package cache. A restart plans again
+ * from the same inputs and gets the same plan.
  */
-import type { ServerConfig } from '../config/types.js';
+import { posix } from 'node:path';
+import type { AllowDeny, ServerConfig } from '../config/types.js';
+import { bwrapOptions, systemOps } from '../sandbox/bwrap.js';
+import { nodeFs, type FsView } from '../sandbox/fs-view.js';
+import { SANDBOX_EXEC, SEATBELT_SYSTEM, seatbeltArgs } from '../sandbox/seatbelt.js';
+import type { SandboxApplied, SandboxSupport } from '../sandbox/types.js';
+import { buildView, type ViewInput } from '../sandbox/view.js';
 
 export interface LaunchPlan {
   command: string;
   args: string[];
   cwd: string;
+  /** The environment of the spawned process (the wrapper's, when wrapped). */
   env: Record<string, string>;
+  /**
+   * Options handed to the wrapper on file descriptor 3 (bwrap's `--args 3`) rather than on its
+   * command line, where every local user could read the `--setenv` values; empty when unwrapped.
+   */
+  wrapperArgs: string[];
+  /** Folders created (mode 0700) before the spawn: the private cache. */
+  createDirs: string[];
+  /** Files created empty (mode 0600) before the spawn, so that they can be hidden: the audit log. */
+  createFiles: string[];
+  sandbox: SandboxApplied;
+  /** Set when this launch must not happen: why, and how to fix it. */
+  refusal: string | null;
 }
+
+/** What a plan needs besides the server and the environment. */
+export interface LaunchContext {
+  /** What the trial found (`detectSandbox()`, cached per process). */
+  support: SandboxSupport;
+  /** The manifest's state folder (`ResolvedManifest.stateDir`). */
+  stateDir: string;
+  /** Files a confined server may read but never change: the manifest, its lock, profiles. */
+  protect: readonly string[];
+  /** Files a confined server must never see: the audit log. */
+  hide: readonly string[];
+  /** Replaces `sandbox.network` (`prepare` fills caches with the network allowed). */
+  network?: AllowDeny;
+  platform?: NodeJS.Platform;
+  fs?: FsView;
+}
+
+/** Most directory entries searched for deny matches and sockets per launch. */
+export const MASK_BUDGET = 50_000;
 
 export function planLaunch(
   server: ServerConfig,
   hostEnv: NodeJS.ProcessEnv,
-  platform: NodeJS.Platform = process.platform,
+  context: LaunchContext,
 ): LaunchPlan {
+  const platform = context.platform ?? process.platform;
+  const env = serverEnv(server, hostEnv, platform);
+  const { support } = context;
+  const network = context.network ?? server.sandbox.network;
+  const applied = (backend: SandboxApplied['backend'], reason: string | null): SandboxApplied => ({
+    backend,
+    requested: server.sandbox.mode,
+    network,
+    version: backend === 'none' ? null : support.version,
+    reason,
+    notes: [],
+  });
+  const unconfined = (sandbox: SandboxApplied, refusal: string | null = null): LaunchPlan => ({
+    command: server.command,
+    args: [...server.args],
+    cwd: server.cwd,
+    env,
+    wrapperArgs: [],
+    createDirs: [],
+    createFiles: [],
+    sandbox,
+    refusal,
+  });
+  if (server.sandbox.mode === 'off') return unconfined(applied('none', null));
+  const expected = platform === 'linux' ? 'bwrap' : platform === 'darwin' ? 'sandbox-exec' : 'none';
+  if (!support.usable || support.binary === null || support.backend !== expected) {
+    const why = `${support.cause ?? 'no OS sandbox here'}${support.fix === null ? '' : ` (fix: ${support.fix})`}`;
+    if (server.sandbox.mode === 'auto') return unconfined(applied('none', why));
+    return unconfined(
+      applied('none', why),
+      `sandbox.mode is 'required' for '${server.name}', but the OS sandbox cannot run here: ${why}; or set sandbox.mode: auto to run it unconfined`,
+    );
+  }
+  const fs = context.fs ?? nodeFs;
+  const system = expected === 'bwrap' ? systemOps(fs, network) : [];
+  const input: ViewInput = {
+    server,
+    env,
+    hostEnv,
+    stateDir: context.stateDir,
+    protect: context.protect,
+    hide: context.hide,
+    network,
+    system:
+      expected === 'bwrap'
+        ? system.flatMap((op) => (op.op === 'ro-bind' ? [op.dest] : []))
+        : SEATBELT_SYSTEM,
+    budget: MASK_BUDGET,
+  };
+  const view = buildView(input, fs);
+  const sandbox = { ...applied(expected, null), notes: view.notes };
+  if (view.exec === null) {
+    const where = server.command.includes('/') ? '' : ' on PATH';
+    return unconfined(sandbox, `could not start '${server.command}': not found${where}`);
+  }
+  if (expected === 'bwrap') {
+    return {
+      command: support.binary,
+      args: ['--args', '3', '--', view.exec, ...server.args],
+      cwd: server.cwd,
+      env: {},
+      wrapperArgs: bwrapOptions(view, system, network),
+      createDirs: [view.cacheDir],
+      createFiles: view.create,
+      sandbox,
+      refusal: null,
+    };
+  }
+  const tmp = posix.join(view.cacheDir, 'tmp');
+  return {
+    command: SANDBOX_EXEC,
+    args: seatbeltArgs(view, network, view.exec, server.args),
+    cwd: server.cwd,
+    env: { ...view.env, TMPDIR: tmp },
+    wrapperArgs: [],
+    createDirs: [view.cacheDir, tmp],
+    createFiles: view.create,
+    sandbox,
+    refusal: null,
+  };
+}
+
+/** Why: `inheritEnv` from mcp-guard's environment plus `env`, nothing else of the host. */
+export function serverEnv(
+  server: ServerConfig,
+  hostEnv: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform,
+): Record<string, string> {
   const env: Record<string, string> = {};
   const lookup = platform === 'win32' ? caseInsensitive(hostEnv) : hostEnv;
   for (const name of server.inheritEnv) {
@@ -24,7 +152,7 @@ export function planLaunch(
     if (value !== undefined) env[name] = value;
   }
   for (const [name, value] of Object.entries(server.env)) env[name] = value;
-  return { command: server.command, args: [...server.args], cwd: server.cwd, env };
+  return env;
 }
 
 function caseInsensitive(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

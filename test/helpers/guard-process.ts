@@ -75,7 +75,9 @@ export function readAudit(file: string): JsonObject[] {
 
 /**
  * Writes `mcp-guard.yaml` in `dir` with one server named `name` (JSON is valid YAML) and the
- * audit log at `dir/audit.jsonl`; returns its path.
+ * audit log at `dir/audit.jsonl`; returns its path. The server runs unconfined unless `server`
+ * says otherwise: these tests watch the server's own pids and files from the host, which the OS
+ * sandbox's PID namespace hides (the sandbox tests ask for it explicitly).
  */
 export function writeManifest(
   dir: string,
@@ -88,7 +90,7 @@ export function writeManifest(
     version: 1,
     audit: { file: 'audit.jsonl' },
     ...top,
-    servers: { [name]: server },
+    servers: { [name]: { sandbox: { mode: 'off' }, ...server } },
   };
   writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
   return file;

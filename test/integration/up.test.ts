@@ -47,10 +47,12 @@ function startUp(dir: string, servers: Record<string, unknown>, extra: string[] 
   return { child, exited, waitForStderr, stderr: () => stderr, stdout: () => stdout };
 }
 
+// Unconfined: the pids a fixture writes must be host pids (a sandbox's PID namespace renumbers).
 const fixture = (dir: string, name: string, file: string) => ({
   command: process.execPath,
   args: [join(FIXTURES, file)],
   env: { PID_FILE: join(dir, `${name}.pid`) },
+  sandbox: { mode: 'off' },
 });
 
 test('up starts every server, shows the status table, and Ctrl-C stops them all', async () => {

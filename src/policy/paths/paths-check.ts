@@ -11,7 +11,7 @@
 import { homedir } from 'node:os';
 import type { ServerConfig } from '../../config/types.js';
 import { isObject, type RpcMessage } from '../../protocol/jsonrpc.js';
-import { planLaunch } from '../../supervisor/launch-plan.js';
+import { serverEnv } from '../../supervisor/launch-plan.js';
 import type { PolicyCheck } from '../pipeline.js';
 import { PASS, type Verdict } from '../verdict.js';
 import { findPathArguments, type PathArgument } from './find-path-arguments.js';
@@ -131,7 +131,7 @@ export function createServerPathChecks(
 
 /** Why: `~` is the server's home — the HOME (USERPROFILE) it is launched with, else the user's. */
 function serverHome(server: ServerConfig, platform: NodeJS.Platform): string {
-  const env = planLaunch(server, process.env, platform).env;
+  const env = serverEnv(server, process.env, platform);
   return (platform === 'win32' ? env.USERPROFILE : env.HOME) || homedir();
 }
 

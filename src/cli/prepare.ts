@@ -1,0 +1,174 @@
+/**
+ * `mcp-guard prepare [-c FILE] [SERVER…]`: fills each server's private package cache with the
+ * network allowed, so that it can start offline under `network: deny`. Each server is started once
+ * in its sandbox, exactly as `run` would start it but with the network allowed; npx or uvx
+ * download into the private cache; after the MCP handshake the server is stopped.
+ */
+import { homedir } from 'node:os';
+import { posix } from 'node:path';
+import { parseArgs } from 'node:util';
+import { findManifest, loadManifest } from '../config/load.js';
+import type { ResolvedManifest, ServerConfig } from '../config/types.js';
+import { GuardError } from '../errors.js';
+import { LineFramer } from '../protocol/framing.js';
+import { LineClient } from '../relay/line-client.js';
+import { detectSandbox } from '../sandbox/detect.js';
+import { launchServer } from '../sandbox/launch.js';
+import { cacheDirFor } from '../sandbox/private-cache.js';
+import { performHandshake } from '../supervisor/handshake.js';
+import { VERSION } from '../version.js';
+
+const HELP = `Usage: mcp-guard prepare [-c FILE] [--profile P] [SERVER…]
+
+Fills each server's private package cache (npx, uvx…) with the network allowed, so that it can
+start offline under sandbox.network: deny. Each server is started once in its sandbox, exactly as
+'mcp-guard run' starts it but with the network allowed, and stopped after the MCP handshake.
+With no SERVER, every server launched through a package runner (npx, uvx, …) is prepared.
+
+Options:
+  -c, --config FILE   the manifest (default: $MCP_GUARD_CONFIG, else the nearest mcp-guard.yaml)
+  --profile P         use profile P instead of the manifest's
+  --timeout SECONDS   how long one server may take to download and answer (default 300)
+  -h, --help          show this help
+`;
+
+/** Commands that download what they run. */
+const PACKAGE_RUNNERS = new Set([
+  'npx',
+  'uvx',
+  'uv',
+  'pnpm',
+  'pnpx',
+  'bunx',
+  'bun',
+  'yarn',
+  'pipx',
+]);
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        profile: { type: 'string' },
+        timeout: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new GuardError('ERR_USAGE', `${(err as Error).message}\n\n${HELP}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    process.stderr.write(HELP);
+    return 0;
+  }
+  const timeoutS = Number(values.timeout ?? '300');
+  if (!Number.isFinite(timeoutS) || timeoutS <= 0) {
+    throw new GuardError(
+      'ERR_USAGE',
+      `--timeout takes a number of seconds, not '${values.timeout}'`,
+    );
+  }
+  const ctx = { cwd: process.cwd(), env: process.env, homeDir: homedir() };
+  const file = findManifest(ctx, values.config);
+  const manifest = loadManifest(
+    file,
+    ctx,
+    values.profile === undefined ? {} : { profile: values.profile },
+  );
+  const unknown = positionals.filter((name) => manifest.servers[name] === undefined);
+  if (unknown.length > 0) {
+    throw new GuardError(
+      'ERR_SERVER_UNKNOWN',
+      `no server ${unknown.map((n) => `'${n}'`).join(', ')} in ${file}`,
+    );
+  }
+  const servers =
+    positionals.length > 0
+      ? positionals.map((name) => manifest.servers[name]!)
+      : Object.values(manifest.servers).filter(usesPackageRunner);
+  if (servers.length === 0) {
+    process.stderr.write(
+      `mcp-guard prepare: no server of ${file} runs through npx, uvx or the like; nothing to prepare\n`,
+    );
+    return 0;
+  }
+  const support = await detectSandbox();
+  let failed = 0;
+  for (const server of servers) {
+    if (server.sandbox.mode === 'off') {
+      process.stderr.write(
+        `mcp-guard prepare: '${server.name}' has sandbox.mode: off; it uses your own package cache, nothing to prepare\n`,
+      );
+      continue;
+    }
+    if (!support.usable) {
+      const required = server.sandbox.mode === 'required';
+      process.stderr.write(
+        `mcp-guard prepare: '${server.name}' cannot be prepared: the OS sandbox does not work here (${support.cause}); ${required ? 'it will refuse to start' : 'it runs unconfined with your own package cache'}\n`,
+      );
+      if (required) failed += 1;
+      continue;
+    }
+    if (!(await prepareOne(server, manifest, timeoutS * 1000))) failed += 1;
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+function usesPackageRunner(server: ServerConfig): boolean {
+  const base = posix.basename(server.command).replace(/\.(cmd|exe)$/i, '');
+  return PACKAGE_RUNNERS.has(base);
+}
+
+async function prepareOne(
+  server: ServerConfig,
+  manifest: ResolvedManifest,
+  timeoutMs: number,
+): Promise<boolean> {
+  const cache = cacheDirFor(manifest.stateDir, server.name);
+  process.stderr.write(
+    `mcp-guard prepare: starting '${server.name}' with the network allowed (cache: ${cache})\n`,
+  );
+  const started = Date.now();
+  const { process: proc } = await launchServer(server, manifest, process.env, { network: 'allow' });
+  if (proc instanceof Error) {
+    process.stderr.write(`mcp-guard prepare: '${server.name}' could not start: ${proc.message}\n`);
+    return false;
+  }
+  const echo = new LineFramer(64 * 1024, (frame) => {
+    if (frame.kind === 'line')
+      process.stderr.write(`[${server.name}] ${frame.bytes.toString('utf8')}\n`);
+  });
+  proc.child.stderr.on('data', (chunk: Buffer) => echo.push(chunk));
+  const client = new LineClient(
+    { input: proc.child.stdout, output: proc.child.stdin },
+    server.limits.maxMessageBytes,
+  );
+  const exited = proc.exited.then((exit) => {
+    throw new Error(
+      exit.signal === null
+        ? `it exited with code ${exit.code}`
+        : `it was terminated by ${exit.signal}`,
+    );
+  });
+  try {
+    const handshake = await Promise.race([performHandshake(client, VERSION, timeoutMs), exited]);
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    process.stderr.write(
+      `mcp-guard prepare: '${server.name}' is ready (${handshake.tools ?? 0} tools, ${seconds} s); it can now start offline\n`,
+    );
+    return true;
+  } catch (err) {
+    process.stderr.write(
+      `mcp-guard prepare: '${server.name}' did not answer the handshake: ${(err as Error).message}\n`,
+    );
+    return false;
+  } finally {
+    exited.catch(() => undefined);
+    await proc.stop('eof');
+  }
+}

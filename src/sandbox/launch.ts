@@ -1,0 +1,93 @@
+/**
+ * Launching a manifest's server the way every command does it: the cached sandbox trial, the
+ * launch plan, the spawn. Also what `run` and `up` tell the user and the audit log about the
+ * sandbox a launch got.
+ */
+import { posix } from 'node:path';
+import type { ResolvedManifest, ServerConfig } from '../config/types.js';
+import { planLaunch, type LaunchContext, type LaunchPlan } from '../supervisor/launch-plan.js';
+import { ServerProcess } from '../supervisor/server-process.js';
+import { detectSandbox } from './detect.js';
+import type { SandboxApplied, SandboxSupport } from './types.js';
+
+export interface Launched {
+  plan: LaunchPlan;
+  /** The started process, or why it could not start (the plan's refusal included). */
+  process: ServerProcess | Error;
+}
+
+/**
+ * Why: the manifest-level inputs of a plan. A confined server may read but never change the
+ * manifest, its lock, the project's and the user's profiles; it never sees the audit log.
+ */
+export function launchContext(
+  manifest: ResolvedManifest,
+  support: SandboxSupport,
+  hostEnv: NodeJS.ProcessEnv,
+): LaunchContext {
+  const protect: string[] = [];
+  if (manifest.file !== null) {
+    const dir = posix.dirname(manifest.file);
+    protect.push(manifest.file, posix.join(dir, 'mcp-guard.lock'), posix.join(dir, 'profiles'));
+  }
+  const configHome =
+    hostEnv.XDG_CONFIG_HOME?.startsWith('/') === true
+      ? hostEnv.XDG_CONFIG_HOME
+      : hostEnv.HOME?.startsWith('/') === true
+        ? posix.join(hostEnv.HOME, '.config')
+        : null;
+  if (configHome !== null) protect.push(posix.join(configHome, 'mcp-guard'));
+  return {
+    support,
+    stateDir: manifest.stateDir,
+    protect,
+    hide: manifest.audit.file === '-' ? [] : [manifest.audit.file],
+  };
+}
+
+/** Why: one launch — trial (cached), plan, spawn — whose failure is a value, not a throw. */
+export async function launchServer(
+  server: ServerConfig,
+  manifest: ResolvedManifest,
+  hostEnv: NodeJS.ProcessEnv,
+  overrides: Partial<Pick<LaunchContext, 'network'>> = {},
+): Promise<Launched> {
+  const support = await detectSandbox();
+  const plan = planLaunch(server, hostEnv, {
+    ...launchContext(manifest, support, hostEnv),
+    ...overrides,
+  });
+  const process = await ServerProcess.start(plan).catch((err: unknown) =>
+    err instanceof Error ? err : new Error(String(err)),
+  );
+  return { plan, process };
+}
+
+/** Why: the fields of `sandbox.applied`, recorded once per launch. */
+export function sandboxAuditFields(applied: SandboxApplied): Record<string, unknown> {
+  return {
+    backend: applied.backend,
+    requested: applied.requested,
+    network: applied.network,
+    ...(applied.version === null ? {} : { version: applied.version }),
+    ...(applied.reason === null ? {} : { reason: applied.reason }),
+    ...(applied.notes.length === 0 ? {} : { notes: applied.notes }),
+  };
+}
+
+/**
+ * The one line a user sees when a server runs with less confinement than asked for: unconfined
+ * under `mode: auto`, or a confinement with notes. Null when there is nothing to say.
+ */
+export function sandboxWarning(servers: readonly string[], applied: SandboxApplied): string | null {
+  const names = servers.map((name) => `'${name}'`).join(', ');
+  const plural = servers.length > 1;
+  if (applied.backend === 'none' && applied.requested === 'auto' && applied.reason !== null) {
+    const network = applied.network === 'deny' ? '; network: deny is not enforced either' : '';
+    return `mcp-guard: server${plural ? 's' : ''} ${names} run${plural ? '' : 's'} without the OS sandbox (sandbox.mode: auto): ${applied.reason}${network}. 'mcp-guard doctor' shows the details.`;
+  }
+  if (applied.backend !== 'none' && applied.notes.length > 0) {
+    return `mcp-guard: sandbox of ${names}: ${applied.notes.join('; ')}`;
+  }
+  return null;
+}

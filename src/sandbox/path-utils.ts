@@ -1,0 +1,27 @@
+/**
+ * Segment-wise path comparisons for sandbox mounts (POSIX paths: both sandbox backends run on
+ * POSIX systems). `/allowed-evil` is not inside `/allowed`.
+ */
+import { posix } from 'node:path';
+
+/** Whether `path` is `ancestor` or lies below it. */
+export function isWithin(path: string, ancestor: string): boolean {
+  if (ancestor === '/') return path.startsWith('/');
+  return path === ancestor || path.startsWith(`${ancestor}/`);
+}
+
+/** How many segments deep `path` is (`/` is 0, `/a/b` is 2). */
+export function depthOf(path: string): number {
+  return path === '/' ? 0 : path.split('/').length - 1;
+}
+
+/** Normalised absolute form without a trailing slash. */
+export function clean(path: string): string {
+  const normal = posix.normalize(path);
+  return normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
+}
+
+/** Paths ordered parent-first (shallower first; ties in a stable lexical order). */
+export function parentFirst(a: string, b: string): number {
+  return depthOf(a) - depthOf(b) || (a < b ? -1 : a > b ? 1 : 0);
+}

@@ -1,0 +1,54 @@
+/**
+ * `mcp-guard doctor` on the sandbox: the backend and its version, the kernel settings, the trial
+ * run's result, and — when it fails — the cause and the fix, with exit 1; plus what each server
+ * of the manifest would get.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { tempDir, writeManifest } from '../../helpers/guard-process.js';
+import { CLI } from '../../helpers/paths.js';
+
+const doctor = (cwd: string, env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [CLI, 'doctor'], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...env },
+  });
+
+test('doctor: bubblewrap, its version, the kernel settings, a working trial, each server', () => {
+  const dir = tempDir();
+  writeManifest(dir, {
+    command: 'node',
+    args: ['x.js'],
+    sandbox: { mode: 'required', network: 'deny' },
+  });
+  const r = doctor(dir);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^sandbox\s+bubblewrap \d+\.\d+\S* \(\/\S+\/bwrap\)$/m);
+  assert.match(r.stderr, /trial run of the exact flags: works/);
+  assert.match(r.stderr, /^kernel\s+user\.max_user_namespaces = \S+$/m);
+  assert.match(r.stderr, /kernel\.apparmor_restrict_unprivileged_userns = /);
+  assert.match(r.stderr, /^\s+server: bwrap, network deny$/m);
+  assert.doesNotMatch(r.stderr, /\berror\b/i);
+});
+
+test('doctor: a sandbox that does not work is shown with its cause and fix, exit 1', () => {
+  const dir = tempDir();
+  mkdirSync(join(dir, 'bin'));
+  writeFileSync(
+    join(dir, 'bin', 'bwrap'),
+    "#!/bin/sh\n[ \"$1\" = --version ] && { echo 'bubblewrap 0.4.0'; exit 0; }\necho 'bwrap: Unknown option --disable-userns' >&2; exit 1\n",
+  );
+  chmodSync(join(dir, 'bin', 'bwrap'), 0o755);
+  writeManifest(dir, { command: 'node', args: ['x.js'], sandbox: { mode: 'required' } });
+  const r = doctor(dir, { PATH: `${join(dir, 'bin')}:${process.env.PATH}` });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /sandbox\s+bubblewrap 0\.4\.0/);
+  assert.match(r.stderr, /trial run of the exact flags: does not work/);
+  assert.match(r.stderr, /cause: bubblewrap 0\.4\.0 is too old: it does not know --disable-userns/);
+  assert.match(r.stderr, /fix:\s+upgrade bubblewrap/);
+  assert.match(r.stderr, /server: refuses to start \(sandbox\.mode: required/);
+});

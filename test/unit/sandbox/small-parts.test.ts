@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ResolvedManifest } from '../../../src/config/types.js';
+import { launchContext, sandboxAuditFields, sandboxWarning } from '../../../src/sandbox/launch.js';
+import { isWithin } from '../../../src/sandbox/path-utils.js';
+import { cacheDirFor, cacheEnv } from '../../../src/sandbox/private-cache.js';
+import { childrenOf } from '../../../src/sandbox/proc-tree.js';
+import type { SandboxApplied } from '../../../src/sandbox/types.js';
+import { BWRAP_OK } from './plan-fixtures.js';
+
+test('isWithin compares whole segments', () => {
+  const cases: [string, string, boolean][] = [
+    ['/a/b', '/a', true],
+    ['/a', '/a', true],
+    ['/a-evil', '/a', false],
+    ['/ab', '/a', false],
+    ['/a', '/a/b', false],
+    ['/x', '/', true],
+  ];
+  for (const [path, ancestor, expected] of cases) {
+    assert.equal(isWithin(path, ancestor), expected, `${path} in ${ancestor}`);
+  }
+});
+
+test('each server gets its own cache folder, whatever its name holds', () => {
+  assert.equal(cacheDirFor('/p/.mcp-guard', 'files'), '/p/.mcp-guard/cache/files');
+  const odd = cacheDirFor('/p/.mcp-guard', '../evil name');
+  assert.match(odd, /^\/p\/\.mcp-guard\/cache\/_evil_name-[0-9a-f]{8}$/);
+  assert.notEqual(cacheDirFor('/s', 'a b'), cacheDirFor('/s', 'a_b'));
+  assert.ok(!odd.slice('/p/.mcp-guard/cache/'.length).includes('/'));
+});
+
+test('offline only under network deny', () => {
+  assert.equal(cacheEnv('/c', 'allow').npm_config_offline, undefined);
+  assert.equal(cacheEnv('/c', 'deny').npm_config_offline, 'true');
+  assert.equal(cacheEnv('/c', 'deny').UV_OFFLINE, '1');
+  assert.equal(cacheEnv('/c', 'allow').npm_config_cache, '/c/npm');
+});
+
+test("childrenOf reads ppid after the last ')' and skips zombies", () => {
+  const stats: Record<string, string> = {
+    '10': '10 (bwrap) S 1 10 10 0',
+    '11': '11 (bwrap) S 10 11 11 0',
+    '12': '12 (a) b) (c) S 10 12 12 0',
+    '13': '13 (dead) Z 10 13 13 0',
+    '14': '14 (node) S 11 11 11 0',
+  };
+  const read = (pid: string) => {
+    const stat = stats[pid];
+    if (stat === undefined) throw new Error('gone');
+    return stat;
+  };
+  assert.deepEqual(childrenOf(10, ['self', '10', '11', '12', '13', '14', '99'], read), [11, 12]);
+});
+
+const applied = (more: Partial<SandboxApplied>): SandboxApplied => ({
+  backend: 'bwrap',
+  requested: 'auto',
+  network: 'allow',
+  version: '0.8.0',
+  reason: null,
+  notes: [],
+  ...more,
+});
+
+test('sandbox.applied fields: what was used, asked for, and why not', () => {
+  assert.deepEqual(sandboxAuditFields(applied({})), {
+    backend: 'bwrap',
+    requested: 'auto',
+    network: 'allow',
+    version: '0.8.0',
+  });
+  assert.deepEqual(
+    sandboxAuditFields(applied({ backend: 'none', version: null, reason: 'no bwrap' })),
+    { backend: 'none', requested: 'auto', network: 'allow', reason: 'no bwrap' },
+  );
+});
+
+test('one warning when auto runs unconfined, none when confined as asked', () => {
+  assert.equal(sandboxWarning(['a'], applied({})), null);
+  assert.equal(sandboxWarning(['a'], applied({ backend: 'none', requested: 'off' })), null);
+  const text = sandboxWarning(
+    ['a', 'b'],
+    applied({ backend: 'none', network: 'deny', reason: 'bubblewrap (bwrap) is not installed' }),
+  );
+  assert.match(text ?? '', /servers 'a', 'b' run without the OS sandbox/);
+  assert.match(text ?? '', /bubblewrap \(bwrap\) is not installed; network: deny is not enforced/);
+  assert.doesNotMatch(text ?? '', /error/i);
+});
+
+test('launchContext protects the manifest, its lock, profiles and user config; hides the audit log', () => {
+  const manifest = {
+    file: '/p/mcp-guard.yaml',
+    stateDir: '/p/.mcp-guard',
+    audit: { file: '/p/.mcp-guard/audit.jsonl', bodies: false },
+  } as ResolvedManifest;
+  const ctx = launchContext(manifest, BWRAP_OK, { HOME: '/home/u' });
+  assert.deepEqual(ctx.protect, [
+    '/p/mcp-guard.yaml',
+    '/p/mcp-guard.lock',
+    '/p/profiles',
+    '/home/u/.config/mcp-guard',
+  ]);
+  assert.deepEqual(ctx.hide, ['/p/.mcp-guard/audit.jsonl']);
+  const adHoc = launchContext(
+    { ...manifest, file: null, audit: { file: '-', bodies: false } },
+    BWRAP_OK,
+    { XDG_CONFIG_HOME: '/cfg' },
+  );
+  assert.deepEqual([adHoc.protect, adHoc.hide], [['/cfg/mcp-guard'], []]);
+});
