@@ -26,9 +26,14 @@ void test('server-filesystem runs confined and reads, writes and lists its root'
   await writeFile(dir.join('files', 'hello.txt'), 'hello from the host');
   const guarded = guardCommand(dir, nodeCommand(SERVER_FILESYSTEM, served), {
     name: 'files',
-    entry: CONFINED,
+    entry: { ...CONFINED, paths: { roots: [served] } },
   });
   const { sdk, step, close } = await sdkThrough(t, guarded);
+  // server-filesystem asks for the roots after `initialized` and then serves only those.
+  await step(
+    'the roots taken',
+    sdk.waitForStderr('Updated allowed directories from MCP roots', 20_000),
+  );
   const call = (name: string, args: Record<string, unknown>) =>
     step(name, sdk.client.callTool({ name, arguments: args }));
 

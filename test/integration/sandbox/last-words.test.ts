@@ -37,6 +37,8 @@ test("bubblewrap's reason for failing reaches stderr and the audit log", async (
     command: process.execPath,
     args: [join(FIXTURES, 'echo.mjs')],
     sandbox: { mode: 'required', network: 'deny' },
+    // One launch: the session ends with it, as without supervision.
+    restart: { policy: 'never' },
   });
   const guard = startGuard(['run', 'server', '-c', manifest], {
     stateDir: dir,
