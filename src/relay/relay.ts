@@ -17,7 +17,7 @@ import {
 } from '../protocol/jsonrpc.js';
 import { sniffId, sniffTrailingId } from '../protocol/sniff-id.js';
 import { ServerCatalog } from '../policy/catalog.js';
-import type { CheckContext, Pipeline } from '../policy/pipeline.js';
+import type { CheckContext, Pipeline, RecordEvent } from '../policy/pipeline.js';
 import type { Direction, Verdict } from '../policy/verdict.js';
 import type { AuditSink } from './audit-sink.js';
 import { ClientSide, toolOf } from './client-side.js';
@@ -52,6 +52,9 @@ export class Relay extends EventEmitter<RelayEvents> {
   readonly server: ServerSide;
   /** What the server advertised; survives a restart until the new child is listed. */
   readonly catalog = new ServerCatalog();
+  /** How checks audit what is not their verdict (CheckContext.record). */
+  readonly #record: RecordEvent = (event, fields, level) =>
+    this.options.audit.record(this.options.server, event, fields, level);
 
   constructor(options: RelayOptions) {
     super();
@@ -125,6 +128,7 @@ export class Relay extends EventEmitter<RelayEvents> {
       direction,
       server: this.options.server,
       catalog: this.catalog,
+      record: this.#record,
       ...(clientInit === undefined ? {} : { clientInit }),
       ...(request === undefined ? {} : { request }),
     });
