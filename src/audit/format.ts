@@ -51,7 +51,16 @@ const DETAILS: Record<string, (r: Fields) => string> = {
   'child.failed': (r) => join(text(r.reason), kv('restarts', r.restarts)),
   'child.stderr': (r) => text(r.text),
   'health.fail': (r) => join(kv('consecutive', r.consecutive), kv('timeoutMs', r.timeoutMs)),
-  'pin.drift': (r) => join(text(r.tool), text(r.change), kv('mode', r.mode)),
+  'pin.drift': (r) =>
+    join(
+      text(r.tool),
+      text(r.change),
+      kv('mode', r.mode),
+      Array.isArray(r.diff) ? `(${r.diff.map(text).join('; ')})` : '',
+    ),
+  'pin.lock': (r) => join(text(r.action), text(r.file), kv('tools', r.tools), text(r.reason)),
+  'policy.schema': (r) =>
+    join(text(r.tool), `${text(r.schema)} does not compile: ${text(r.reason)}`, text(r.effect)),
   'sandbox.applied': (r) => join(text(r.backend), kv('network', r.network), text(r.reason)),
   'guard.start': (r) => join(text(r.command), kv('version', r.version), kv('pid', r.pid)),
   'guard.stop': (r) => join(text(r.reason), kv('signal', r.signal), kv('exitCode', r.exitCode)),

@@ -26,6 +26,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main: Co
     summary: 'pretty-print the audit log; --verify checks its hash chain',
     load: () => import('./logs.js'),
   },
+  pin: {
+    summary: 'record (or, with --check, verify) the tool definitions in mcp-guard.lock',
+    load: () => import('./pin.js'),
+  },
   doctor: { summary: 'what this machine supports', load: () => import('./doctor.js') },
 };
 
