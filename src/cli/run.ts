@@ -141,7 +141,7 @@ export async function main(argv: string[]): Promise<number> {
     server,
     client: { input: process.stdin, output: process.stdout },
     audit,
-    pipeline: createServerPipeline(server),
+    pipeline: createServerPipeline(server, { manifestFile: manifest.file }),
     process: proc,
     stderr: process.stderr,
   });

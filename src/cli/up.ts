@@ -89,7 +89,9 @@ export async function main(argv: string[]): Promise<number> {
   });
   process.stderr.write(`mcp-guard ${VERSION}: starting ${names.length} server(s) from ${file}\n`);
 
-  const running = await Promise.all(names.map((name) => startOne(manifest.servers[name]!, audit)));
+  const running = await Promise.all(
+    names.map((name) => startOne(manifest.servers[name]!, audit, manifest.file)),
+  );
   process.stderr.write(`${renderStatus(running)}\n`);
   process.stderr.write('Press Ctrl-C to stop.\n');
 
@@ -118,7 +120,11 @@ export async function main(argv: string[]): Promise<number> {
   return ends.some((end) => end.reason === 'spawn-failed') ? 1 : 0;
 }
 
-async function startOne(server: ServerConfig, audit: AuditLog): Promise<Running> {
+async function startOne(
+  server: ServerConfig,
+  audit: AuditLog,
+  manifestFile: string | null,
+): Promise<Running> {
   const proc = await ServerProcess.start(planLaunch(server, process.env)).catch(
     (err: unknown) => err as Error,
   );
@@ -128,7 +134,7 @@ async function startOne(server: ServerConfig, audit: AuditLog): Promise<Running>
     server,
     client: { input: toRelay, output: fromRelay },
     audit,
-    pipeline: createServerPipeline(server),
+    pipeline: createServerPipeline(server, { manifestFile }),
     process: proc,
     stderr: process.stderr,
     stderrPrefix: `[${server.name}] `,
