@@ -54,9 +54,10 @@ function changedText(before: string, after: string): string {
   ) {
     end++;
   }
-  const from = Math.max(0, start - CONTEXT);
+  // Cut only where that hides more than a few characters.
+  const from = start - CONTEXT > 8 ? start - CONTEXT : 0;
   const excerpt = (text: string): string => {
-    const to = Math.min(text.length, text.length - end + CONTEXT);
+    const to = end - CONTEXT > 8 ? text.length - end + CONTEXT : text.length;
     const body = escapeControl(JSON.stringify(text.slice(from, to))).slice(1, -1);
     const cut = body.length > MAX_VALUE;
     const shown = cut ? body.slice(0, MAX_VALUE) : body;
