@@ -7,8 +7,13 @@ import { METRICS, metricValue, ratio, type MetricKey, type TargetRun } from './r
 export interface Goal {
   text: string;
   metric: MetricKey;
-  /** `ratio` compares with a baseline target; `absolute` compares the figure itself. */
-  against: 'floor' | 'direct' | 'absolute';
+  /**
+   * `floor` and `direct` compare with that baseline, `mcp-guard` with the plain mcp-guard row;
+   * `absolute` compares the figure itself.
+   */
+  against: 'floor' | 'direct' | 'mcp-guard' | 'absolute';
+  /** Only these rows are held to the goal (default: every mcp-guard row). */
+  targets?: readonly string[];
   op: '<=' | '>=' | '<';
   limit: number;
 }
@@ -54,19 +59,45 @@ export const GOALS: readonly Goal[] = [
     limit: 1.3,
   },
   { text: 'idle RSS < 60 MB', metric: 'idleRss', against: 'absolute', op: '<', limit: 60 },
+  // What the policy engine may cost on top of the plain relay (the default profile).
+  {
+    text: 'p50 latency <= 1.1x mcp-guard',
+    metric: 'p50',
+    against: 'mcp-guard',
+    op: '<=',
+    limit: 1.1,
+    targets: ['policy'],
+  },
+  {
+    text: 'throughput >= 1/1.1x mcp-guard',
+    metric: 'throughput',
+    against: 'mcp-guard',
+    op: '>=',
+    limit: 1 / 1.1,
+    targets: ['policy'],
+  },
 ];
 
 /** Why: each mcp-guard row (plain, sandboxed…) is held to the same goals. */
 export function checkGoals(runs: readonly TargetRun[]): GoalResult[] {
-  const byKind = (kind: 'direct' | 'floor'): TargetRun | undefined =>
-    runs.find((run) => run.kind === kind);
+  const baselineOf = (against: 'direct' | 'floor' | 'mcp-guard'): TargetRun | undefined =>
+    against === 'mcp-guard'
+      ? runs.find((run) => run.name === 'mcp-guard')
+      : runs.find((run) => run.kind === against);
+  const names: Record<Goal['against'], string> = {
+    floor: 'bare pipe',
+    direct: 'direct',
+    'mcp-guard': 'mcp-guard',
+    absolute: '',
+  };
   const results: GoalResult[] = [];
   for (const run of runs.filter((candidate) => candidate.kind === 'guard')) {
     for (const goal of GOALS) {
+      if (goal.targets !== undefined && !goal.targets.includes(run.name)) continue;
       const metric = METRICS.find((candidate) => candidate.key === goal.metric);
       if (metric === undefined) throw new Error(`goal '${goal.text}' names unknown metric`);
       const value = metricValue(metric, run);
-      const baseline = goal.against === 'absolute' ? null : byKind(goal.against);
+      const baseline = goal.against === 'absolute' ? null : baselineOf(goal.against);
       const measured =
         baseline === null
           ? value
@@ -74,7 +105,7 @@ export function checkGoals(runs: readonly TargetRun[]): GoalResult[] {
       let note = '';
       if (value === null) note = run.error === null ? 'not measured' : `${run.name} failed`;
       else if (measured === null)
-        note = `no ${goal.against === 'floor' ? 'bare pipe' : 'direct'} figure`;
+        note = `no ${names[goal.against]} figure`;
       results.push({
         target: run.name,
         goal: goal.text,

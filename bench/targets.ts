@@ -18,7 +18,7 @@ export interface Target {
 }
 
 /** The targets run when BENCH_TARGETS is not set, in table order. */
-export const DEFAULT_TARGETS = ['direct', 'bare-pipe', 'mcp-guard'];
+export const DEFAULT_TARGETS = ['direct', 'bare-pipe', 'mcp-guard', 'policy'];
 
 /** Why: one list, so another mcp-guard variant is one more entry, not another code path. */
 export function listTargets(root: string, guardCli: string | null): Target[] {
@@ -48,6 +48,8 @@ export function listTargets(root: string, guardCli: string | null): Target[] {
       unavailable: null,
     },
     guard('mcp-guard', 'everything'),
+    // The same with a policy that works on every call: paths, schema, redaction (goals.ts).
+    guard('policy', 'everything-policy'),
     // Opt in with BENCH_TARGETS=direct,bare-pipe,mcp-guard,sandboxed once sandboxing exists.
     guard('sandboxed', 'everything-sandboxed'),
   ];

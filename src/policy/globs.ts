@@ -2,9 +2,11 @@
  * Allow/deny glob lists on names (tools, prompts) and URIs (resources), with picomatch: `*`
  * matches within a `/`-separated segment, `**` across segments, dot segments included (a deny
  * glob must not miss `.env`). On URIs a lone `*` means every URI, as it does for names.
- * Decisions are cached per name: the same few names are asked about on every call.
+ * Decisions are cached per name: the same few names are asked about on every call. picomatch
+ * is loaded only for lists that need it (not for the usual `allow: ['*']`), off the startup path.
  */
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
+import type Picomatch from 'picomatch';
 import { escapeControl } from './output/strip-control.js';
 
 /** Why a name is refused: the glob list that decided, and a sentence for the refusal. */
@@ -22,6 +24,12 @@ export interface GlobLists {
 export type GlobDecider = (subject: string) => GlobRefusal | undefined;
 
 const OPTIONS = { dot: true, windows: false } as const;
+
+let picomatch: typeof Picomatch | undefined;
+function loadPicomatch(): typeof Picomatch {
+  picomatch ??= createRequire(import.meta.url)('picomatch') as typeof Picomatch;
+  return picomatch;
+}
 const CACHE_LIMIT = 1024;
 
 /**
@@ -37,8 +45,14 @@ export function createGlobDecider(
   const everything = (glob: string): boolean => glob === '**' || (uri && glob === '*');
   const allowAll = lists.allow.some(everything);
   if (allowAll && lists.deny.length === 0) return () => undefined;
-  const compile = (globs: readonly string[]) =>
-    globs.length === 0 ? () => false : picomatch(globs.map(uri ? widen : same), OPTIONS);
+  const compile = (globs: readonly string[]): ((subject: string) => boolean) => {
+    if (globs.length === 0) return () => false;
+    let matcher: ((subject: string) => boolean) | undefined;
+    return (subject) => {
+      matcher ??= loadPicomatch()(globs.map(uri ? widen : same), OPTIONS);
+      return matcher(subject);
+    };
+  };
   const allowed = allowAll ? () => true : compile(lists.allow);
   const denied = compile(lists.deny);
   const cache = new Map<string, GlobRefusal | null>();

@@ -3,7 +3,7 @@
  * the server advertised them. Hashed as canonical JSON (keys sorted at every level, no spaces),
  * so the same definition always has the same hash whatever order the server writes keys in.
  */
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { isObject } from '../../protocol/jsonrpc.js';
 
 /** The pinned parts of one tool. */
@@ -51,8 +51,12 @@ function sortKeys(value: unknown): unknown {
   return out;
 }
 
+/** node:crypto, loaded at the first hash (tools are listed after the handshake). */
+let crypto: typeof import('node:crypto') | undefined;
+
 export function hashDefinition(definition: ToolDefinition): string {
-  return createHash('sha256').update(canonicalJson(definition)).digest('hex');
+  crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return crypto.createHash('sha256').update(canonicalJson(definition)).digest('hex');
 }
 
 /** The lock entry for an advertised tool. */
