@@ -104,8 +104,7 @@ export function checkGoals(runs: readonly TargetRun[]): GoalResult[] {
           : ratio(value, baseline === undefined ? null : metricValue(metric, baseline));
       let note = '';
       if (value === null) note = run.error === null ? 'not measured' : `${run.name} failed`;
-      else if (measured === null)
-        note = `no ${names[goal.against]} figure`;
+      else if (measured === null) note = `no ${names[goal.against]} figure`;
       results.push({
         target: run.name,
         goal: goal.text,
