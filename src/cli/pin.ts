@@ -21,7 +21,10 @@ import {
   type Lock,
   type PinnedTools,
 } from '../policy/pin/lock-file.js';
+import { withParams } from '../policy/message.js';
 import { createRootsCheck } from '../policy/roots.js';
+import { PASS } from '../policy/verdict.js';
+import { isObject } from '../protocol/jsonrpc.js';
 import { LineClient } from '../relay/line-client.js';
 import { GuardSession } from '../supervisor/guard-session.js';
 import { performHandshake } from '../supervisor/handshake.js';
@@ -207,16 +210,45 @@ function describe(drift: readonly ToolDrift[]): string {
 }
 
 /**
- * Starts the server behind mcp-guard's relay (roots declared as in a real session), performs the
- * handshake, and returns the tools exactly as the server advertised them.
+ * Some servers offer tools only to clients that can sample or elicit (server-everything does):
+ * the listing declares every capability the server's policy lets a client declare, so the lock
+ * holds every tool a session may be offered. (Requests the server might send meanwhile are
+ * answered by the relay, since the real client — this command — declared none.)
+ */
+function declareCapabilities(server: ServerConfig): PolicyCheck {
+  const declared: Record<string, object> = {};
+  if (server.sampling === 'allow') declared.sampling = {};
+  if (server.elicitation === 'allow') declared.elicitation = {};
+  return {
+    name: 'pin-capabilities',
+    check(message, context) {
+      if (
+        context.direction !== 'client-to-server' ||
+        message.kind !== 'request' ||
+        message.method !== 'initialize' ||
+        !isObject(message.params)
+      ) {
+        return PASS;
+      }
+      const capabilities = isObject(message.params.capabilities) ? message.params.capabilities : {};
+      const params = { ...message.params, capabilities: { ...capabilities, ...declared } };
+      return { action: 'rewrite', message: withParams(message, params) };
+    },
+  };
+}
+
+/**
+ * Starts the server behind mcp-guard's relay (roots declared as in a real session, sampling and
+ * elicitation as the policy allows a client to), performs the handshake, and returns the tools
+ * exactly as the server advertised them.
  */
 async function listTools(server: ServerConfig, audit: AuditLog): Promise<Listed> {
   const proc = await ServerProcess.start(planLaunch(server, process.env)).catch(
     (err: unknown) => err as Error,
   );
   if (proc instanceof Error) return { server: server.name, failure: proc.message };
-  const checks: PolicyCheck[] =
-    server.paths.roots.length > 0 ? [createRootsCheck(server.paths.roots)] : [];
+  const checks: PolicyCheck[] = [declareCapabilities(server)];
+  if (server.paths.roots.length > 0) checks.push(createRootsCheck(server.paths.roots));
   const toRelay = new PassThrough();
   const fromRelay = new PassThrough();
   const session = new GuardSession({

@@ -1,14 +1,16 @@
 /**
  * Tool policy in front of the real `server-filesystem` (SPEC 6.3): a denied tool is not listed,
  * a call to it (or to a tool the server never listed) is refused with `Blocked by mcp-guard:`
- * and never reaches the server, and the files it names are untouched.
+ * and never reaches the server, and the files it names are untouched. And `mcp-guard pin` in
+ * front of the real server-everything, which offers some tools only to some clients.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { nodeCommand } from '../helpers/fixtures.js';
 import { guardCommand, resultText, sdkThrough } from '../helpers/guarded.js';
-import { SERVER_FILESYSTEM } from '../helpers/paths.js';
+import { CLI, SERVER_EVERYTHING, SERVER_FILESYSTEM } from '../helpers/paths.js';
 import { testDir } from '../helpers/processes.js';
 
 void test(
@@ -72,5 +74,41 @@ void test(
       0,
       'the call never went to the server',
     );
+  },
+);
+
+void test(
+  'pin records every tool server-everything may offer: it declares what the policy lets a client declare',
+  { timeout: 60_000 },
+  async (t) => {
+    const dir = await testDir(t);
+    const pinned = (entry: Record<string, unknown>): string[] => {
+      const guarded = guardCommand(dir, nodeCommand(SERVER_EVERYTHING), {
+        name: 'everything',
+        entry,
+      });
+      const run = spawnSync(process.execPath, [CLI, 'pin', '-c', guarded.manifest], {
+        cwd: dir.path,
+        encoding: 'utf8',
+        env: { ...process.env, ...guarded.env },
+        timeout: 30_000,
+      });
+      assert.equal(run.status, 0, run.stderr);
+      const lock = JSON.parse(readFileSync(dir.join('mcp-guard.lock'), 'utf8')) as {
+        servers: Record<string, { tools: Record<string, unknown> }>;
+      };
+      return Object.keys(lock.servers.everything!.tools);
+    };
+    const all = pinned({});
+    for (const name of [
+      'get-roots-list',
+      'trigger-sampling-request',
+      'trigger-elicitation-request',
+    ]) {
+      assert.ok(all.includes(name), `${name} in ${all.join(', ')}`);
+    }
+    const denied = pinned({ sampling: 'deny' });
+    assert.ok(!denied.includes('trigger-sampling-request'), denied.join(', '));
+    assert.ok(denied.includes('trigger-elicitation-request'), denied.join(', '));
   },
 );
