@@ -14,7 +14,7 @@ import type { CheckContext, PolicyCheck } from '../pipeline.js';
 import { PASS, type Verdict } from '../verdict.js';
 import { compareTools } from './compare.js';
 import { pinTool, type PinnedTool } from './definition.js';
-import type { PinnedTools } from './lock-file.js';
+import { LOCK_NAME, type PinnedTools } from './lock-file.js';
 import type { PinStore } from './pin-store.js';
 
 export type PinMode = 'warn' | 'block';
@@ -49,8 +49,8 @@ export function createPinCheck(mode: PinMode, store: PinStore): PolicyCheck {
     rule: 'tools.pin',
     reason:
       change === 'added'
-        ? `tool ${quote(name)} is not in ${store.file} (tools.pin: block); ${APPROVE}`
-        : `tool ${quote(name)} changed since it was pinned in ${store.file} (tools.pin: block); ${APPROVE}`,
+        ? `tool ${quote(name)} is not in ${LOCK_NAME} (tools.pin: block); ${APPROVE}`
+        : `tool ${quote(name)} changed since it was pinned in ${LOCK_NAME} (tools.pin: block); ${APPROVE}`,
   });
   const once = (key: string, context: CheckContext, write: () => void): void => {
     if (reported.has(key) || context.record === undefined) return;
@@ -103,14 +103,14 @@ export function createPinCheck(mode: PinMode, store: PinStore): PolicyCheck {
         const name = paramString(message.params, 'name');
         if (name === undefined) return PASS;
         const loaded = load();
-        if (!loaded.ok) return { action: 'deny', ...unreadable(store.file, loaded.reason) };
+        if (!loaded.ok) return { action: 'deny', ...unreadable(loaded.reason) };
         if (loaded.tools === null) return PASS;
         const item = context.catalog.tool(name);
         if (item === undefined) {
           return {
             action: 'deny',
             rule: 'tools.pin',
-            reason: `tool ${quote(name)} has not been listed, so it cannot be compared with ${store.file} (tools.pin: block); list the tools first`,
+            reason: `tool ${quote(name)} has not been listed, so it cannot be compared with ${LOCK_NAME} (tools.pin: block); list the tools first`,
           };
         }
         const change = changeOf(name, item, loaded.tools);
@@ -127,7 +127,7 @@ export function createPinCheck(mode: PinMode, store: PinStore): PolicyCheck {
           ),
         );
         if (mode !== 'block') return PASS;
-        const denied = unreadable(store.file, loaded.reason);
+        const denied = unreadable(loaded.reason);
         return filterList(message, 'tools', 'name', () => denied);
       }
       const tools = loaded.tools;
@@ -146,9 +146,10 @@ export function createPinCheck(mode: PinMode, store: PinStore): PolicyCheck {
   };
 }
 
-function unreadable(file: string, reason: string): GlobRefusal {
+/** Refusals name the lock by its file name: the model needs no path of this machine. */
+function unreadable(reason: string): GlobRefusal {
   return {
     rule: 'tools.pin',
-    reason: `${file} cannot be read (${reason}), so no tool can be compared with it (tools.pin: block)`,
+    reason: `${LOCK_NAME} cannot be read (${reason}), so no tool can be compared with it (tools.pin: block)`,
   };
 }

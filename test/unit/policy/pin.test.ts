@@ -307,7 +307,7 @@ void test('block: changed and added tools are hidden and refused; pinned ones pa
     action: 'deny',
     rule: 'tools.pin',
     reason:
-      'tool "write" changed since it was pinned in /p/mcp-guard.lock (tools.pin: block); approve it with `mcp-guard pin`',
+      'tool "write" changed since it was pinned in mcp-guard.lock (tools.pin: block); approve it with `mcp-guard pin`',
   });
   assert.equal(outcome(check.check(callTool('extra'), toServer(catalog))), 'deny tools.pin');
   assert.equal(outcome(check.check(callTool('never-listed'), toServer(catalog))), 'deny tools.pin');
