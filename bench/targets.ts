@@ -18,7 +18,7 @@ export interface Target {
 }
 
 /** The targets run when BENCH_TARGETS is not set, in table order. */
-export const DEFAULT_TARGETS = ['direct', 'bare-pipe', 'mcp-guard', 'sandboxed'];
+export const DEFAULT_TARGETS = ['direct', 'bare-pipe', 'mcp-guard', 'policy', 'sandboxed'];
 /** The mcp-guard row without the OS sandbox, which the sandboxed row is compared with. */
 export const UNCONFINED = 'mcp-guard';
 
@@ -50,6 +50,8 @@ export function listTargets(root: string, guardCli: string | null): Target[] {
       unavailable: null,
     },
     guard(UNCONFINED, 'everything'),
+    // The same with a policy that works on every call: paths, schema, redaction (goals.ts).
+    guard('policy', 'everything-policy'),
     // The same server confined by the OS sandbox (bubblewrap on Linux, sandbox-exec on macOS).
     guard('sandboxed', 'everything-sandboxed'),
   ];

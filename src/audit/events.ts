@@ -62,7 +62,27 @@ export interface AuditEventFields {
     size?: number;
     id?: AuditRequestId;
   };
-  'pin.drift': { tool: string; change: 'added' | 'removed' | 'changed'; mode: 'warn' | 'block' };
+  /** `diff`: one readable line per changed part of the definition (`path: old → new`). */
+  'pin.drift': {
+    tool: string;
+    change: 'added' | 'removed' | 'changed';
+    mode: 'warn' | 'block';
+    diff?: string[];
+  };
+  /** `mcp-guard.lock` recorded on first use, or found unreadable or unwritable. */
+  'pin.lock': {
+    action: 'recorded' | 'unreadable' | 'unwritable';
+    file: string;
+    tools?: number;
+    reason?: string;
+  };
+  /** A tool's advertised schema does not compile: its calls (or results) pass unvalidated. */
+  'policy.schema': {
+    tool: string;
+    schema: 'inputSchema' | 'outputSchema';
+    reason: string;
+    effect: 'not validated';
+  };
   'sandbox.applied': { backend: string; network?: string; version?: string; reason?: string };
 }
 
@@ -82,8 +102,10 @@ export const AUDIT_EVENTS: readonly AuditEventName[] = [
   'rpc.response',
   'rpc.notification',
   'policy.deny',
+  'policy.schema',
   'rpc.invalid',
   'pin.drift',
+  'pin.lock',
   'sandbox.applied',
 ];
 
@@ -101,8 +123,10 @@ export const DEFAULT_LEVELS: Readonly<Record<AuditEventName, AuditLevel>> = {
   'rpc.response': 'info',
   'rpc.notification': 'debug',
   'policy.deny': 'warn',
+  'policy.schema': 'warn',
   'rpc.invalid': 'warn',
   'pin.drift': 'warn',
+  'pin.lock': 'info',
   'sandbox.applied': 'info',
 };
 

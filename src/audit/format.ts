@@ -62,7 +62,16 @@ const DETAILS: Record<string, (r: Fields) => string> = {
         ? `changed: ${r.listsChanged.map(text).join(', ')}`
         : '',
     ),
-  'pin.drift': (r) => join(text(r.tool), text(r.change), kv('mode', r.mode)),
+  'pin.drift': (r) =>
+    join(
+      text(r.tool),
+      text(r.change),
+      kv('mode', r.mode),
+      Array.isArray(r.diff) ? `(${r.diff.map(text).join('; ')})` : '',
+    ),
+  'pin.lock': (r) => join(text(r.action), text(r.file), kv('tools', r.tools), text(r.reason)),
+  'policy.schema': (r) =>
+    join(text(r.tool), `${text(r.schema)} does not compile: ${text(r.reason)}`, text(r.effect)),
   'sandbox.applied': (r) => join(text(r.backend), kv('network', r.network), text(r.reason)),
   'guard.start': (r) => join(text(r.command), kv('version', r.version), kv('pid', r.pid)),
   'guard.stop': (r) => join(text(r.reason), kv('signal', r.signal), kv('exitCode', r.exitCode)),
@@ -149,4 +158,47 @@ function text(value: unknown): string {
     /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
+}
+
+/**
+ * Why: `logs --denied` ends with what was refused, by rule, and what most often — the list to
+ * read before tightening a policy that ran in `observe` mode. Empty when there is nothing.
+ */
+export function formatDenialSummary(records: readonly Fields[]): string[] {
+  const denials = records.filter((record) => record.event === 'policy.deny');
+  if (denials.length === 0) return [];
+  const observed = denials.filter((record) => record.enforced === false).length;
+  const byRule = new Map<string, Map<string, number>>();
+  for (const record of denials) {
+    const rule = text(record.rule) || '?';
+    const subject =
+      typeof record.tool === 'string'
+        ? `tool ${text(record.tool)}`
+        : text(record.method) || text(record.direction);
+    const subjects = byRule.get(rule) ?? new Map<string, number>();
+    subjects.set(subject, (subjects.get(subject) ?? 0) + 1);
+    byRule.set(rule, subjects);
+  }
+  const rows = [...byRule]
+    .map(([rule, subjects]) => {
+      const total = [...subjects.values()].reduce((a, b) => a + b, 0);
+      const top = [...subjects]
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .slice(0, 3)
+        .map(([subject, count]) => `${subject} ×${count}`);
+      const more = subjects.size > 3 ? `, ${subjects.size - 3} more` : '';
+      return { rule, total, detail: `${top.join(', ')}${more}` };
+    })
+    .sort((a, b) => b.total - a.total || a.rule.localeCompare(b.rule));
+  const width = Math.max(...rows.map((row) => row.rule.length));
+  const count = String(Math.max(...rows.map((row) => row.total))).length;
+  const head =
+    `${denials.length} refusal${denials.length === 1 ? '' : 's'}` +
+    (observed > 0 ? `, ${observed} of them observed (not enforced)` : '');
+  return [
+    `${head}:`,
+    ...rows.map(
+      (row) => `  ${row.rule.padEnd(width)}  ${String(row.total).padStart(count)}  ${row.detail}`,
+    ),
+  ];
 }

@@ -6,7 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatRecord } from '../audit/format.js';
+import { formatDenialSummary, formatRecord } from '../audit/format.js';
 import { AuditFileTail, followAuditFile } from '../audit/tail.js';
 import { formatProblem, verifyAuditLog } from '../audit/verify.js';
 import { userStateDir } from '../config/context.js';
@@ -23,7 +23,8 @@ Options:
       --file PATH    read this audit file directly
   -f, --follow       keep printing records as they are appended (Ctrl-C stops)
       --server S     only records of server S (repeatable)
-      --denied       only policy.deny records (with the observe profile: what would be denied)
+      --denied       only policy.deny records (with the observe profile: what would be denied),
+                     then a summary by rule on stderr
       --verify       check every session's hash chain: exit 0 if intact, 1 if not
       --json         print matching records as JSON Lines (with --verify: the report as JSON)
   -h, --help         show this help
@@ -139,6 +140,9 @@ async function show(file: string, options: LogsOptions): Promise<number> {
     if (err.code !== 'EPIPE') failure ??= err;
     stop();
   };
+  // `--denied` ends with a summary (not when following, or printing JSON for tools).
+  const summarise = options.denied && !options.follow && !options.json;
+  const shown: Record<string, unknown>[] = [];
   const print = (lines: Buffer[], firstLine: number): void => {
     lines.forEach((bytes, i) => {
       const record = parseRecord(bytes);
@@ -147,6 +151,10 @@ async function show(file: string, options: LogsOptions): Promise<number> {
           `mcp-guard: line ${firstLine + i} of ${file} is not an audit record (skipped)\n`,
         );
       } else if (!controller.signal.aborted && matches(record, options)) {
+        if (summarise) {
+          const { event, rule, tool, method, direction, enforced } = record;
+          shown.push({ event, rule, tool, method, direction, enforced });
+        }
         process.stdout.write(
           options.json ? `${bytes.toString('utf8')}\n` : `${formatRecord(record, { color })}\n`,
         );
@@ -179,6 +187,8 @@ async function show(file: string, options: LogsOptions): Promise<number> {
     process.stdout.off('error', onStdoutError);
   }
   if (failure !== undefined) throw failure;
+  const summary = formatDenialSummary(shown);
+  if (summary.length > 0) process.stderr.write(`\n${summary.join('\n')}\n`);
   return 0;
 }
 

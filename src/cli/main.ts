@@ -34,6 +34,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main: Co
     summary: "fill servers' private package caches so they start offline",
     load: () => import('./prepare.js'),
   },
+  pin: {
+    summary: 'record (or, with --check, verify) the tool definitions in mcp-guard.lock',
+    load: () => import('./pin.js'),
+  },
   doctor: { summary: 'what this machine supports', load: () => import('./doctor.js') },
 };
 

@@ -151,7 +151,7 @@ export async function main(argv: string[]): Promise<number> {
     server,
     client: { input: process.stdin, output: process.stdout },
     audit,
-    pipeline: createServerPipeline(server),
+    pipeline: createServerPipeline(server, { manifestFile: manifest.file }),
     process: proc,
     launch: async () => {
       // A restart goes through the same sandbox decision, and is audited like the first start.

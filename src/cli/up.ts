@@ -181,7 +181,7 @@ async function startOne(
     server,
     client: { input: toRelay, output: fromRelay },
     audit,
-    pipeline: createServerPipeline(server),
+    pipeline: createServerPipeline(server, { manifestFile: manifest.file }),
     process: proc,
     launch,
     stderr,

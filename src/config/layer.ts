@@ -6,6 +6,7 @@
  */
 import type { ConfigProblem, SourcePosition } from '../errors.js';
 import type { ServerConfig } from './types.js';
+import { BUILTIN_NAMES, isBuiltinName } from '../policy/output/redact-patterns.js';
 import { setOwn } from './merge.js';
 import { badDuration, badSize } from './messages.js';
 import { MAX_TIMER_MS, parseDuration, parseSize } from './units.js';
@@ -113,13 +114,38 @@ export function normalizeLayer(
   };
 
   const checkRegExp = (pattern: string, path: Segment[]): void => {
-    try {
-      new RegExp(pattern, 'u');
-    } catch (err) {
-      report(path, `not a valid regular expression: ${(err as Error).message}`);
-    }
+    const problem = redactProblem(pattern);
+    if (problem !== undefined) report(path, problem);
   };
 
   const server = visit(layer.data, []) as PartialServer;
   return { server: typeof server === 'object' && server !== null ? server : {}, problems };
+}
+
+/** Text a redact pattern is tried on to find one that matches nothing (an empty match). */
+const EMPTY_PROBE = 'a Z 0_\n-.';
+
+/**
+ * Why: an `output.redact` entry is a built-in name or a regular expression (`u` flag). A word
+ * that is not a built-in is almost surely a misspelt one, which as a regex would silently match
+ * only that word; a regex that can match nothing would put a marker between every character.
+ */
+export function redactProblem(entry: string): string | undefined {
+  if (isBuiltinName(entry)) return undefined;
+  if (/^[a-z][a-z0-9-]*$/.test(entry)) {
+    return `'${entry}' is not a built-in pattern (${BUILTIN_NAMES.join(', ')}); to match this text literally, write (?:${entry})`;
+  }
+  try {
+    new RegExp(entry, 'u');
+  } catch (err) {
+    return `not a valid regular expression: ${(err as Error).message}`;
+  }
+  const pattern = new RegExp(entry, 'gu');
+  for (const match of ['', ...EMPTY_PROBE.split(''), EMPTY_PROBE].flatMap((s) => [
+    ...s.matchAll(pattern),
+  ])) {
+    if (match[0] === '')
+      return 'this regular expression can match an empty string; it must match at least one character';
+  }
+  return undefined;
 }

@@ -1,11 +1,22 @@
 /**
  * The policy pipeline: an ordered list of pure checks, cheapest first, run on every message in
- * both directions. The first denial wins; rewrites feed the next check. With no checks (this
- * release) every message passes untouched and nothing is re-serialised.
+ * both directions. The first denial wins; rewrites feed the next check. With no checks every
+ * message passes untouched and nothing is re-serialised.
+ *
+ * With `observe`, nothing is refused or withheld: each would-be denial, and each thing a rewrite
+ * would have withheld, is recorded as `policy.deny` with `enforced: false`, and the message goes
+ * on as it was (rewrites that only sanitise, like redaction, still apply).
  */
-import type { RpcMessage } from '../protocol/jsonrpc.js';
+import { isObject, type RpcMessage } from '../protocol/jsonrpc.js';
 import type { ServerCatalog } from './catalog.js';
-import { PASS, type Direction, type Verdict } from './verdict.js';
+import { PASS, type Direction, type Verdict, type Withheld } from './verdict.js';
+
+/** Writes one audit record for this server (the relay's audit log). */
+export type RecordEvent = (
+  event: string,
+  fields: Record<string, unknown>,
+  level?: 'debug' | 'info' | 'warn' | 'error',
+) => void;
 
 /** What a check may know besides the message itself. */
 export interface CheckContext {
@@ -17,6 +28,11 @@ export interface CheckContext {
   clientInit?: Record<string, unknown>;
   /** What the server advertised (unfiltered), already updated with this message if it is a list. */
   catalog: ServerCatalog;
+  /**
+   * Audits something that is not the verdict itself (a schema that does not compile, pin drift,
+   * what `observe` let through). Absent where nothing is recorded (unit tests of one check).
+   */
+  record?: RecordEvent;
 }
 
 export interface PolicyCheck {
@@ -28,7 +44,7 @@ export interface Pipeline {
   inspect(message: RpcMessage, context: CheckContext): Verdict;
 }
 
-/** Builds a pipeline from checks; `observe` logs would-be denials but lets everything pass. */
+/** Builds a pipeline from checks; `observe` records would-be denials but lets everything pass. */
 export function createPipeline(
   checks: readonly PolicyCheck[],
   options: {
@@ -37,6 +53,7 @@ export function createPipeline(
   } = {},
 ): Pipeline {
   if (checks.length === 0) return { inspect: () => PASS };
+  const observe = options.observe === true;
   return {
     inspect(message, context) {
       let current = message;
@@ -44,11 +61,15 @@ export function createPipeline(
       for (const check of checks) {
         const verdict = check.check(current, context);
         if (verdict.action === 'deny') {
-          if (!options.observe) return verdict;
+          if (!observe) return verdict;
+          recordDenial(context, verdict, current, false);
           options.onWouldDeny?.(verdict, current);
         } else if (verdict.action === 'answer') {
           return verdict;
         } else if (verdict.action === 'rewrite') {
+          const withheld = verdict.withheld ?? [];
+          for (const item of withheld) recordDenial(context, item, current, !observe);
+          if (observe && withheld.length > 0) continue;
           current = verdict.message;
           rewritten = true;
         }
@@ -56,4 +77,31 @@ export function createPipeline(
       return rewritten ? { action: 'rewrite', message: current } : PASS;
     },
   };
+}
+
+/** A `policy.deny` record for what the pipeline decided itself (the relay records refusals). */
+function recordDenial(
+  context: CheckContext,
+  denial: Withheld,
+  message: RpcMessage,
+  enforced: boolean,
+): void {
+  if (context.record === undefined) return;
+  const fields: Record<string, unknown> = {
+    rule: denial.rule,
+    reason: denial.reason,
+    direction: context.direction,
+  };
+  const method =
+    message.kind === 'request' || message.kind === 'notification'
+      ? message.method
+      : context.request?.method;
+  if (method !== undefined) fields.method = method;
+  if (message.kind !== 'notification') fields.id = message.id;
+  const params = message.kind === 'request' ? message.params : context.request?.params;
+  if (method === 'tools/call' && isObject(params) && typeof params.name === 'string') {
+    fields.tool = params.name;
+  }
+  if (!enforced) fields.enforced = false;
+  context.record('policy.deny', fields);
 }

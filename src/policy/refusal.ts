@@ -1,7 +1,9 @@
 /**
  * The reply a refused request gets (SPEC section 6): a refused `tools/call` is a normal result
  * with `isError: true` and a text starting `Blocked by mcp-guard:`, so the model can adapt; any
- * other request gets a JSON-RPC error with `data: {rule, reason, server}`.
+ * other request gets a JSON-RPC error with `data: {rule, reason, server}`. A refusal with more
+ * to say (a rate limit's `retryAfterMs`) puts it in the error's `data`, or, for `tools/call`, in
+ * the result's `_meta["mcp-guard/refusal"]` (the text says it too).
  */
 import { ErrorCode } from '../protocol/error-codes.js';
 import { errorLine, resultLine, type RequestId } from '../protocol/jsonrpc.js';
@@ -23,6 +25,13 @@ export function refusalLine(
     return resultLine(id, {
       content: [{ type: 'text', text: `Blocked by mcp-guard: ${refusal.rule}: ${refusal.reason}` }],
       isError: true,
+      ...(refusal.data === undefined
+        ? {}
+        : {
+            _meta: {
+              'mcp-guard/refusal': { rule: refusal.rule, reason: refusal.reason, ...refusal.data },
+            },
+          }),
     });
   }
   return errorLine(id, {

@@ -1,15 +1,60 @@
 /**
  * The pipeline of checks one server's messages go through, built from its resolved
- * configuration. Checks join here, cheapest first, as the policy grows.
+ * configuration. Each check looks only at its own messages and passes the rest at once; the
+ * order is cheapest first, and for `tools/call` the rate limit comes last, so a call refused for
+ * another reason uses none of the budget.
  */
 import type { ServerConfig } from '../config/types.js';
+import { createAccessCheck } from './access.js';
+import { createResultSizeCheck } from './output/result-size.js';
+import { createSanitizeCheck } from './output/sanitize.js';
 import { createPipeline, type Pipeline, type PolicyCheck } from './pipeline.js';
 import { createServerPathChecks } from './paths/paths-check.js';
+import { createPinCheck } from './pin/pin-check.js';
+import { lockFileFor } from './pin/lock-file.js';
+import { createFilePinStore } from './pin/pin-store.js';
+import { createRateLimitCheck, type Clock } from './rate-limit.js';
 import { createRootsCheck } from './roots.js';
+import { createArgumentsCheck } from './schema/arguments.js';
+import { createSchemaCompiler } from './schema/compiler.js';
+import { createOutputSchemaCheck } from './schema/output-schema.js';
+import { ToolSchemas } from './schema/tool-schemas.js';
+import { createServerRequestsCheck } from './server-requests.js';
 
-export function createServerPipeline(server: ServerConfig): Pipeline {
+export interface ServerPipelineOptions {
+  /** The manifest, whose `mcp-guard.lock` pins tools; without one (ad hoc) nothing is pinned. */
+  manifestFile?: string | null;
+  /** Record what would be refused or withheld, and refuse nothing (the `observe` profile). */
+  observe?: boolean;
+  /** Integer milliseconds, monotonic (the rate limit's clock). */
+  clock?: Clock;
+}
+
+/** One ajv for every server of this process, loaded on first need. */
+const compiler = createSchemaCompiler();
+
+export function createServerPipeline(
+  server: ServerConfig,
+  options: ServerPipelineOptions = {},
+): Pipeline {
   const checks: PolicyCheck[] = [];
-  if (server.paths.roots.length > 0) checks.push(createRootsCheck(server.paths.roots));
-  checks.push(...createServerPathChecks(server));
-  return createPipeline(checks);
+  const add = (check: PolicyCheck | undefined): void => {
+    if (check !== undefined) checks.push(check);
+  };
+  const schemas = new ToolSchemas(compiler);
+  if (server.paths.roots.length > 0) add(createRootsCheck(server.paths.roots));
+  add(createServerRequestsCheck(server));
+  add(createAccessCheck(server));
+  const manifest = options.manifestFile ?? null;
+  if (server.tools.pin !== 'off' && manifest !== null) {
+    const store = createFilePinStore(lockFileFor(manifest), server.name);
+    add(createPinCheck(server.tools.pin, store));
+  }
+  add(createArgumentsCheck(schemas));
+  for (const check of createServerPathChecks(server)) add(check);
+  add(createRateLimitCheck(server.limits.callsPerMinute, server.tools.rateLimits, options.clock));
+  add(createOutputSchemaCheck(schemas));
+  add(createSanitizeCheck(server.output));
+  add(createResultSizeCheck(server.output.maxResultBytes));
+  return createPipeline(checks, { observe: options.observe === true });
 }

@@ -6,12 +6,22 @@ import type { RpcMessage } from '../protocol/jsonrpc.js';
 
 export type Direction = 'client-to-server' | 'server-to-client';
 
+/** Something a rewrite kept from its receiver (a tool hidden from a list, a result cut short). */
+export interface Withheld {
+  rule: string;
+  reason: string;
+}
+
 export type Verdict =
   | { action: 'pass' }
   /** Refuse the message; a request is answered with a refusal, anything else is dropped. */
   | { action: 'deny'; rule: string; reason: string; code?: number; data?: Record<string, unknown> }
-  /** Forward this message instead (e.g. a filtered list, a redacted result). */
-  | { action: 'rewrite'; message: RpcMessage }
+  /**
+   * Forward this message instead (e.g. a filtered list, a redacted result). A rewrite that
+   * withholds something says what: it is audited like a refusal, and the `observe` switch skips
+   * it (recording what it would have withheld) instead of applying it.
+   */
+  | { action: 'rewrite'; message: RpcMessage; withheld?: readonly Withheld[] }
   /** mcp-guard answers this request itself with `result`; it goes no further. */
   | { action: 'answer'; rule: string; result: unknown };
 

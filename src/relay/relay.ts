@@ -18,7 +18,7 @@ import {
 } from '../protocol/jsonrpc.js';
 import { sniffId, sniffTrailingId } from '../protocol/sniff-id.js';
 import { ServerCatalog } from '../policy/catalog.js';
-import type { CheckContext, Pipeline } from '../policy/pipeline.js';
+import type { CheckContext, Pipeline, RecordEvent } from '../policy/pipeline.js';
 import type { Direction, Verdict } from '../policy/verdict.js';
 import type { AuditSink } from './audit-sink.js';
 import { ClientSide, toolOf } from './client-side.js';
@@ -68,6 +68,9 @@ export class Relay extends EventEmitter<RelayEvents> {
   readonly #sweep: NodeJS.Timeout;
   /** Messages refused by policy, for `status` and `up`. */
   denials = 0;
+  /** How checks audit what is not their verdict (CheckContext.record). */
+  readonly #record: RecordEvent = (event, fields, level) =>
+    this.options.audit.record(this.options.server, event, fields, level);
 
   constructor(options: RelayOptions) {
     super();
@@ -170,6 +173,7 @@ export class Relay extends EventEmitter<RelayEvents> {
       direction,
       server: this.options.server,
       catalog: this.catalog,
+      record: this.#record,
       ...(clientInit === undefined ? {} : { clientInit }),
       ...(request === undefined ? {} : { request }),
     });

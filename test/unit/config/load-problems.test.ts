@@ -165,6 +165,28 @@ const cases: [string, Record<string, string>, Expected[]][] = [
     ],
   ],
   [
+    'a misspelt built-in redact name, and a redact pattern that can match nothing',
+    {
+      [M]: 'version: 1\nservers:\n  a:\n    command: node\n    output: { redact: [githb, slack, "x*", "(?:githb)"] }\n',
+    },
+    [
+      [
+        M,
+        5,
+        24,
+        'servers.a.output.redact[0]',
+        "'githb' is not a built-in pattern (aws, github, private-key, bearer, slack, google, stripe, npm); to match this text literally, write (?:githb)",
+      ],
+      [
+        M,
+        5,
+        38,
+        'servers.a.output.redact[2]',
+        'this regular expression can match an empty string; it must match at least one character',
+      ],
+    ],
+  ],
+  [
     'backoff.initial longer than backoff.max, after merging, at the server',
     {
       [M]: 'version: 1\nservers:\n  slow:\n    command: node\n    restart: { backoff: { initial: 20s } }\n',

@@ -1,0 +1,287 @@
+/**
+ * `mcp-guard pin [SERVER…] [--check]`: starts each server the way `up` does, lists its tools, and
+ * records their definitions in `mcp-guard.lock` beside the manifest — or, with `--check`,
+ * compares them with it and exits 1 on any drift (for CI). Reports go to stderr.
+ */
+import { homedir } from 'node:os';
+import { PassThrough } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { openAuditLog, type AuditLog } from '../audit/audit-log.js';
+import { findManifest, loadManifest } from '../config/load.js';
+import type { ResolvedManifest, ServerConfig } from '../config/types.js';
+import { GuardError } from '../errors.js';
+import type { CatalogItem } from '../policy/catalog.js';
+import { createPipeline, type PolicyCheck } from '../policy/pipeline.js';
+import { compareTools, type ToolDrift } from '../policy/pin/compare.js';
+import { pinTool } from '../policy/pin/definition.js';
+import {
+  lockFileFor,
+  readLock,
+  writeLockEntries,
+  type Lock,
+  type PinnedTools,
+} from '../policy/pin/lock-file.js';
+import { withParams } from '../policy/message.js';
+import { createRootsCheck } from '../policy/roots.js';
+import { PASS } from '../policy/verdict.js';
+import { isObject } from '../protocol/jsonrpc.js';
+import { LineClient } from '../relay/line-client.js';
+import { GuardSession } from '../supervisor/guard-session.js';
+import { performHandshake } from '../supervisor/handshake.js';
+import { launchServer } from '../sandbox/launch.js';
+import { VERSION } from '../version.js';
+import { warnOnceOnAuditFailure } from './audit-warning.js';
+
+const HELP = `Usage: mcp-guard pin [-c FILE] [--profile P] [--check] [SERVER…]
+
+Starts each server (the named ones, or every server whose tools.pin is not off), lists its
+tools, and records their definitions in mcp-guard.lock beside the manifest. Commit that file:
+under tools.pin: block, a tool whose definition differs from it is hidden and refused.
+
+Options:
+  -c, --config FILE   the manifest (default: $MCP_GUARD_CONFIG, else the nearest mcp-guard.yaml)
+  --profile P         use profile P instead of the manifest's
+  --check             record nothing; exit 1 if any server's tools differ from mcp-guard.lock
+  -h, --help          show this help
+`;
+
+const HANDSHAKE_TIMEOUT_MS = 30_000;
+
+type Listed =
+  { server: string; tools: ReadonlyMap<string, CatalogItem> } | { server: string; failure: string };
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        profile: { type: 'string' },
+        check: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new GuardError('ERR_USAGE', `pin: ${(err as Error).message}\n\n${HELP}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    process.stderr.write(HELP);
+    return 0;
+  }
+  const ctx = { cwd: process.cwd(), env: process.env, homeDir: homedir() };
+  const file = findManifest(ctx, values.config);
+  const manifest = loadManifest(
+    file,
+    ctx,
+    values.profile === undefined ? {} : { profile: values.profile },
+  );
+  const unknown = positionals.filter((name) => !Object.hasOwn(manifest.servers, name));
+  if (unknown.length > 0) {
+    throw new GuardError(
+      'ERR_SERVER_UNKNOWN',
+      `no server ${unknown.map((n) => `'${n}'`).join(', ')} in ${file}`,
+    );
+  }
+  const servers =
+    positionals.length > 0
+      ? positionals.map((name) => manifest.servers[name]!)
+      : Object.values(manifest.servers).filter((server) => server.tools.pin !== 'off');
+  const lockFile = lockFileFor(file);
+  const lock = readLockOrThrow(lockFile);
+  if (servers.length === 0) {
+    process.stderr.write(`mcp-guard: no server of ${file} is pinned (tools.pin: off)\n`);
+    return 0;
+  }
+
+  const audit = await openAuditLog(manifest.audit, { onError: warnOnceOnAuditFailure() });
+  audit.record('-', 'guard.start', {
+    version: VERSION,
+    pid: process.pid,
+    manifest: file,
+    command: values.check === true ? 'pin --check' : 'pin',
+    servers: servers.map((server) => server.name),
+  });
+  const listed = await Promise.all(servers.map((server) => listTools(server, manifest, audit)));
+  audit.record('-', 'guard.stop', { reason: 'pin finished' });
+  audit.close();
+
+  const failed = listed.filter((entry) => 'failure' in entry);
+  for (const entry of failed) {
+    process.stderr.write(
+      `mcp-guard: ${entry.server}: could not list its tools: ${entry.failure}\n`,
+    );
+  }
+  const ok = listed.filter((entry) => 'tools' in entry);
+  if (values.check === true) return check(ok, lock, lockFile) && failed.length === 0 ? 0 : 1;
+  approve(ok, lock, lockFile, positionals.length === 0 ? manifest.servers : undefined);
+  return failed.length === 0 ? 0 : 1;
+}
+
+function readLockOrThrow(file: string): Lock | null {
+  try {
+    return readLock(file);
+  } catch (err) {
+    throw new GuardError('ERR_LOCK', (err as Error).message, { cause: err });
+  }
+}
+
+/** Prints each server's drift; true when every one matches the lock. */
+function check(
+  listed: readonly { server: string; tools: ReadonlyMap<string, CatalogItem> }[],
+  lock: Lock | null,
+  lockFile: string,
+): boolean {
+  let clean = true;
+  for (const { server, tools } of listed) {
+    const pinned =
+      lock !== null && Object.hasOwn(lock.servers, server) ? lock.servers[server]!.tools : null;
+    if (pinned === null) {
+      clean = false;
+      process.stderr.write(`${server}: not pinned in ${lockFile}; run 'mcp-guard pin ${server}'\n`);
+      continue;
+    }
+    const drift = compareTools(pinned, tools, true);
+    if (drift.length === 0) {
+      process.stderr.write(`${server}: ${tools.size} tool(s) match ${lockFile}\n`);
+      continue;
+    }
+    clean = false;
+    process.stderr.write(`${server}: ${summary(drift)} since ${lockFile}:\n${describe(drift)}`);
+  }
+  if (!clean) process.stderr.write(`Approve the current definitions with 'mcp-guard pin'.\n`);
+  return clean;
+}
+
+/** Writes the listed servers' tools into the lock (on a full run, dropping servers now gone). */
+function approve(
+  listed: readonly { server: string; tools: ReadonlyMap<string, CatalogItem> }[],
+  lock: Lock | null,
+  lockFile: string,
+  manifestServers: Record<string, ServerConfig> | undefined,
+): void {
+  const entries: Record<string, PinnedTools | null> = {};
+  for (const { server, tools } of listed) {
+    const pinned: PinnedTools = {};
+    for (const [name, item] of tools) {
+      Object.defineProperty(pinned, name, { value: pinTool(item, name), enumerable: true });
+    }
+    Object.defineProperty(entries, server, { value: pinned, enumerable: true });
+    const before =
+      lock !== null && Object.hasOwn(lock.servers, server) ? lock.servers[server]!.tools : null;
+    const drift = before === null ? [] : compareTools(before, tools, true);
+    const what =
+      before === null
+        ? `pinned ${tools.size} tool(s)`
+        : drift.length === 0
+          ? `${tools.size} tool(s) unchanged`
+          : `pinned ${tools.size} tool(s); ${summary(drift)}`;
+    process.stderr.write(`${server}: ${what}\n${describe(drift)}`);
+  }
+  if (manifestServers !== undefined && lock !== null) {
+    for (const server of Object.keys(lock.servers)) {
+      if (Object.hasOwn(manifestServers, server)) continue;
+      Object.defineProperty(entries, server, { value: null, enumerable: true });
+      process.stderr.write(`${server}: no longer in the manifest; removed from the lock\n`);
+    }
+  }
+  try {
+    writeLockEntries(lockFile, entries);
+  } catch (err) {
+    throw new GuardError('ERR_LOCK', `could not write ${lockFile}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  process.stderr.write(`Wrote ${lockFile}\n`);
+}
+
+function summary(drift: readonly ToolDrift[]): string {
+  const count = (change: ToolDrift['change']) => drift.filter((d) => d.change === change).length;
+  return `${count('changed')} changed, ${count('added')} added, ${count('removed')} removed`;
+}
+
+function describe(drift: readonly ToolDrift[]): string {
+  return drift
+    .map((d) => `  ${d.change} ${d.tool}\n${d.diff.map((line) => `      ${line}\n`).join('')}`)
+    .join('');
+}
+
+/**
+ * Some servers offer tools only to clients that can sample or elicit (server-everything does):
+ * the listing declares every capability the server's policy lets a client declare, so the lock
+ * holds every tool a session may be offered. (Requests the server might send meanwhile are
+ * answered by the relay, since the real client — this command — declared none.)
+ */
+function declareCapabilities(server: ServerConfig): PolicyCheck {
+  const declared: Record<string, object> = {};
+  if (server.sampling === 'allow') declared.sampling = {};
+  if (server.elicitation === 'allow') declared.elicitation = {};
+  return {
+    name: 'pin-capabilities',
+    check(message, context) {
+      if (
+        context.direction !== 'client-to-server' ||
+        message.kind !== 'request' ||
+        message.method !== 'initialize' ||
+        !isObject(message.params)
+      ) {
+        return PASS;
+      }
+      const capabilities = isObject(message.params.capabilities) ? message.params.capabilities : {};
+      const params = { ...message.params, capabilities: { ...capabilities, ...declared } };
+      return { action: 'rewrite', message: withParams(message, params) };
+    },
+  };
+}
+
+/**
+ * Starts the server behind mcp-guard's relay (roots declared as in a real session, sampling and
+ * elicitation as the policy allows a client to), performs the handshake, and returns the tools
+ * exactly as the server advertised them.
+ */
+async function listTools(
+  server: ServerConfig,
+  manifest: ResolvedManifest,
+  audit: AuditLog,
+): Promise<Listed> {
+  // Launched as `run` launches it (the same sandbox), so it offers the tools it would offer there.
+  const { process: proc } = await launchServer(server, manifest, process.env);
+  if (proc instanceof Error) return { server: server.name, failure: proc.message };
+  const checks: PolicyCheck[] = [declareCapabilities(server)];
+  if (server.paths.roots.length > 0) checks.push(createRootsCheck(server.paths.roots));
+  const toRelay = new PassThrough();
+  const fromRelay = new PassThrough();
+  const session = new GuardSession({
+    server,
+    client: { input: toRelay, output: fromRelay },
+    audit,
+    pipeline: createPipeline(checks),
+    process: proc,
+    launch: async () => {
+      const next = await launchServer(server, manifest, process.env);
+      if (next.process instanceof Error) throw next.process;
+      return next.process;
+    },
+    stderr: process.stderr,
+    stderrPrefix: `[${server.name}] `,
+  });
+  const client = new LineClient(
+    { input: fromRelay, output: toRelay },
+    server.limits.maxMessageBytes,
+  );
+  try {
+    const handshake = await performHandshake(client, VERSION, HANDSHAKE_TIMEOUT_MS);
+    const list = session.relay.catalog.list('tools');
+    if (handshake.tools !== null && !list.complete) {
+      return { server: server.name, failure: 'its tools/list did not reach the last page' };
+    }
+    return { server: server.name, tools: new Map(list.items) };
+  } catch (err) {
+    return { server: server.name, failure: err instanceof Error ? err.message : String(err) };
+  } finally {
+    client.close();
+    await session.stop('eof');
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Method policy (SPEC 6.3): which tools, resources and prompts exist for the client. Denied ones
+ * are removed from list results (`tools/list`, `resources/list`, `prompts/list`) (the page's `nextCursor` is kept, so pagination still works)
+ * and refused when used: `tools/call`, `prompts/get`, `resources/read` and `resources/subscribe`,
+ * and `completion/complete` naming them. `tools.readOnlyOnly` keeps only tools advertised with
+ * `readOnlyHint: true`.
+ *
+ * Unknown names: once the client has walked the whole list (and the server has not said it
+ * changed since), a tool or prompt that is not in it is refused. Before that — no list yet, a
+ * walk still paging, or a `list_changed` since — the name goes to the server, which refuses what
+ * it does not have; the globs still apply. `readOnlyOnly` is stricter: a tool is only admitted
+ * once listed with `readOnlyHint: true`. Resources are never "unknown": templates make any URI
+ * potentially valid, so only the globs decide.
+ */
+import type { ServerConfig } from '../config/types.js';
+import { isObject, type RpcMessage } from '../protocol/jsonrpc.js';
+import type { ListKind, ServerCatalog } from './catalog.js';
+import { createGlobDecider, quote, type GlobDecider, type GlobRefusal } from './globs.js';
+import { paramString, withResult } from './message.js';
+import type { PolicyCheck } from './pipeline.js';
+import { PASS, type Verdict, type Withheld } from './verdict.js';
+
+const LIST_KEY: Readonly<Record<string, { kind: ListKind; key: 'name' | 'uri' }>> = {
+  'tools/list': { kind: 'tools', key: 'name' },
+  'resources/list': { kind: 'resources', key: 'uri' },
+  'prompts/list': { kind: 'prompts', key: 'name' },
+};
+
+/** Shown in a `policy.deny` reason: at most this many hidden names. */
+const NAMES_SHOWN = 20;
+
+export function createAccessCheck(
+  server: Pick<ServerConfig, 'tools' | 'resources' | 'prompts'>,
+): PolicyCheck {
+  const readOnlyOnly = server.tools.readOnlyOnly;
+  const decide: Record<ListKind, GlobDecider> = {
+    tools: createGlobDecider(server.tools, 'tools', 'tool'),
+    resources: createGlobDecider(server.resources, 'resources', 'resource'),
+    prompts: createGlobDecider(server.prompts, 'prompts', 'prompt'),
+  };
+  const toolRefusal = (name: string, catalog: ServerCatalog): GlobRefusal | undefined => {
+    const byGlob = decide.tools(name);
+    if (byGlob !== undefined) return byGlob;
+    if (readOnlyOnly && !catalog.isReadOnlyTool(name)) {
+      const listed = catalog.tool(name) !== undefined;
+      return {
+        rule: 'tools.readOnlyOnly',
+        reason: listed
+          ? `tool ${quote(name)} is not annotated readOnlyHint: true, and tools.readOnlyOnly is set`
+          : `tool ${quote(name)} has not been listed with readOnlyHint: true, and tools.readOnlyOnly is set`,
+      };
+    }
+    return unknown(catalog, 'tools', name, 'tool');
+  };
+  return {
+    name: 'access',
+    check(message, context): Verdict {
+      if (context.direction === 'client-to-server') {
+        if (message.kind !== 'request') return PASS;
+        const refusal = refuseRequest(message.method, message.params, context.catalog);
+        return refusal === undefined ? PASS : { action: 'deny', ...refusal };
+      }
+      if (message.kind === 'response') {
+        const list = LIST_KEY[context.request?.method ?? ''];
+        if (list === undefined) return PASS;
+        return filterList(message, list.kind, list.key, (item) =>
+          list.kind === 'tools' ? toolRefusal(item, context.catalog) : decide[list.kind](item),
+        );
+      }
+      if (message.kind === 'notification' && message.method === 'notifications/resources/updated') {
+        const uri = paramString(message.params, 'uri');
+        const refusal = uri === undefined ? undefined : decide.resources(uri);
+        return refusal === undefined ? PASS : { action: 'deny', ...refusal };
+      }
+      return PASS;
+    },
+  };
+
+  function refuseRequest(
+    method: string,
+    params: unknown,
+    catalog: ServerCatalog,
+  ): GlobRefusal | undefined {
+    switch (method) {
+      case 'tools/call': {
+        const name = paramString(params, 'name');
+        return name === undefined ? undefined : toolRefusal(name, catalog);
+      }
+      case 'prompts/get': {
+        const name = paramString(params, 'name');
+        if (name === undefined) return undefined;
+        return decide.prompts(name) ?? unknown(catalog, 'prompts', name, 'prompt');
+      }
+      case 'resources/read':
+      case 'resources/subscribe': {
+        const uri = paramString(params, 'uri');
+        return uri === undefined ? undefined : decide.resources(uri);
+      }
+      case 'completion/complete': {
+        const ref = isObject(params) ? params.ref : undefined;
+        if (!isObject(ref)) return undefined;
+        if (ref.type === 'ref/prompt' && typeof ref.name === 'string')
+          return decide.prompts(ref.name);
+        if (ref.type === 'ref/resource' && typeof ref.uri === 'string')
+          return decide.resources(ref.uri);
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+}
+
+/** A tool or prompt the client's complete, current walk of the list did not include. */
+function unknown(
+  catalog: ServerCatalog,
+  kind: 'tools' | 'prompts',
+  name: string,
+  noun: string,
+): GlobRefusal | undefined {
+  if (!catalog.seen(kind)) return undefined;
+  const list = catalog.list(kind);
+  if (!list.complete || list.stale || list.items.has(name)) return undefined;
+  return {
+    rule: `${kind}.unknown`,
+    reason: `the server did not list a ${noun} named ${quote(name)} in ${kind}/list`,
+  };
+}
+
+/**
+ * Removes the refused items from one page of a list result, keeping the page's other members
+ * (`nextCursor` included). Unchanged pages pass as they are.
+ */
+export function filterList(
+  message: Extract<RpcMessage, { kind: 'response' }>,
+  kind: ListKind,
+  key: 'name' | 'uri',
+  refuse: (subject: string) => GlobRefusal | undefined,
+): Verdict {
+  const result = message.result;
+  if (!isObject(result) || !Array.isArray(result[kind])) return PASS;
+  const items = result[kind] as unknown[];
+  const hidden = new Map<string, string[]>();
+  const kept = items.filter((item) => {
+    const subject = isObject(item) ? item[key] : undefined;
+    if (typeof subject !== 'string') return true;
+    const refusal = refuse(subject);
+    if (refusal === undefined) return true;
+    const names = hidden.get(refusal.rule) ?? [];
+    names.push(subject);
+    hidden.set(refusal.rule, names);
+    return false;
+  });
+  if (hidden.size === 0) return PASS;
+  const withheld: Withheld[] = [...hidden].map(([rule, names]) => ({
+    rule,
+    reason: `hidden from ${kind}/list: ${names.slice(0, NAMES_SHOWN).map(quote).join(', ')}${
+      names.length > NAMES_SHOWN ? ` and ${names.length - NAMES_SHOWN} more` : ''
+    }`,
+  }));
+  return {
+    action: 'rewrite',
+    message: withResult(message, { ...result, [kind]: kept }),
+    withheld,
+  };
+}

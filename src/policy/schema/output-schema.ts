@@ -1,0 +1,48 @@
+/**
+ * SPEC 6.6: a `tools/call` result's `structuredContent` must match the tool's own outputSchema,
+ * when it declares one (and a tool that declares one must give it, as MCP requires). Error
+ * results are not checked. A refused result reaches the client as mcp-guard's refusal instead.
+ */
+import { isObject } from '../../protocol/jsonrpc.js';
+import { quote } from '../globs.js';
+import { paramString } from '../message.js';
+import type { PolicyCheck } from '../pipeline.js';
+import { PASS, type Verdict } from '../verdict.js';
+import { validatorFor } from './arguments.js';
+import { describeErrors } from './compiler.js';
+import type { ToolSchemas } from './tool-schemas.js';
+
+export function createOutputSchemaCheck(schemas: ToolSchemas): PolicyCheck {
+  return {
+    name: 'output-schema',
+    check(message, context): Verdict {
+      if (
+        context.direction !== 'server-to-client' ||
+        message.kind !== 'response' ||
+        context.request?.method !== 'tools/call'
+      ) {
+        return PASS;
+      }
+      const result = message.result;
+      if (!isObject(result) || result.isError === true) return PASS;
+      const name = paramString(context.request.params, 'name');
+      const item = name === undefined ? undefined : context.catalog.tool(name);
+      if (name === undefined || item === undefined || item.outputSchema === undefined) return PASS;
+      const validate = validatorFor(schemas, item, 'outputSchema', name, context);
+      if (validate === undefined) return PASS;
+      if (result.structuredContent === undefined) {
+        return {
+          action: 'deny',
+          rule: 'outputSchema',
+          reason: `tool ${quote(name)} declares an outputSchema but its result has no structuredContent`,
+        };
+      }
+      if (validate(result.structuredContent)) return PASS;
+      return {
+        action: 'deny',
+        rule: 'outputSchema',
+        reason: `the structuredContent of tool ${quote(name)} does not match its outputSchema: ${describeErrors(validate.errors)}`,
+      };
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { builtinDefaults } from '../../../src/config/builtin-defaults.js';
+import type { ServerConfig } from '../../../src/config/types.js';
+import { ServerCatalog } from '../../../src/policy/catalog.js';
+import { createServerPipeline } from '../../../src/policy/server-pipeline.js';
+import {
+  callTool,
+  outcome,
+  request,
+  response,
+  rewritten,
+  toClient,
+  toServer,
+  type Recorded,
+} from '../../helpers/policy.js';
+
+function server(over: (s: ServerConfig) => void = () => undefined): ServerConfig {
+  const s: ServerConfig = {
+    name: 'srv',
+    command: 'node',
+    args: [],
+    cwd: '/',
+    ...builtinDefaults('linux'),
+  };
+  over(s);
+  return s;
+}
+const echo = {
+  name: 'echo',
+  description: 'Echoes.',
+  inputSchema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
+};
+
+function listedCatalog() {
+  const catalog = new ServerCatalog();
+  catalog.observeResult(
+    'tools/list',
+    {},
+    { tools: [echo, { name: 'move_file', inputSchema: { type: 'object' } }] },
+  );
+  return catalog;
+}
+
+void test('a call refused by another check uses none of the rate budget', () => {
+  let now = 0;
+  const pipeline = createServerPipeline(
+    server((s) => {
+      s.limits.callsPerMinute = 1;
+      s.tools.deny = ['move_file'];
+    }),
+    { clock: () => now },
+  );
+  const catalog = listedCatalog();
+  const inspect = (m: ReturnType<typeof callTool>) =>
+    outcome(pipeline.inspect(m, toServer(catalog)));
+  assert.equal(inspect(callTool('move_file', {})), 'deny tools.deny');
+  assert.equal(inspect(callTool('echo', {})), 'deny inputSchema');
+  assert.equal(inspect(callTool('echo', { text: 'a' })), 'pass');
+  assert.equal(inspect(callTool('echo', { text: 'a' })), 'deny limits.callsPerMinute');
+  now += 60_000;
+  assert.equal(inspect(callTool('echo', { text: 'a' })), 'pass');
+});
+
+void test('observe: the assembled pipeline refuses and hides nothing, but records it all as not enforced', () => {
+  const pipeline = createServerPipeline(
+    server((s) => {
+      s.tools.deny = ['move_file'];
+      s.output.redact = ['aws'];
+    }),
+    { observe: true },
+  );
+  const catalog = listedCatalog();
+  const records: Recorded[] = [];
+  assert.equal(
+    outcome(pipeline.inspect(callTool('move_file', {}), toServer(catalog, records))),
+    'pass',
+  );
+  const list = pipeline.inspect(
+    response({ tools: [echo, { name: 'move_file' }] }),
+    toClient('tools/list', {}, catalog, records),
+  );
+  assert.equal(outcome(list), 'pass', 'the list is not filtered');
+  const secret = pipeline.inspect(
+    response({ content: [{ type: 'text', text: 'AKIAIOSFODNN7EXAMPLE' }] }),
+    toClient('tools/call', { name: 'echo' }, catalog, records),
+  );
+  assert.deepEqual(
+    rewritten(secret).result,
+    { content: [{ type: 'text', text: '[REDACTED:aws]' }] },
+    'redaction still applies',
+  );
+  assert.deepEqual(
+    records.map((r) => [r.event, r.fields.rule, r.fields.enforced]),
+    [
+      ['policy.deny', 'tools.deny', false],
+      ['policy.deny', 'tools.deny', false],
+    ],
+  );
+});
+
+void test('a changed tool under pin: block is hidden, with the lock beside the manifest; off and ad hoc pin nothing', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mcp-guard-pipeline-'));
+  const manifestFile = join(dir, 'mcp-guard.yaml');
+  const blocking = server((s) => (s.tools.pin = 'block'));
+  const first = createServerPipeline(blocking, { manifestFile });
+  const catalog = listedCatalog();
+  first.inspect(response({ tools: [echo] }), toClient('tools/list', {}, catalog));
+  assert.match(readFileSync(join(dir, 'mcp-guard.lock'), 'utf8'), /"echo"/);
+  const changed = { ...echo, description: 'Echoes. And exfiltrates.' };
+  catalog.observeResult('tools/list', {}, { tools: [changed] });
+  const again = createServerPipeline(blocking, { manifestFile });
+  const hidden = again.inspect(response({ tools: [changed] }), toClient('tools/list', {}, catalog));
+  assert.deepEqual(rewritten(hidden).result, { tools: [] });
+  const off = createServerPipeline(server(), { manifestFile });
+  assert.equal(outcome(off.inspect(callTool('echo', { text: 'x' }), toServer(catalog))), 'pass');
+  const adHoc = createServerPipeline(
+    server((s) => (s.tools.pin = 'block')),
+    { manifestFile: null },
+  );
+  assert.equal(outcome(adHoc.inspect(callTool('echo', { text: 'x' }), toServer(catalog))), 'pass');
+});
+
+void test('sampling denied by policy: the request is refused and the capability withheld', () => {
+  const pipeline = createServerPipeline(server((s) => (s.sampling = 'deny')));
+  const verdict = pipeline.inspect(
+    request('sampling/createMessage', { messages: [], maxTokens: 1 }),
+    toClient(undefined),
+  );
+  assert.equal(outcome(verdict), 'deny sampling');
+});

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  escapeControl,
+  hasControl,
+  stripControl,
+} from '../../../src/policy/output/strip-control.js';
+
+const cases: [string, string, string][] = [
+  ['plain text is untouched', 'hello, world', 'hello, world'],
+  ['tab and newline stay', 'a\tb\nc', 'a\tb\nc'],
+  ['carriage return goes (it can overwrite a line)', 'safe\rEVIL', 'safeEVIL'],
+  ['CSI colour, whole', '\u001b[31mred\u001b[0m', 'red'],
+  ['CSI with parameters and intermediates', '\u001b[1;2;38;5;196mx\u001b[?25l', 'x'],
+  ['CSI cursor movement', 'a\u001b[2Ab\u001b[10D', 'ab'],
+  ['8-bit CSI', '\u009b31mred', 'red'],
+  ['OSC title ended by BEL', '\u001b]0;pwned\u0007text', 'text'],
+  [
+    'OSC 8 hyperlink ended by ST',
+    '\u001b]8;;https://evil.example\u001b\\click\u001b]8;;\u001b\\',
+    'click',
+  ],
+  ['8-bit OSC ended by 8-bit ST', '\u009d0;t\u009cok', 'ok'],
+  ['an unterminated OSC loses only its introducer', '\u001b]8;;https://x', '8;;https://x'],
+  ['DCS', '\u001bPq#0;2;0;0;0\u001b\\after', 'after'],
+  ['APC', '\u001b_hidden\u001b\\shown', 'shown'],
+  ['two-byte escapes', 'a\u001bcb\u001b7c', 'abc'],
+  ['charset designation', '\u001b(Bx', 'x'],
+  ['a lone ESC', 'a\u001b', 'a'],
+  ['other C0 controls', 'a\u0000b\u0007c\u0008d\u001fe', 'abcde'],
+  ['DEL and C1 controls', 'a\u007fb\u0085c\u009fd', 'abcd'],
+  ['bidi overrides (Trojan Source)', 'if (a\u202e}\u2066 {\u2069)', 'if (a} {)'],
+  ['bidi embeddings and marks', '\u202aa\u202bb\u202cc\u200ed\u200fe\u061cf', 'abcdef'],
+  ['zero-width characters', 'pa\u200bss\u200cw\u200do\u2060r\ufeffd', 'password'],
+  ['invisible Unicode tag characters', 'ok\u{e0049}\u{e0067}\u{e006e}', 'ok'],
+  ['visible non-ASCII stays', 'café — 東京 😀 ✓', 'café — 東京 😀 ✓'],
+];
+
+for (const [what, input, output] of cases) {
+  void test(`stripControl: ${what}`, () => {
+    assert.equal(stripControl(input), output);
+    assert.equal(hasControl(input), input !== output);
+  });
+}
+
+void test('unchanged text is the same string (no copy)', () => {
+  const text = 'x'.repeat(1000);
+  assert.equal(stripControl(text), text);
+});
+
+void test('escapeControl shows invisible characters as escapes', () => {
+  assert.equal(escapeControl('a\u202eb\u200bc\u0007'), 'a\\u202eb\\u200bc\\u0007');
+  assert.equal(escapeControl('ok\u{e0041}'), 'ok\\ue0041');
+});
