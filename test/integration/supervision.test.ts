@@ -451,3 +451,32 @@ test('restart policy always restarts a clean exit; never leaves a crash stopped'
   assert.equal((await never.guard.exited).code, 1);
   assert.deepEqual(events(never.audit(), 'child.restart'), []);
 });
+
+test('a confined server is restarted confined: every launch goes through the sandbox and is audited', async () => {
+  const { guard, pidFile, audit } = supervised(
+    {},
+    { sandbox: { mode: 'required', network: 'deny' } },
+  );
+  try {
+    await guard.initialize();
+    guard.send(callTool(700, 'die'));
+    await repliesTo(guard, [700]);
+    await readPids(pidFile, 2);
+    const echo = await guard.request('tools/call', {
+      name: 'echo',
+      arguments: { text: 'confined' },
+    });
+    assert.equal(textOf(echo), 'confined');
+    const applied = events(audit(), 'sandbox.applied');
+    assert.deepEqual(
+      applied.map((r) => [r.backend, r.requested, r.network]),
+      [
+        ['bwrap', 'required', 'deny'],
+        ['bwrap', 'required', 'deny'],
+      ],
+    );
+    assert.equal(events(audit(), 'child.spawn').length, 2);
+  } finally {
+    await guard.close();
+  }
+});
