@@ -13,14 +13,21 @@ export interface PathFs {
   readlink(path: string): string;
   /** An identity of the file `path` names (links followed); undefined when there is none. */
   fileId(path: string): string | undefined;
+  /**
+   * Whether `path` names something, links followed (false for a dangling link), without the cost
+   * of an exception when it does not: most path arguments name files yet to be created. Other
+   * errors (ELOOP, ENOTDIR…) throw as `realpath` would. Optional: without it, realpath decides.
+   */
+  exists?(path: string): boolean;
 }
 
 /** The real filesystem. `realpathSync.native` also expands Windows 8.3 short names. */
 export const nodePathFs: PathFs = {
   realpath: (path) => realpathSync.native(path),
+  exists: (path) => statSync(path, { throwIfNoEntry: false }) !== undefined,
   isSymlink(path) {
     try {
-      return lstatSync(path).isSymbolicLink();
+      return lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink();
     } catch {
       return undefined;
     }
@@ -28,8 +35,8 @@ export const nodePathFs: PathFs = {
   readlink: (path) => readlinkSync(path),
   fileId(path) {
     try {
-      const stat = statSync(path, { bigint: true });
-      return `${stat.dev}:${stat.ino}`;
+      const stat = statSync(path, { bigint: true, throwIfNoEntry: false });
+      return stat === undefined ? undefined : `${stat.dev}:${stat.ino}`;
     } catch {
       return undefined;
     }

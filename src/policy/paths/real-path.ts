@@ -55,6 +55,7 @@ type Real = { state: 'real'; path: string } | { state: 'missing' } | { state: 'l
 
 function tryRealpath(path: string, fs: PathFs): Real {
   try {
+    if (fs.exists !== undefined && !fs.exists(path)) return { state: 'missing' };
     return { state: 'real', path: fs.realpath(path) };
   } catch (error) {
     return errorCode(error) === 'ELOOP' ? { state: 'loop' } : { state: 'missing' };
