@@ -48,3 +48,30 @@ export function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 }
+
+/**
+ * `fs` with the real paths of some folders looked up once, as the roots are: the server's working
+ * folder, against which every relative path argument — the common case — is resolved, then costs
+ * no lookup of the folders above it. Such a folder must not be replaced while the server runs
+ * (under the sandbox, its parent is never writable to the server).
+ */
+export function withSteadyFolders(fs: PathFs, folders: readonly string[]): PathFs {
+  const known = new Map<string, string>();
+  for (const folder of folders) {
+    try {
+      known.set(folder, fs.realpath(folder));
+    } catch {
+      // Missing now: looked up on each use, as any other path.
+    }
+  }
+  if (known.size === 0) return fs;
+  const steady: PathFs = {
+    realpath: (path) => known.get(path) ?? fs.realpath(path),
+    isSymlink: (path) => fs.isSymlink(path),
+    readlink: (path) => fs.readlink(path),
+    fileId: (path) => fs.fileId(path),
+  };
+  const exists = fs.exists?.bind(fs);
+  if (exists !== undefined) steady.exists = (path) => known.has(path) || exists(path);
+  return steady;
+}

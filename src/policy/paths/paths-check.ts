@@ -17,7 +17,7 @@ import { PASS, type Verdict } from '../verdict.js';
 import { findPathArguments, type PathArgument } from './find-path-arguments.js';
 import { flavorOf } from './flavor.js';
 import { isPathCandidate } from './path-candidate.js';
-import { nodePathFs, type PathFs } from './path-fs.js';
+import { nodePathFs, withSteadyFolders, type PathFs } from './path-fs.js';
 import { createPathRules, type PathPolicy } from './path-rules.js';
 import { resolvePathValue, type ResolveEnvironment } from './resolve-path.js';
 
@@ -123,7 +123,7 @@ export function createServerPathChecks(
       cwd: server.cwd,
       home: options.home ?? serverHome(server, platform),
       platform,
-      fs: options.fs ?? nodePathFs,
+      fs: withSteadyFolders(options.fs ?? nodePathFs, [server.cwd]),
       ...(options.ignoresCase ? { ignoresCase: options.ignoresCase } : {}),
     }),
   ];
