@@ -26,7 +26,8 @@ export type GlobDecider = (subject: string) => GlobRefusal | undefined;
 const OPTIONS = { dot: true, windows: false } as const;
 
 let picomatch: typeof Picomatch | undefined;
-function loadPicomatch(): typeof Picomatch {
+/** picomatch, loaded on first use: most servers have no glob that needs it, and `run` starts fast. */
+export function loadPicomatch(): typeof Picomatch {
   picomatch ??= createRequire(import.meta.url)('picomatch') as typeof Picomatch;
   return picomatch;
 }

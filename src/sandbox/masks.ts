@@ -5,7 +5,7 @@
  * budget; `node_modules` and `.git` are matched but not entered.
  */
 import { posix } from 'node:path';
-import picomatch from 'picomatch';
+import { loadPicomatch } from '../policy/globs.js';
 import type { FsView } from './fs-view.js';
 import { isWithin } from './path-utils.js';
 
@@ -38,7 +38,7 @@ export function findMasks(input: MaskInput, fs: FsView): Masks {
   const denied =
     input.deny.length === 0
       ? () => false
-      : picomatch(
+      : loadPicomatch()(
           input.deny.map((glob) => (glob.includes('/') ? glob : `**/${glob}`)),
           { dot: true },
         );

@@ -13,7 +13,7 @@
  * root can tell, and for a list of denials matching too much is the safe side. A path is also
  * matched in Unicode NFC, so a decomposed spelling of a denied name is still denied.
  */
-import picomatch from 'picomatch';
+import { loadPicomatch } from '../globs.js';
 import type { PathFlavor } from './flavor.js';
 
 export interface DenyGlobs {
@@ -25,7 +25,7 @@ export function compileDenyGlobs(globs: readonly string[], flavor: PathFlavor): 
   const options = { dot: true, nocase: true, windows: false };
   const compiled = globs.map((glob) => ({
     glob,
-    test: picomatch(expandGlob(glob, flavor), options),
+    test: loadPicomatch()(expandGlob(glob, flavor), options),
   }));
   return {
     match(path) {
