@@ -22,18 +22,26 @@ export interface AuditEventFields {
   };
   'guard.stop': { reason: string; signal?: string | null; exitCode?: number };
   /** `args` as configured: the caller masks any argument that came from `${env:…}`. */
-  'child.spawn': { pid: number; command: string; args?: string[]; cwd?: string; attempt?: number };
+  'child.spawn': { pid: number; command: string; args?: string[]; cwd?: string; restarts?: number };
   'child.exit': {
     pid: number;
     code: number | null;
     signal: string | null;
     forced?: boolean;
     uptimeMs?: number;
+    /** Killed because health checks found it hung. */
+    hung?: boolean;
   };
   'child.restart': { attempt: number; delayMs: number; reason: string };
-  'child.failed': { reason: string; restarts?: number; windowMs?: number };
+  'child.failed': { reason: string };
   'child.stderr': { text: string };
-  'health.fail': { consecutive: number; timeoutMs: number; killed?: boolean };
+  'health.fail': { pid: number; reason: string; failures: number; of: number };
+  /** A ping discarded, not counted: the clocks say the machine slept or the clock was set. */
+  'health.skip': { reason: string };
+  /** A move of the supervisor's state machine (docs/supervision.md). */
+  'server.state': { from: string; to: string; cause: string };
+  /** The client's session replayed on a new child, or why that failed. */
+  'session.replay': { pid: number; listsChanged?: string[]; failed?: string };
   'rpc.request': { method: string; id: AuditRequestId; tool?: string; body?: unknown };
   'rpc.response': {
     method: string;
@@ -98,6 +106,9 @@ export const AUDIT_EVENTS: readonly AuditEventName[] = [
   'child.failed',
   'child.stderr',
   'health.fail',
+  'health.skip',
+  'server.state',
+  'session.replay',
   'rpc.request',
   'rpc.response',
   'rpc.notification',
@@ -119,6 +130,9 @@ export const DEFAULT_LEVELS: Readonly<Record<AuditEventName, AuditLevel>> = {
   'child.failed': 'error',
   'child.stderr': 'info',
   'health.fail': 'warn',
+  'health.skip': 'info',
+  'server.state': 'info',
+  'session.replay': 'info',
   'rpc.request': 'info',
   'rpc.response': 'info',
   'rpc.notification': 'debug',

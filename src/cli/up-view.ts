@@ -64,7 +64,8 @@ export function describeChange(s: SessionSnapshot): string {
   const time = new Date().toISOString().slice(11, 19);
   const pid = s.pid === null ? '' : ` pid ${s.pid}`;
   const restarts = s.restarts === 0 ? '' : ` (${s.restarts} restart${s.restarts === 1 ? '' : 's'})`;
-  const reason = s.reason === null ? '' : `: ${s.reason}`;
+  const said = s.state === 'restarting' || s.state === 'failed' || s.state === 'stopped';
+  const reason = s.reason === null || !said ? '' : `: ${s.reason}`;
   return `${time} ${s.server} ${s.state}${pid}${restarts}${reason}`;
 }
 

@@ -333,9 +333,9 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     switch (decision.action) {
       case 'stay-stopped': {
         this.relay.detachServer(why);
+        this.#reason = decision.reason;
         this.#move('exited');
         this.#move('no-restart');
-        this.#reason = decision.reason;
         this.relay.setUnavailable({ state: 'stopped', reason: decision.reason });
         const clean = exit.code === 0 && exit.signal === null && !this.#hung;
         this.#end({ reason: 'server-exit', exit, exitCode: clean ? 0 : 1 });
@@ -343,14 +343,15 @@ export class GuardSession extends EventEmitter<SessionEvents> {
       }
       case 'restart': {
         this.relay.detachServer(why, { retry: true });
-        this.#move('exited');
         this.#restarts += 1;
         this.#reason = why;
-        this.#options.audit.record(this.server.name, 'child.restart', {
-          attempt: decision.attempt,
-          delayMs: decision.delayMs,
-          reason: why,
-        });
+        this.#move('exited');
+        this.#options.audit.record(
+          this.server.name,
+          'child.restart',
+          { attempt: decision.attempt, delayMs: decision.delayMs, reason: why },
+          'warn',
+        );
         this.#schedule(decision.delayMs);
         return;
       }
@@ -358,10 +359,10 @@ export class GuardSession extends EventEmitter<SessionEvents> {
       case 'retry-failed': {
         // Idempotent requests in flight are answered as unavailable (-32052), like new ones.
         this.relay.detachServer(why, { retry: true });
-        this.#move('exited');
-        this.#move('gave-up');
         const reason = decision.action === 'give-up' ? decision.reason : why;
         this.#reason = reason;
+        this.#move('exited');
+        this.#move('gave-up');
         if (decision.action === 'give-up') {
           this.#options.audit.record(this.server.name, 'child.failed', { reason }, 'error');
         }

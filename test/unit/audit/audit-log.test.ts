@@ -230,7 +230,7 @@ void test('the null log drops everything', () => {
 void test('recordEvent writes each event at its usual level; error only for real failures', async () => {
   const file = join(dir, 'audit.jsonl');
   const log = await openAuditLog({ file, bodies: false });
-  recordEvent(log, 's', 'child.failed', { reason: 'restart limit reached', restarts: 5 });
+  recordEvent(log, 's', 'child.failed', { reason: '6 starts within 60000 ms (maxRestarts 5)' });
   recordEvent(log, 's', 'child.exit', { pid: 1, code: 0, signal: null });
   recordEvent(log, 's', 'policy.deny', { rule: 'r', reason: 'why', direction: 'server-to-client' });
   log.close();
