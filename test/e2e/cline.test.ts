@@ -231,3 +231,42 @@ void test(
     });
   },
 );
+
+void test(
+  "Cline's client → mcp-guard → server-everything SIGKILLed: Cline stays connected and its next call is answered by the new child",
+  { timeout: 60_000 },
+  async (t) => {
+    const dir = await testDir(t);
+    const guarded = guardCommand(dir, nodeCommand(SERVER_EVERYTHING), {
+      name: 'everything',
+      entry: { restart: { policy: 'on-failure', backoff: { initial: 50, max: 1000 } } },
+    });
+    const { cline, serverPid, step } = await clineThrough(t, dir, guarded);
+    assertFirstAttempt(cline);
+    assert.equal(
+      resultText(await step('echo before', cline.callTool('echo', { message: 'before' }))),
+      'Echo: before',
+    );
+    process.kill(serverPid, 'SIGKILL');
+    // The new child is up once the session has been replayed on it.
+    await step(
+      'the session replayed on a new child',
+      guarded.waitForAudit((r) => r.event === 'session.replay', 15_000, cline.stderr),
+    );
+    const spawns = guarded.audit().filter((r) => r.event === 'child.spawn');
+    const newPid = spawns[1]!.pid as number;
+    t.after(() => killAll([newPid]));
+    assert.equal(
+      resultText(await step('echo after', cline.callTool('echo', { message: 'after' }))),
+      'Echo: after',
+    );
+    assert.equal(cline.snapshot()?.status, 'connected', 'Cline never saw a disconnect');
+    assert.deepEqual(
+      cline.spawned.map((child) => child.mode),
+      ['newline'],
+      'Cline did not have to start mcp-guard again',
+    );
+    await closeAll(cline, [serverPid, newPid]);
+    assert.doesNotMatch(cline.stderr(), /error/i);
+  },
+);
