@@ -3,11 +3,8 @@
  * records their definitions in `mcp-guard.lock` beside the manifest — or, with `--check`,
  * compares them with it and exits 1 on any drift (for CI). Reports go to stderr.
  */
-import { homedir } from 'node:os';
 import { PassThrough } from 'node:stream';
-import { parseArgs } from 'node:util';
 import { openAuditLog, type AuditLog } from '../audit/audit-log.js';
-import { findManifest, loadManifest } from '../config/load.js';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import { GuardError } from '../errors.js';
 import type { CatalogItem } from '../policy/catalog.js';
@@ -30,6 +27,7 @@ import { GuardSession } from '../supervisor/guard-session.js';
 import { performHandshake } from '../supervisor/handshake.js';
 import { launchServer } from '../sandbox/launch.js';
 import { VERSION } from '../version.js';
+import { loadNamedServers, parseCommandLine } from './command-line.js';
 import { warnOnceOnAuditFailure } from './audit-warning.js';
 
 const HELP = `Usage: mcp-guard pin [-c FILE] [--profile P] [--check] [SERVER…]
@@ -51,9 +49,8 @@ type Listed =
   { server: string; tools: ReadonlyMap<string, CatalogItem> } | { server: string; failure: string };
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandLine(
+    {
       args: argv,
       allowPositionals: true,
       options: {
@@ -62,33 +59,14 @@ export async function main(argv: string[]): Promise<number> {
         check: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
-    });
-  } catch (err) {
-    throw new GuardError('ERR_USAGE', `pin: ${(err as Error).message}\n\n${HELP}`);
-  }
-  const { values, positionals } = parsed;
-  if (values.help === true) {
-    process.stderr.write(HELP);
-    return 0;
-  }
-  const ctx = { cwd: process.cwd(), env: process.env, homeDir: homedir() };
-  const file = findManifest(ctx, values.config);
-  const manifest = loadManifest(
-    file,
-    ctx,
-    values.profile === undefined ? {} : { profile: values.profile },
+    },
+    HELP,
   );
-  const unknown = positionals.filter((name) => !Object.hasOwn(manifest.servers, name));
-  if (unknown.length > 0) {
-    throw new GuardError(
-      'ERR_SERVER_UNKNOWN',
-      `no server ${unknown.map((n) => `'${n}'`).join(', ')} in ${file}`,
-    );
-  }
+  if (parsed === 'help') return 0;
+  const { values, positionals } = parsed;
+  const { file, manifest, named } = loadNamedServers(values, positionals);
   const servers =
-    positionals.length > 0
-      ? positionals.map((name) => manifest.servers[name]!)
-      : Object.values(manifest.servers).filter((server) => server.tools.pin !== 'off');
+    named ?? Object.values(manifest.servers).filter((server) => server.tools.pin !== 'off');
   const lockFile = lockFileFor(file);
   const lock = readLockOrThrow(lockFile);
   if (servers.length === 0) {

@@ -4,10 +4,7 @@
  * in its sandbox, exactly as `run` would start it but with the network allowed; npx or uvx
  * download into the private cache; after the MCP handshake the server is stopped.
  */
-import { homedir } from 'node:os';
 import { posix } from 'node:path';
-import { parseArgs } from 'node:util';
-import { findManifest, loadManifest } from '../config/load.js';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import { GuardError } from '../errors.js';
 import { LineFramer } from '../protocol/framing.js';
@@ -17,6 +14,7 @@ import { launchServer } from '../sandbox/launch.js';
 import { cacheDirFor } from '../sandbox/private-cache.js';
 import { performHandshake } from '../supervisor/handshake.js';
 import { VERSION } from '../version.js';
+import { loadNamedServers, parseCommandLine } from './command-line.js';
 
 const HELP = `Usage: mcp-guard prepare [-c FILE] [--profile P] [SERVER…]
 
@@ -46,9 +44,8 @@ const PACKAGE_RUNNERS = new Set([
 ]);
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandLine(
+    {
       args: argv,
       allowPositionals: true,
       options: {
@@ -57,15 +54,11 @@ export async function main(argv: string[]): Promise<number> {
         timeout: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
-    });
-  } catch (err) {
-    throw new GuardError('ERR_USAGE', `${(err as Error).message}\n\n${HELP}`);
-  }
+    },
+    HELP,
+  );
+  if (parsed === 'help') return 0;
   const { values, positionals } = parsed;
-  if (values.help === true) {
-    process.stderr.write(HELP);
-    return 0;
-  }
   const timeoutS = Number(values.timeout ?? '300');
   if (!Number.isFinite(timeoutS) || timeoutS <= 0) {
     throw new GuardError(
@@ -73,24 +66,8 @@ export async function main(argv: string[]): Promise<number> {
       `--timeout takes a number of seconds, not '${values.timeout}'`,
     );
   }
-  const ctx = { cwd: process.cwd(), env: process.env, homeDir: homedir() };
-  const file = findManifest(ctx, values.config);
-  const manifest = loadManifest(
-    file,
-    ctx,
-    values.profile === undefined ? {} : { profile: values.profile },
-  );
-  const unknown = positionals.filter((name) => manifest.servers[name] === undefined);
-  if (unknown.length > 0) {
-    throw new GuardError(
-      'ERR_SERVER_UNKNOWN',
-      `no server ${unknown.map((n) => `'${n}'`).join(', ')} in ${file}`,
-    );
-  }
-  const servers =
-    positionals.length > 0
-      ? positionals.map((name) => manifest.servers[name]!)
-      : Object.values(manifest.servers).filter(usesPackageRunner);
+  const { file, manifest, named } = loadNamedServers(values, positionals);
+  const servers = named ?? Object.values(manifest.servers).filter(usesPackageRunner);
   if (servers.length === 0) {
     process.stderr.write(
       `mcp-guard prepare: no server of ${file} runs through npx, uvx or the like; nothing to prepare\n`,

@@ -98,7 +98,8 @@ export function resolveRunTarget(
   const file = findManifest(ctx, values.config);
   const manifest = loadManifest(file, ctx, profile);
   const name = positionals[0]!;
-  const server = manifest.servers[name];
+  // Own keys only: `constructor` is no server, whatever Object.prototype says.
+  const server = Object.hasOwn(manifest.servers, name) ? manifest.servers[name] : undefined;
   if (server === undefined) {
     const known = Object.keys(manifest.servers).join(', ') || '(none)';
     throw new GuardError(

@@ -3,13 +3,9 @@
  * core as `run`, performs the MCP handshake with each, prints a status table and keeps them running
  * until Ctrl-C (or SIGTERM), then stops them all cleanly.
  */
-import { homedir } from 'node:os';
 import { PassThrough, Writable } from 'node:stream';
-import { parseArgs } from 'node:util';
 import { openAuditLog, type AuditLog } from '../audit/audit-log.js';
-import { findManifest, loadManifest } from '../config/load.js';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
-import { GuardError } from '../errors.js';
 import { createServerPipeline } from '../policy/server-pipeline.js';
 import { LineClient } from '../relay/line-client.js';
 import { GuardSession } from '../supervisor/guard-session.js';
@@ -18,6 +14,7 @@ import { performHandshake, type HandshakeResult } from '../supervisor/handshake.
 import { launchServer, sandboxAuditFields, sandboxWarning } from '../sandbox/launch.js';
 import type { SandboxApplied } from '../sandbox/types.js';
 import { VERSION } from '../version.js';
+import { loadNamedServers, parseCommandLine } from './command-line.js';
 import { warnOnceOnAuditFailure } from './audit-warning.js';
 import { formatTable } from './table.js';
 import { startView, type View } from './up-view.js';
@@ -47,9 +44,8 @@ interface Running {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandLine(
+    {
       args: argv,
       allowPositionals: true,
       options: {
@@ -58,30 +54,13 @@ export async function main(argv: string[]): Promise<number> {
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
-    });
-  } catch (err) {
-    throw new GuardError('ERR_USAGE', `${(err as Error).message}\n\n${HELP}`);
-  }
-  const { values, positionals } = parsed;
-  if (values.help === true) {
-    process.stderr.write(HELP);
-    return 0;
-  }
-  const ctx = { cwd: process.cwd(), env: process.env, homeDir: homedir() };
-  const file = findManifest(ctx, values.config);
-  const manifest = loadManifest(
-    file,
-    ctx,
-    values.profile === undefined ? {} : { profile: values.profile },
+    },
+    HELP,
   );
-  const names = positionals.length > 0 ? positionals : Object.keys(manifest.servers);
-  const unknown = names.filter((name) => manifest.servers[name] === undefined);
-  if (unknown.length > 0) {
-    throw new GuardError(
-      'ERR_SERVER_UNKNOWN',
-      `no server ${unknown.map((n) => `'${n}'`).join(', ')} in ${file}`,
-    );
-  }
+  if (parsed === 'help') return 0;
+  const { values, positionals } = parsed;
+  const { file, manifest, named } = loadNamedServers(values, positionals);
+  const names = named === null ? Object.keys(manifest.servers) : positionals;
   if (names.length === 0) {
     process.stderr.write(`mcp-guard: ${file} has no servers to start\n`);
     return 0;

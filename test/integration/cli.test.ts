@@ -30,7 +30,10 @@ test('--version prints the package version on stdout and exits 0', () => {
 test('--help works for the tool and for every command, exits 0, says no "error"', () => {
   for (const args of [
     ['--help'],
-    ...['run', 'up', 'check', 'logs', 'doctor'].map((c) => [c, '--help']),
+    ...['run', 'up', 'status', 'check', 'logs', 'pin', 'prepare', 'doctor'].map((c) => [
+      c,
+      '--help',
+    ]),
   ]) {
     const r = cli(args);
     assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
@@ -48,8 +51,25 @@ test('usage problems exit 2', () => {
     ['run', '--bogus'],
     ['run', 'a', 'b'],
     ['up', '--bogus'],
+    ['status', '--bogus'],
+    ['pin', '--bogus'],
+    ['prepare', '--bogus'],
   ];
   for (const args of cases) assert.equal(cli(args).status, 2, args.join(' '));
+});
+
+test('a server name the manifest does not have is a usage problem, inherited names included', () => {
+  const dir = tempDir();
+  const manifest = join(dir, 'mcp-guard.yaml');
+  writeFileSync(manifest, JSON.stringify({ version: 1, servers: { real: { command: 'true' } } }));
+  for (const command of ['run', 'up', 'pin', 'prepare']) {
+    for (const name of ['nope', 'constructor', '__proto__', 'toString']) {
+      const r = cli([command, name, '-c', manifest], dir);
+      assert.equal(r.status, 2, `${command} ${name}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`no server '${name}'`), `${command} ${name}`);
+      assert.equal(r.stdout, '', `${command} ${name}`);
+    }
+  }
 });
 
 test('doctor reports node, platform and the manifest found', () => {
