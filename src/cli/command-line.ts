@@ -9,6 +9,13 @@ import { findManifest, loadManifest } from '../config/load.js';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import { GuardError } from '../errors.js';
 
+/** The flags every manifest command takes: `-c FILE`, `--profile P`, `-h`. */
+export const MANIFEST_FLAGS = {
+  config: { type: 'string', short: 'c' },
+  profile: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** The parsed flags, or 'help' once `--help` has been answered (on stderr). */
 export function parseCommandLine<T extends ParseArgsConfig>(
   config: T,

@@ -27,7 +27,7 @@ import { GuardSession } from '../supervisor/guard-session.js';
 import { performHandshake } from '../supervisor/handshake.js';
 import { launchServer } from '../sandbox/launch.js';
 import { VERSION } from '../version.js';
-import { loadNamedServers, parseCommandLine } from './command-line.js';
+import { loadNamedServers, MANIFEST_FLAGS, parseCommandLine } from './command-line.js';
 import { warnOnceOnAuditFailure } from './audit-warning.js';
 
 const HELP = `Usage: mcp-guard pin [-c FILE] [--profile P] [--check] [SERVER…]
@@ -53,12 +53,7 @@ export async function main(argv: string[]): Promise<number> {
     {
       args: argv,
       allowPositionals: true,
-      options: {
-        config: { type: 'string', short: 'c' },
-        profile: { type: 'string' },
-        check: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: { ...MANIFEST_FLAGS, check: { type: 'boolean' } },
     },
     HELP,
   );

@@ -14,7 +14,7 @@ import { launchServer } from '../sandbox/launch.js';
 import { cacheDirFor } from '../sandbox/private-cache.js';
 import { performHandshake } from '../supervisor/handshake.js';
 import { VERSION } from '../version.js';
-import { loadNamedServers, parseCommandLine } from './command-line.js';
+import { loadNamedServers, MANIFEST_FLAGS, parseCommandLine } from './command-line.js';
 
 const HELP = `Usage: mcp-guard prepare [-c FILE] [--profile P] [SERVER…]
 
@@ -48,12 +48,7 @@ export async function main(argv: string[]): Promise<number> {
     {
       args: argv,
       allowPositionals: true,
-      options: {
-        config: { type: 'string', short: 'c' },
-        profile: { type: 'string' },
-        timeout: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: { ...MANIFEST_FLAGS, timeout: { type: 'string' } },
     },
     HELP,
   );

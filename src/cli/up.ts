@@ -14,7 +14,7 @@ import { performHandshake, type HandshakeResult } from '../supervisor/handshake.
 import { launchServer, sandboxAuditFields, sandboxWarning } from '../sandbox/launch.js';
 import type { SandboxApplied } from '../sandbox/types.js';
 import { VERSION } from '../version.js';
-import { loadNamedServers, parseCommandLine } from './command-line.js';
+import { loadNamedServers, MANIFEST_FLAGS, parseCommandLine } from './command-line.js';
 import { warnOnceOnAuditFailure } from './audit-warning.js';
 import { formatTable } from './table.js';
 import { startView, type View } from './up-view.js';
@@ -48,12 +48,7 @@ export async function main(argv: string[]): Promise<number> {
     {
       args: argv,
       allowPositionals: true,
-      options: {
-        config: { type: 'string', short: 'c' },
-        profile: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: { ...MANIFEST_FLAGS, json: { type: 'boolean' } },
     },
     HELP,
   );

@@ -4,28 +4,15 @@
  * signals that group, because bubblewrap does not forward SIGTERM.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { livingProcesses } from '../supervisor/process-group.js';
 
-/** The pids whose parent is `parent`, from /proc/<pid>/stat lines ("pid (comm) state ppid …"). */
+/** The living pids whose parent is `parent`, from /proc/<pid>/stat lines. */
 export function childrenOf(
   parent: number,
   entries: readonly string[],
   readStat: (pid: string) => string,
 ): number[] {
-  const children: number[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readStat(entry);
-    } catch {
-      continue; // exited meanwhile
-    }
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[1]) === parent && fields[0] !== 'Z' && fields[0] !== 'X') {
-      children.push(Number(entry));
-    }
-  }
-  return children;
+  return livingProcesses(entries, readStat, (stat) => stat.ppid === parent);
 }
 
 /** Why: the live children of a process (Linux /proc); empty where /proc cannot be read. */

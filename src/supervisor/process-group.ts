@@ -19,26 +19,52 @@ export function groupAlive(pgid: number, platform: NodeJS.Platform = process.pla
   }
 }
 
+/** What mcp-guard reads of a /proc/<pid>/stat line. */
+export interface ProcStat {
+  /** Neither a zombie nor dead: it still runs, whatever `kill(pid, 0)` says. */
+  living: boolean;
+  ppid: number;
+  pgrp: number;
+}
+
+/** "pid (comm) state ppid pgrp …"; comm may hold spaces and parentheses. */
+export function parseStat(stat: string): ProcStat {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const state = fields[0];
+  return {
+    living: state !== 'Z' && state !== 'X',
+    ppid: Number(fields[1]),
+    pgrp: Number(fields[2]),
+  };
+}
+
+/** The living processes among /proc `entries` whose stat `matches`. */
+export function livingProcesses(
+  entries: readonly string[],
+  readStat: (pid: string) => string,
+  matches: (stat: ProcStat) => boolean,
+): number[] {
+  const found: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: ProcStat;
+    try {
+      stat = parseStat(readStat(entry));
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (stat.living && matches(stat)) found.push(Number(entry));
+  }
+  return found;
+}
+
 /** Counts the group's members that are not zombies, from /proc/<pid>/stat lines. */
 export function livingMembers(
   pgid: number,
   entries: readonly string[],
   readStat: (pid: string) => string,
 ): number {
-  let living = 0;
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readStat(entry);
-    } catch {
-      continue; // exited meanwhile
-    }
-    // "pid (comm) state ppid pgrp …"; comm may hold spaces and parentheses.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') living += 1;
-  }
-  return living;
+  return livingProcesses(entries, readStat, (stat) => stat.pgrp === pgid).length;
 }
 
 /** Sends a signal to a whole group; false when no such group exists. */
@@ -60,9 +86,7 @@ export function processAlive(pid: number, platform: NodeJS.Platform = process.pl
   }
   if (platform !== 'linux') return true;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    return state !== 'Z' && state !== 'X';
+    return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).living;
   } catch {
     return false;
   }
