@@ -81,7 +81,9 @@ function locateStateDir(
   return join(dirname(file), '.mcp-guard');
 }
 
-export function renderStatus(records: readonly StatusRecord[]): string {
+export function renderStatus(
+  records: readonly (StatusRecord & { uptimeMs: number | null })[],
+): string {
   return formatTable(
     ['SERVER', 'STATE', 'PID', 'GUARD', 'UPTIME', 'RESTARTS', 'PING', 'CALLS', 'DENIED', 'SANDBOX'],
     records.map((r) => [

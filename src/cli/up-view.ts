@@ -69,14 +69,14 @@ export function describeChange(s: SessionSnapshot): string {
   return `${time} ${s.server} ${s.state}${pid}${restarts}${reason}`;
 }
 
-export function renderLive(snapshots: readonly SessionSnapshot[]): string {
+export function renderLive(snapshots: readonly SessionSnapshot[], now = Date.now()): string {
   return formatTable(
     ['SERVER', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'PING', 'CALLS', 'DENIED'],
     snapshots.map((s) => [
       s.server,
       s.state,
       s.pid === null ? '-' : String(s.pid),
-      s.uptimeMs === null ? '-' : formatDuration(s.uptimeMs),
+      s.since === null ? '-' : formatDuration(Math.max(0, now - s.since)),
       String(s.restarts),
       s.lastPing === null ? '-' : `${s.lastPing.ms} ms`,
       String(s.calls),

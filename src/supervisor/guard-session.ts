@@ -46,9 +46,7 @@ export interface SessionSnapshot {
   state: ServerState;
   /** The current child's pid, if one is running. */
   pid: number | null;
-  /** ms since the current child was spawned, if one is running. */
-  uptimeMs: number | null;
-  /** When the current child was spawned (epoch ms), if one is running. */
+  /** When the current child was spawned (epoch ms), if one is running: its uptime is now − this. */
   since: number | null;
   restarts: number;
   /** The last ping's round trip (ms) and when it was answered (epoch ms). */
@@ -150,7 +148,6 @@ export class GuardSession extends EventEmitter<SessionEvents> {
       server: this.server.name,
       state: this.#state,
       pid: proc?.pid ?? null,
-      uptimeMs: proc === null ? null : Math.round(performance.now() - this.#procStartedAt),
       since: proc === null ? null : Math.round(performance.timeOrigin + this.#procStartedAt),
       restarts: this.#restarts,
       lastPing: this.#lastPing,

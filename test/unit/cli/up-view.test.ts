@@ -7,8 +7,7 @@ const snapshot = (change: Partial<SessionSnapshot>): SessionSnapshot => ({
   server: 'files',
   state: 'ready',
   pid: 42,
-  uptimeMs: 65_000,
-  since: 0,
+  since: 1_000,
   restarts: 0,
   lastPing: null,
   calls: 3,
@@ -33,10 +32,13 @@ test('a line per change names the state, the pid, the restarts, and why only whe
 });
 
 test('the live table has one row per server with its figures', () => {
-  const text = renderLive([
-    snapshot({ lastPing: { ms: 1.2, at: 0 } }),
-    snapshot({ server: 'memory', state: 'restarting', pid: null, uptimeMs: null }),
-  ]);
+  const text = renderLive(
+    [
+      snapshot({ lastPing: { ms: 1.2, at: 0 } }),
+      snapshot({ server: 'memory', state: 'restarting', pid: null, since: null }),
+    ],
+    66_000,
+  );
   const [header, files, memory] = text.split('\n');
   assert.match(header!, /^SERVER\s+STATE\s+PID\s+UPTIME\s+RESTARTS\s+PING\s+CALLS\s+DENIED$/);
   assert.match(files!, /^files\s+ready\s+42\s+1 m 5 s\s+0\s+1.2 ms\s+3\s+1$/);

@@ -468,10 +468,16 @@ test('a request queued while no server is attached gets -32052 once callTimeout 
   t.relay.state = () => 'restarting';
   t.client(req(1, 'tools/list'));
   const [reply] = (await t.toClient.next()) as {
-    error: { code: number; data: { state: string } };
+    error: { code: number; message: string; data: Record<string, unknown> };
   }[];
   assert.equal(reply!.error.code, -32052);
-  assert.equal(reply!.error.data.state, 'restarting');
+  assert.deepEqual(reply!.error.data, {
+    rule: 'availability',
+    reason: 'the server was not ready within limits.callTimeout (50 ms)',
+    server: 'test',
+    state: 'restarting',
+  });
+  assert.match(reply!.error.message, /^mcp-guard: server 'test' is unavailable \(restarting\)/);
 });
 
 test('detach with retry: read-only calls wait for the next server, others get -32054', async () => {
@@ -522,4 +528,39 @@ test('detach with retry: read-only calls wait for the next server, others get -3
     t.relay.client.retry.map((entry) => entry.id),
     [4],
   );
+});
+
+test('callTimeout at the limit: a request one ms short of it waits, at it is answered', async () => {
+  const t = setup({ callTimeout: 60_000 });
+  t.client(req(9, 'tools/call', { name: 'slow' }));
+  await t.toServer.next();
+  const [entry] = [...t.relay.client.pending.values()];
+  assert.ok(entry !== undefined);
+  t.relay.batch(() => t.relay.client.expire(entry.startedAt + 59_999, 60_000));
+  assert.equal(t.relay.client.pending.has(9), true, 'not yet');
+  t.relay.batch(() => t.relay.client.expire(entry.startedAt + 60_000, 60_000));
+  assert.equal(t.relay.client.pending.has(9), false);
+  const [reply] = (await t.toClient.next()) as { id: number; error: { code: number } }[];
+  assert.deepEqual([reply!.id, reply!.error.code], [9, -32001]);
+});
+
+test('the queue while no server is attached holds 1000 requests; the 1001st gets -32052 at once', async () => {
+  const t = setup({ attach: false });
+  for (let id = 1; id <= 1001; id += 1) t.client(req(id, 'ping'));
+  const [refused] = (await t.toClient.next()) as {
+    id: number;
+    error: { code: number; data: { reason: string; state: string } };
+  }[];
+  assert.equal(refused!.id, 1001);
+  assert.equal(refused!.error.code, -32052);
+  assert.equal(refused!.error.data.reason, 'too many requests waiting for the server');
+  const next = { input: new PassThrough(), output: new PassThrough() };
+  const toNext = new Lines(next.output);
+  t.relay.attachServer(next);
+  const sent = (await toNext.next(1000)) as { id: number }[];
+  assert.deepEqual(
+    sent.map((m) => m.id),
+    Array.from({ length: 1000 }, (_, i) => i + 1),
+  );
+  assert.equal(t.toClient.items.length, 0, 'nothing else was refused');
 });
