@@ -7,6 +7,7 @@
  */
 import { isObject } from '../protocol/jsonrpc.js';
 import type { CatalogItem, ListKind } from '../policy/catalog.js';
+import { canonicalJson } from '../policy/pin/definition.js';
 import type { Relay } from '../relay/relay.js';
 
 /** The new child cannot carry the session on; restarting it again would not help. */
@@ -79,17 +80,7 @@ function differ(
     const name = item[key];
     if (typeof name !== 'string') return true;
     const old = before.get(name);
-    if (old === undefined || canonical(old) !== canonical(item)) return true;
+    if (old === undefined || canonicalJson(old) !== canonicalJson(item)) return true;
   }
   return false;
-}
-
-/** JSON with object keys sorted, so two equal definitions compare equal whatever their order. */
-export function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (isObject(value)) {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
