@@ -4,10 +4,10 @@
  */
 import { isObject } from '../protocol/jsonrpc.js';
 import type { LineClient } from '../relay/line-client.js';
+import { listAllPages } from './list-pages.js';
 
 /** The protocol version mcp-guard's own client asks for. */
 export const CLIENT_PROTOCOL_VERSION = '2025-06-18';
-const MAX_PAGES = 100;
 
 export interface HandshakeResult {
   protocolVersion: string;
@@ -39,7 +39,11 @@ export async function performHandshake(
   const capabilities = isObject(init.capabilities) ? init.capabilities : {};
   const info = isObject(init.serverInfo) ? init.serverInfo : {};
   const count = (method: string, key: string): Promise<number | null> =>
-    key in capabilities ? countItems(client, method, key, timeoutMs) : Promise.resolve(null);
+    key in capabilities
+      ? listAllPages((m, params) => client.request(m, params, timeoutMs), method, key).then(
+          (items) => items.length,
+        )
+      : Promise.resolve(null);
   const [tools, resources, prompts] = await Promise.all([
     count('tools/list', 'tools'),
     count('resources/list', 'resources'),
@@ -53,23 +57,4 @@ export async function performHandshake(
     prompts,
     handshakeMs,
   };
-}
-
-async function countItems(
-  client: LineClient,
-  method: string,
-  key: string,
-  timeoutMs: number,
-): Promise<number> {
-  let total = 0;
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page += 1) {
-    const result = await client.request(method, cursor === undefined ? {} : { cursor }, timeoutMs);
-    if (!isObject(result)) break;
-    const items = result[key];
-    if (Array.isArray(items)) total += items.length;
-    if (typeof result.nextCursor !== 'string') break;
-    cursor = result.nextCursor;
-  }
-  return total;
 }

@@ -9,6 +9,7 @@ import { isObject } from '../protocol/jsonrpc.js';
 import type { CatalogItem, ListKind } from '../policy/catalog.js';
 import { canonicalJson } from '../policy/pin/definition.js';
 import type { Relay } from '../relay/relay.js';
+import { listAllPages } from './list-pages.js';
 
 /** The new child cannot carry the session on; restarting it again would not help. */
 export class ReplayRefused extends Error {
@@ -16,8 +17,6 @@ export class ReplayRefused extends Error {
 }
 
 const KINDS: readonly ListKind[] = ['tools', 'resources', 'prompts'];
-/** A listing longer than this many pages is taken as changed rather than walked to its end. */
-const MAX_PAGES = 100;
 
 /** Replays the session; resolves with the lists that differ from before the restart. */
 export async function replaySession(relay: Relay, timeoutMs: number): Promise<ListKind[]> {
@@ -43,29 +42,13 @@ export async function replaySession(relay: Relay, timeoutMs: number): Promise<Li
   const changed: ListKind[] = [];
   for (const kind of KINDS) {
     if (!relay.catalog.seen(kind)) continue;
-    const items = kind in capabilities ? await listAll(relay, kind, timeoutMs) : [];
+    const request = (method: string, params: Record<string, unknown>): Promise<unknown> =>
+      relay.request(method, params, timeoutMs);
+    const items = kind in capabilities ? await listAllPages(request, `${kind}/list`, kind) : [];
     if (differ(relay.catalog.list(kind).items, items, kind)) changed.push(kind);
     relay.catalog.replace(kind, items);
   }
   return changed;
-}
-
-async function listAll(relay: Relay, kind: ListKind, timeoutMs: number): Promise<CatalogItem[]> {
-  const items: CatalogItem[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page += 1) {
-    const result = await relay.request(
-      `${kind}/list`,
-      cursor === undefined ? {} : { cursor },
-      timeoutMs,
-    );
-    if (!isObject(result)) break;
-    const found = result[kind];
-    if (Array.isArray(found)) for (const item of found) if (isObject(item)) items.push(item);
-    if (typeof result.nextCursor !== 'string') return items;
-    cursor = result.nextCursor;
-  }
-  return items;
 }
 
 /** Same keys with the same definitions, in any order. */
