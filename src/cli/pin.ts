@@ -25,7 +25,7 @@ import { isObject } from '../protocol/jsonrpc.js';
 import { LineClient } from '../relay/line-client.js';
 import { GuardSession } from '../supervisor/guard-session.js';
 import { performHandshake } from '../supervisor/handshake.js';
-import { launchServer } from '../sandbox/launch.js';
+import { launchServer, relaunchFor, sandboxAuditFields } from '../sandbox/launch.js';
 import { VERSION } from '../version.js';
 import { loadNamedServers, MANIFEST_FLAGS, parseCommandLine } from './command-line.js';
 import { warnOnceOnAuditFailure } from './audit-warning.js';
@@ -220,7 +220,8 @@ async function listTools(
   audit: AuditLog,
 ): Promise<Listed> {
   // Launched as `run` launches it (the same sandbox), so it offers the tools it would offer there.
-  const { process: proc } = await launchServer(server, manifest, process.env);
+  const { plan, process: proc } = await launchServer(server, manifest, process.env);
+  audit.record(server.name, 'sandbox.applied', sandboxAuditFields(plan.sandbox));
   if (proc instanceof Error) return { server: server.name, failure: proc.message };
   const checks: PolicyCheck[] = [declareCapabilities(server)];
   if (server.paths.roots.length > 0) checks.push(createRootsCheck(server.paths.roots));
@@ -232,11 +233,7 @@ async function listTools(
     audit,
     pipeline: createPipeline(checks),
     process: proc,
-    launch: async () => {
-      const next = await launchServer(server, manifest, process.env);
-      if (next.process instanceof Error) throw next.process;
-      return next.process;
-    },
+    launch: relaunchFor(server, manifest, process.env, audit),
     stderr: process.stderr,
     stderrPrefix: `[${server.name}] `,
   });

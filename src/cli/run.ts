@@ -10,7 +10,12 @@ import { findManifest, loadManifest, resolveAdHoc } from '../config/load.js';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import { GuardError } from '../errors.js';
 import { detectSandbox } from '../sandbox/detect.js';
-import { launchServer, sandboxAuditFields, sandboxWarning } from '../sandbox/launch.js';
+import {
+  launchServer,
+  relaunchFor,
+  sandboxAuditFields,
+  sandboxWarning,
+} from '../sandbox/launch.js';
 import { VERSION } from '../version.js';
 import { warnOnceOnAuditFailure } from './audit-warning.js';
 
@@ -154,13 +159,7 @@ export async function main(argv: string[]): Promise<number> {
     audit,
     pipeline: createServerPipeline(server, { manifestFile: manifest.file }),
     process: proc,
-    launch: async () => {
-      // A restart goes through the same sandbox decision, and is audited like the first start.
-      const next = await launchServer(server, manifest, process.env);
-      audit.record(server.name, 'sandbox.applied', sandboxAuditFields(next.plan.sandbox));
-      if (next.process instanceof Error) throw next.process;
-      return next.process;
-    },
+    launch: relaunchFor(server, manifest, process.env, audit),
     stderr: process.stderr,
   });
   const status = new StatusFile(manifest.stateDir, session, {

@@ -9,9 +9,13 @@ import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import { createServerPipeline } from '../policy/server-pipeline.js';
 import { LineClient } from '../relay/line-client.js';
 import { GuardSession } from '../supervisor/guard-session.js';
-import type { ServerProcess } from '../supervisor/server-process.js';
 import { performHandshake, type HandshakeResult } from '../supervisor/handshake.js';
-import { launchServer, sandboxAuditFields, sandboxWarning } from '../sandbox/launch.js';
+import {
+  launchServer,
+  relaunchFor,
+  sandboxAuditFields,
+  sandboxWarning,
+} from '../sandbox/launch.js';
 import type { SandboxApplied } from '../sandbox/types.js';
 import { VERSION } from '../version.js';
 import { loadNamedServers, MANIFEST_FLAGS, parseCommandLine } from './command-line.js';
@@ -142,13 +146,6 @@ async function startOne(
 ): Promise<Running> {
   const { plan, process: proc } = await launchServer(server, manifest, process.env);
   audit.record(server.name, 'sandbox.applied', sandboxAuditFields(plan.sandbox));
-  const launch = async (): Promise<ServerProcess> => {
-    // A restart goes through the same sandbox decision, and is audited like the first start.
-    const next = await launchServer(server, manifest, process.env);
-    audit.record(server.name, 'sandbox.applied', sandboxAuditFields(next.plan.sandbox));
-    if (next.process instanceof Error) throw next.process;
-    return next.process;
-  };
   const toRelay = new PassThrough();
   const fromRelay = new PassThrough();
   const session = new GuardSession({
@@ -157,7 +154,7 @@ async function startOne(
     audit,
     pipeline: createServerPipeline(server, { manifestFile: manifest.file }),
     process: proc,
-    launch,
+    launch: relaunchFor(server, manifest, process.env, audit),
     stderr,
     stderrPrefix: `[${server.name}] `,
   });

@@ -6,6 +6,7 @@
 import { posix } from 'node:path';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import { planLaunch, type LaunchContext, type LaunchPlan } from '../supervisor/launch-plan.js';
+import type { AuditSink } from '../relay/audit-sink.js';
 import { ServerProcess } from '../supervisor/server-process.js';
 import { detectSandbox } from './detect.js';
 import type { SandboxApplied, SandboxSupport } from './types.js';
@@ -61,6 +62,24 @@ export async function launchServer(
     err instanceof Error ? err : new Error(String(err)),
   );
   return { plan, process };
+}
+
+/**
+ * Why: every launch after the first (a restart, a retry while failed) goes through the same
+ * sandbox decision and is audited like the first; a launch that cannot start rejects.
+ */
+export function relaunchFor(
+  server: ServerConfig,
+  manifest: ResolvedManifest,
+  hostEnv: NodeJS.ProcessEnv,
+  audit: Pick<AuditSink, 'record'>,
+): () => Promise<ServerProcess> {
+  return async () => {
+    const next = await launchServer(server, manifest, hostEnv);
+    audit.record(server.name, 'sandbox.applied', sandboxAuditFields(next.plan.sandbox));
+    if (next.process instanceof Error) throw next.process;
+    return next.process;
+  };
 }
 
 /** Why: the fields of `sandbox.applied`, recorded once per launch. */
