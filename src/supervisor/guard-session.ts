@@ -160,7 +160,8 @@ export class GuardSession extends EventEmitter<SessionEvents> {
   /** Stops the server (see ServerProcess.stop) and ends the session. Idempotent. */
   stop(reason: StopReason, why?: EndReason): Promise<SessionEnd> {
     if (this.#stopping !== null) return this.#stopping;
-    const failed = this.#state === 'failed' || !this.#everStarted();
+    // A server that never started is `failed` too (see #spawnFailed).
+    const failed = this.#state === 'failed';
     this.#move('stop-requested');
     this.#clearTimer();
     const proc = this.#proc;
@@ -182,10 +183,6 @@ export class GuardSession extends EventEmitter<SessionEvents> {
       });
     })();
     return this.#stopping;
-  }
-
-  #everStarted(): boolean {
-    return this.#runs.length > 0 || this.#proc !== null;
   }
 
   #end(end: SessionEnd): SessionEnd {
