@@ -25,7 +25,7 @@ import { isObject } from '../protocol/jsonrpc.js';
 import { LineClient } from '../relay/line-client.js';
 import { GuardSession } from '../supervisor/guard-session.js';
 import { performHandshake } from '../supervisor/handshake.js';
-import { launchServer, relaunchFor, sandboxAuditFields } from '../sandbox/launch.js';
+import { launchServer, relaunchFor, sandboxAuditFields } from '../supervisor/launch.js';
 import { VERSION } from '../version.js';
 import { loadNamedServers, MANIFEST_FLAGS, parseCommandLine } from './command-line.js';
 import { warnOnceOnAuditFailure } from './audit-warning.js';

@@ -10,7 +10,7 @@ import { GuardError } from '../errors.js';
 import { LineFramer } from '../protocol/framing.js';
 import { LineClient } from '../relay/line-client.js';
 import { detectSandbox } from '../sandbox/detect.js';
-import { launchServer } from '../sandbox/launch.js';
+import { launchServer } from '../supervisor/launch.js';
 import { cacheDirFor } from '../sandbox/private-cache.js';
 import { performHandshake } from '../supervisor/handshake.js';
 import { VERSION } from '../version.js';

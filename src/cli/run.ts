@@ -15,7 +15,7 @@ import {
   relaunchFor,
   sandboxAuditFields,
   sandboxWarning,
-} from '../sandbox/launch.js';
+} from '../supervisor/launch.js';
 import { VERSION } from '../version.js';
 import { warnOnceOnAuditFailure } from './audit-warning.js';
 

@@ -15,7 +15,7 @@ import {
   relaunchFor,
   sandboxAuditFields,
   sandboxWarning,
-} from '../sandbox/launch.js';
+} from '../supervisor/launch.js';
 import type { SandboxApplied } from '../sandbox/types.js';
 import { VERSION } from '../version.js';
 import { loadNamedServers, MANIFEST_FLAGS, parseCommandLine } from './command-line.js';

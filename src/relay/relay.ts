@@ -20,7 +20,7 @@ import { sniffId, sniffTrailingId } from '../protocol/sniff-id.js';
 import { ServerCatalog } from '../policy/catalog.js';
 import type { CheckContext, Pipeline, RecordEvent } from '../policy/pipeline.js';
 import type { Direction, Verdict } from '../policy/verdict.js';
-import type { AuditSink } from './audit-sink.js';
+import type { AuditSink } from '../audit/audit-sink.js';
 import { ClientSide, toolOf } from './client-side.js';
 import { ServerSide } from './server-side.js';
 import { SessionMemory } from './session-memory.js';

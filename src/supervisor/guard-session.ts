@@ -15,7 +15,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { ServerConfig } from '../config/types.js';
 import { LineFramer } from '../protocol/framing.js';
 import type { Pipeline } from '../policy/pipeline.js';
-import type { AuditSink } from '../relay/audit-sink.js';
+import type { AuditSink } from '../audit/audit-sink.js';
 import { OwnRequestTimeout } from '../relay/own-requests.js';
 import { Relay } from '../relay/relay.js';
 import { FailureCount, judgePing, type ClockReading } from './health.js';

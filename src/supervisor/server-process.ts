@@ -12,7 +12,7 @@ import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
 import { GuardError } from '../errors.js';
-import { liveChildren } from '../sandbox/proc-tree.js';
+import { liveChildren } from './proc-tree.js';
 import type { LaunchPlan } from './launch-plan.js';
 import { groupAlive, signalGroup } from './process-group.js';
 import { startWatchdog, type Watchdog } from './watchdog.js';

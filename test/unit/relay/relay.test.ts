@@ -3,7 +3,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { test } from 'node:test';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { createPipeline, type PolicyCheck } from '../../../src/policy/pipeline.js';
-import type { AuditSink } from '../../../src/relay/audit-sink.js';
+import type { AuditSink } from '../../../src/audit/audit-sink.js';
 import { Relay } from '../../../src/relay/relay.js';
 
 interface Record_ {

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ResolvedManifest } from '../../../src/config/types.js';
-import { launchContext, sandboxAuditFields, sandboxWarning } from '../../../src/sandbox/launch.js';
+import {
+  launchContext,
+  sandboxAuditFields,
+  sandboxWarning,
+} from '../../../src/supervisor/launch.js';
 import { isWithin } from '../../../src/sandbox/path-utils.js';
 import { cacheDirFor, cacheEnv } from '../../../src/sandbox/private-cache.js';
-import { childrenOf } from '../../../src/sandbox/proc-tree.js';
+import { childrenOf } from '../../../src/supervisor/proc-tree.js';
 import type { SandboxApplied } from '../../../src/sandbox/types.js';
 import { BWRAP_OK } from './plan-fixtures.js';
 

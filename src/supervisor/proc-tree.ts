@@ -4,7 +4,7 @@
  * signals that group, because bubblewrap does not forward SIGTERM.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { livingProcesses } from '../supervisor/process-group.js';
+import { livingProcesses } from './process-group.js';
 
 /** The living pids whose parent is `parent`, from /proc/<pid>/stat lines. */
 export function childrenOf(

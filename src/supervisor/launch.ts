@@ -5,11 +5,11 @@
  */
 import { posix } from 'node:path';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
-import { planLaunch, type LaunchContext, type LaunchPlan } from '../supervisor/launch-plan.js';
-import type { AuditSink } from '../relay/audit-sink.js';
-import { ServerProcess } from '../supervisor/server-process.js';
-import { detectSandbox } from './detect.js';
-import type { SandboxApplied, SandboxSupport } from './types.js';
+import { planLaunch, type LaunchContext, type LaunchPlan } from './launch-plan.js';
+import type { AuditSink } from '../audit/audit-sink.js';
+import { ServerProcess } from './server-process.js';
+import { detectSandbox } from '../sandbox/detect.js';
+import type { SandboxApplied, SandboxSupport } from '../sandbox/types.js';
 
 export interface Launched {
   plan: LaunchPlan;
