@@ -6,6 +6,7 @@
  * from the same inputs and gets the same plan.
  */
 import { posix } from 'node:path';
+import { serverEnv } from '../config/server-env.js';
 import type { AllowDeny, ServerConfig } from '../config/types.js';
 import { bwrapOptions, systemOps } from '../sandbox/bwrap.js';
 import { nodeFs, type FsView } from '../sandbox/fs-view.js';
@@ -137,26 +138,4 @@ export function planLaunch(
     sandbox,
     refusal: null,
   };
-}
-
-/** Why: `inheritEnv` from mcp-guard's environment plus `env`, nothing else of the host. */
-export function serverEnv(
-  server: ServerConfig,
-  hostEnv: NodeJS.ProcessEnv,
-  platform: NodeJS.Platform,
-): Record<string, string> {
-  const env: Record<string, string> = {};
-  const lookup = platform === 'win32' ? caseInsensitive(hostEnv) : hostEnv;
-  for (const name of server.inheritEnv) {
-    const value = lookup[platform === 'win32' ? name.toUpperCase() : name];
-    if (value !== undefined) env[name] = value;
-  }
-  for (const [name, value] of Object.entries(server.env)) env[name] = value;
-  return env;
-}
-
-function caseInsensitive(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const upper: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(env)) upper[name.toUpperCase()] = value;
-  return upper;
 }

@@ -9,9 +9,9 @@
  * `readOnlyHint: true`.
  */
 import { homedir } from 'node:os';
+import { serverEnv } from '../../config/server-env.js';
 import type { ServerConfig } from '../../config/types.js';
 import { isObject, type RpcMessage } from '../../protocol/jsonrpc.js';
-import { serverEnv } from '../../supervisor/launch-plan.js';
 import type { PolicyCheck } from '../pipeline.js';
 import { PASS, type Verdict } from '../verdict.js';
 import { findPathArguments, type PathArgument } from './find-path-arguments.js';
