@@ -6,9 +6,9 @@
  */
 import type { ConfigProblem, SourcePosition } from '../errors.js';
 import type { ServerConfig } from './types.js';
-import { BUILTIN_NAMES, isBuiltinName } from '../policy/output/redact-patterns.js';
 import { setOwn } from './merge.js';
 import { badDuration, badSize } from './messages.js';
+import { BUILTIN_NAMES, isBuiltinName } from './redact-names.js';
 import { MAX_TIMER_MS, parseDuration, parseSize } from './units.js';
 import { type VariableScope, expandVariables } from './variables.js';
 import { type Anchor, type Segment, formatKey } from './yaml-source.js';

@@ -5,8 +5,9 @@
  * prefix (`aws_secret_access_key=`, `Bearer `), the prefix is kept and only the secret replaced.
  * Token formats with a telling prefix are matched wherever they start (text glued in front of a
  * key, escape sequences included, must not hide it); only their end must be the token's end.
- * Kept small and import-free: the configuration loader reads the names from here.
+ * Keyed by the names the configuration accepts (config/redact-names.ts).
  */
+import type { BuiltinName } from '../../config/redact-names.js';
 
 export interface SecretPattern {
   /** Text before the secret that stays (a regex source), if the pattern has one. */
@@ -63,11 +64,6 @@ export const BUILTIN_PATTERNS: Readonly<Record<string, readonly SecretPattern[]>
   stripe: [{ secret: '[sr]k_(?:live|test)_[0-9A-Za-z]{16,}' }],
   // npm access tokens.
   npm: [{ secret: 'npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])' }],
-};
+} satisfies Record<BuiltinName, readonly SecretPattern[]>;
 
-export const BUILTIN_NAMES: readonly string[] = Object.keys(BUILTIN_PATTERNS);
-
-/** Why: `output.redact` entries that name a built-in, rather than being a regular expression. */
-export function isBuiltinName(entry: string): boolean {
-  return Object.hasOwn(BUILTIN_PATTERNS, entry);
-}
+export { BUILTIN_NAMES, isBuiltinName } from '../../config/redact-names.js';
