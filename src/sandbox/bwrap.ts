@@ -1,144 +1,84 @@
 /**
- * The Linux backend: a SandboxView as bubblewrap arguments. Allowlist only — the sandbox starts
- * from an empty root and shows `/usr` (with the `/bin`, `/lib*` links), `/etc`, a fresh `/proc`,
- * a minimal `/dev`, private `/tmp` and `/run`, an empty `$HOME`, then the program, roots and
- * read-only paths parent-first; masks, protected files and the private cache come last, so they
- * lie on top of whatever shows them.
+ * The bubblewrap backend (Linux): every namespace, an empty root with only what the view shows
+ * (bwrap-layout.ts). Its options reach bwrap on file descriptor 3 (`--args 3`), not on its
+ * command line, where every local user could read the `--setenv` values.
  */
 import type { AllowDeny } from '../config/types.js';
+import type { BackendLaunch, ProbeDeps, SandboxBackend, WrapRequest, Wrapped } from './backend.js';
+import { ISOLATION_FLAGS, bwrapOptions, systemOps } from './bwrap-layout.js';
+import { diagnoseBwrap, linuxFacts } from './diagnose.js';
 import type { FsView } from './fs-view.js';
-import { isWithin, parentFirst } from './path-utils.js';
-import type { SandboxView } from './view.js';
+import { findCommand } from './program.js';
+import type { SandboxSupport } from './types.js';
 
-/** Why: every namespace, no capabilities, no nested namespaces, tied to mcp-guard's life. */
-export const ISOLATION_FLAGS: readonly string[] = [
-  '--unshare-all',
-  '--unshare-user',
-  '--cap-drop',
-  'ALL',
-  '--disable-userns',
-  '--die-with-parent',
-  '--new-session',
-  '--clearenv',
-];
+export const bwrapBackend: SandboxBackend = {
+  name: 'bwrap',
+  title: 'bubblewrap',
+  platform: 'linux',
+  probe: probeBwrap,
+  prepare(fs: FsView, network: AllowDeny): BackendLaunch {
+    const system = systemOps(fs, network);
+    return {
+      system: system.flatMap((op) => (op.op === 'ro-bind' ? [op.dest] : [])),
+      wrap: ({ binary, view, exec, args }: WrapRequest): Wrapped => ({
+        command: binary,
+        args: ['--args', '3', '--', exec, ...args],
+        env: {},
+        wrapperArgs: bwrapOptions(view, system, network),
+        createDirs: [view.cacheDir],
+        createFiles: view.create,
+      }),
+    };
+  },
+};
 
-/** Folders the backend always shows read-only. */
-export const SYSTEM_FOLDERS: readonly string[] = ['/usr', '/etc'];
-/** Top-level names that merged-/usr systems make symlinks into /usr. */
-const USR_LINKS = ['bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32'];
-
-type Op =
-  | { op: 'ro-bind' | 'bind'; src: string; dest: string }
-  | { op: 'tmpfs' | 'proc' | 'dev' | 'dir' | 'remount-ro'; dest: string }
-  | { op: 'symlink'; target: string; dest: string };
-
-/** Why: `/bin`, `/lib*` as the host has them: symlinks where /usr is merged, else read-only. */
-export function systemOps(fs: FsView, network: AllowDeny): Op[] {
-  const ops: Op[] = [
-    { op: 'ro-bind', src: '/usr', dest: '/usr' },
-    { op: 'ro-bind', src: '/etc', dest: '/etc' },
-    { op: 'proc', dest: '/proc' },
-    { op: 'dev', dest: '/dev' },
-    { op: 'tmpfs', dest: '/tmp' },
-    { op: 'tmpfs', dest: '/run' },
-  ];
-  for (const name of USR_LINKS) {
-    const path = `/${name}`;
-    const kind = fs.lstat(path);
-    const target = kind === 'symlink' ? fs.readlink(path) : null;
-    if (target !== null) ops.push({ op: 'symlink', target, dest: path });
-    else if (kind === 'dir') ops.push({ op: 'ro-bind', src: path, dest: path });
+async function probeBwrap(deps: ProbeDeps): Promise<SandboxSupport> {
+  const binary =
+    findCommand({ command: 'bwrap', cwd: '/', searchPath: deps.env.PATH ?? '' }, deps.fs) ??
+    (deps.fs.executable('/usr/bin/bwrap') ? '/usr/bin/bwrap' : null);
+  if (binary === null) {
+    return {
+      backend: 'bwrap',
+      binary: null,
+      version: null,
+      usable: false,
+      cause: 'bubblewrap (bwrap) is not installed',
+      fix: "install it: 'sudo apt-get install bubblewrap' (Debian, Ubuntu), 'sudo dnf install bubblewrap' (Fedora), 'sudo pacman -S bubblewrap' (Arch)",
+      detail: null,
+    };
   }
-  if (network === 'allow') {
-    // resolv.conf is often a link into /run (systemd-resolved): show that one file.
-    const resolv = fs.realpath('/etc/resolv.conf');
-    if (resolv !== null && !SYSTEM_FOLDERS.some((folder) => isWithin(resolv, folder))) {
-      ops.push({ op: 'ro-bind', src: resolv, dest: resolv });
-    }
+  const layout = systemOps(deps.fs, 'deny').flatMap((op) =>
+    op.op === 'symlink'
+      ? ['--symlink', op.target, op.dest]
+      : op.op === 'ro-bind' || op.op === 'bind'
+        ? [`--${op.op}`, op.src, op.dest]
+        : [`--${op.op}`, op.dest],
+  );
+  const truePath = deps.fs.executable('/usr/bin/true') ? '/usr/bin/true' : '/bin/true';
+  const [trial, versionRun] = await Promise.all([
+    deps.run(binary, [...ISOLATION_FLAGS, ...layout, '--', truePath]),
+    deps.run(binary, ['--version']),
+  ]);
+  const version = /(\d+\.\d+(?:\.\d+)?)/.exec(versionRun.stdout)?.[1] ?? null;
+  if (trial.code === 0) {
+    return {
+      backend: 'bwrap',
+      binary,
+      version,
+      usable: true,
+      cause: null,
+      fix: null,
+      detail: null,
+    };
   }
-  return ops;
-}
-
-/** Why: the complete option list (handed to bwrap on a descriptor, see launch-plan.ts). */
-export function bwrapOptions(
-  view: SandboxView,
-  system: readonly Op[],
-  network: AllowDeny,
-): string[] {
-  const args: string[] = [...ISOLATION_FLAGS];
-  if (network === 'allow') args.splice(1, 0, '--share-net');
-  for (const name of Object.keys(view.env).sort()) args.push('--setenv', name, view.env[name]!);
-  const layout = baseLayout(view, system);
-  const shownFromHost = layout.filter((op) => op.op === 'ro-bind' || op.op === 'bind');
-  const ops: Op[] = [...layout];
-  for (const link of [...view.links].sort((a, b) => parentFirst(a.path, b.path))) {
-    ops.push({ op: 'symlink', target: link.target, dest: link.path });
-  }
-  const masked: string[] = view.stateDir === null ? [] : [view.stateDir];
-  const hiddenAlready = (path: string): boolean => masked.some((dir) => isWithin(path, dir));
-  const maskDirs = new Set([...view.hidden.dirs, ...view.masks.dirs]);
-  const maskFiles = new Set([...view.hidden.files, ...view.masks.files]);
-  for (const path of [...maskDirs, ...maskFiles].sort(parentFirst)) {
-    if (hiddenAlready(path)) continue;
-    if (maskDirs.has(path)) {
-      ops.push({ op: 'tmpfs', dest: path }, { op: 'remount-ro', dest: path });
-      masked.push(path);
-    } else {
-      ops.push({ op: 'ro-bind', src: '/dev/null', dest: path });
-    }
-  }
-  for (const path of [...view.protect].sort(parentFirst)) {
-    if (!hiddenAlready(path)) ops.push({ op: 'ro-bind', src: path, dest: path });
-  }
-  if (view.stateDir !== null) ops.push({ op: 'tmpfs', dest: view.stateDir });
-  ops.push({ op: 'bind', src: view.cacheDir, dest: view.cacheDir });
-  if (view.stateDir !== null) ops.push({ op: 'remount-ro', dest: view.stateDir });
-  const cwdShown =
-    shownFromHost.some((op) => isWithin(view.cwd, op.dest)) ||
-    layout.some((op) => op.op === 'tmpfs' && op.dest === view.cwd);
-  if (!cwdShown) ops.push({ op: 'dir', dest: view.cwd });
-  for (const op of ops) args.push(...render(op));
-  args.push('--chdir', view.cwd);
-  return args;
-}
-
-/**
- * The system folders, an empty `$HOME` (unless a shown path contains it), then the program,
- * roots and read-only paths, parent-first. One mount per path: a read-only path beats a root,
- * a root beats the program's own folders, and those beat the system layout.
- */
-function baseLayout(view: SandboxView, system: readonly Op[]): Op[] {
-  const byDest = new Map<string, { rank: number; op: Op }>();
-  const put = (rank: number, op: Op): void => {
-    const seen = byDest.get(op.dest);
-    if (seen === undefined || seen.rank <= rank) byDest.set(op.dest, { rank, op });
+  const { cause, fix } = diagnoseBwrap(trial.stderr, version, linuxFacts(deps.fs));
+  return {
+    backend: 'bwrap',
+    binary,
+    version,
+    usable: false,
+    cause,
+    fix,
+    detail: trial.stderr.trim() || null,
   };
-  for (const op of system) put(0, op);
-  const shown = [...view.program, ...view.roots, ...view.readOnly];
-  const home = view.home;
-  if (home !== null && home !== '/' && !shown.some((path) => isWithin(home, path))) {
-    put(1, { op: 'tmpfs', dest: home });
-  }
-  for (const path of view.program) put(2, { op: 'ro-bind', src: path, dest: path });
-  for (const path of view.roots) put(3, { op: 'bind', src: path, dest: path });
-  for (const path of view.readOnly) put(4, { op: 'ro-bind', src: path, dest: path });
-  return [...byDest.values()].map((entry) => entry.op).sort((a, b) => parentFirst(a.dest, b.dest));
 }
-
-function render(op: Op): string[] {
-  switch (op.op) {
-    case 'ro-bind':
-    case 'bind':
-      return [`--${op.op}`, op.src, op.dest];
-    case 'symlink':
-      return ['--symlink', op.target, op.dest];
-    case 'tmpfs':
-    case 'proc':
-    case 'dev':
-    case 'dir':
-    case 'remount-ro':
-      return [`--${op.op}`, op.dest];
-  }
-}
-
-export type { Op as BwrapOp };

@@ -4,6 +4,7 @@
  * with unprivileged user namespaces turned off, a container without user namespaces, an older
  * bubblewrap, or mcp-guard already running inside another sandbox.
  */
+import type { FsView } from './fs-view.js';
 
 /** The settings and markers that decide whether unprivileged user namespaces work (Linux). */
 export interface LinuxFacts {
@@ -114,4 +115,26 @@ function firstLine(text: string): string {
 
 function quoteOption(stderr: string): string {
   return /(--[a-z-]+)/.exec(stderr)?.[1] ?? 'an option it was given';
+}
+
+/** Why: the settings and markers diagnoseBwrap reads, from /proc and the root folder. */
+export function linuxFacts(fs: FsView): LinuxFacts {
+  const setting = (path: string): string | null => fs.readHead(path, 64)?.trim() ?? null;
+  const uidMap = fs.readHead('/proc/self/uid_map', 4096);
+  const identity = uidMap === null || /^\s*0\s+0\s+4294967295\s*$/.test(uidMap);
+  const container =
+    fs.stat('/.flatpak-info') !== null
+      ? 'flatpak'
+      : fs.stat('/run/.containerenv') !== null
+        ? 'podman'
+        : fs.stat('/.dockerenv') !== null
+          ? 'docker'
+          : null;
+  return {
+    apparmorRestrict: setting('/proc/sys/kernel/apparmor_restrict_unprivileged_userns'),
+    unprivilegedUsernsClone: setting('/proc/sys/kernel/unprivileged_userns_clone'),
+    maxUserNamespaces: setting('/proc/sys/user/max_user_namespaces'),
+    inUserNamespace: !identity,
+    container,
+  };
 }

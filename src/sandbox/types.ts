@@ -2,12 +2,18 @@
 import type { AllowDeny, SandboxMode } from '../config/types.js';
 
 /** The OS sandbox a launch ran in; `none` is unconfined. */
-export type SandboxBackend = 'bwrap' | 'sandbox-exec' | 'none';
+export type BackendName = 'bwrap' | 'sandbox-exec' | 'none';
+
+/** Which backend to try: the strongest that works here (`auto`), or one by name. */
+export type BackendChoice = 'auto' | Exclude<BackendName, 'none'>;
 
 /** What the trial run found out about this machine (cached per process). */
 export interface SandboxSupport {
-  /** The backend this OS would use (`none` where mcp-guard has no OS sandbox, as on Windows). */
-  backend: SandboxBackend;
+  /**
+   * The backend chosen: the first that works of this OS's backends, else the strongest one
+   * (`none` where mcp-guard has no OS sandbox, as on Windows).
+   */
+  backend: BackendName;
   /** Absolute path of the backend's program, when found. */
   binary: string | null;
   version: string | null;
@@ -19,12 +25,14 @@ export interface SandboxSupport {
   fix: string | null;
   /** What the trial printed when it failed, for `doctor`. */
   detail: string | null;
+  /** Stronger backends of this OS whose trial failed before this one worked, for `doctor`. */
+  passedOver?: readonly SandboxSupport[];
 }
 
 /** What one launch got: recorded as `sandbox.applied`, once per launch. */
 export interface SandboxApplied {
   /** The backend actually used. */
-  backend: SandboxBackend;
+  backend: BackendName;
   /** `sandbox.mode` as configured. */
   requested: SandboxMode;
   /** `sandbox.network` as configured (enforced only when `backend` is not `none`). */

@@ -2,15 +2,14 @@
  * The launch plan: exactly what is spawned, computed without side effects from the server's
  * configuration, mcp-guard's environment and what the sandbox trial found (plus a filesystem
  * view, read only). The server's environment is exactly `inheritEnv` (taken from mcp-guard's own
- * environment) plus `env`, and, when confined, its private package cache. A restart plans again
- * from the same inputs and gets the same plan.
+ * environment) plus `env`, and, when confined, its private package cache. The sandbox the trial
+ * chose wraps the spawn (sandbox/backend.ts); the plan only decides whether it may, must or
+ * cannot. A restart plans again from the same inputs and gets the same plan.
  */
-import { posix } from 'node:path';
 import { serverEnv } from '../config/server-env.js';
 import type { AllowDeny, ServerConfig } from '../config/types.js';
-import { bwrapOptions, systemOps } from '../sandbox/bwrap.js';
+import { backendFor } from '../sandbox/detect.js';
 import { nodeFs, type FsView } from '../sandbox/fs-view.js';
-import { SANDBOX_EXEC, SEATBELT_SYSTEM, seatbeltArgs } from '../sandbox/seatbelt.js';
 import type { SandboxApplied, SandboxSupport } from '../sandbox/types.js';
 import { buildView, type ViewInput } from '../sandbox/view.js';
 
@@ -20,10 +19,7 @@ export interface LaunchPlan {
   cwd: string;
   /** The environment of the spawned process (the wrapper's, when wrapped). */
   env: Record<string, string>;
-  /**
-   * Options handed to the wrapper on file descriptor 3 (bwrap's `--args 3`) rather than on its
-   * command line, where every local user could read the `--setenv` values; empty when unwrapped.
-   */
+  /** Options handed to the wrapper on file descriptor 3 (bwrap's `--args 3`); empty when unwrapped. */
   wrapperArgs: string[];
   /** Folders created (mode 0700) before the spawn: the private cache. */
   createDirs: string[];
@@ -82,8 +78,8 @@ export function planLaunch(
     refusal,
   });
   if (server.sandbox.mode === 'off') return unconfined(applied('none', null));
-  const expected = platform === 'linux' ? 'bwrap' : platform === 'darwin' ? 'sandbox-exec' : 'none';
-  if (!support.usable || support.binary === null || support.backend !== expected) {
+  const backend = support.usable ? backendFor(support.backend, platform) : undefined;
+  if (backend === undefined || support.binary === null) {
     const why = `${support.cause ?? 'no OS sandbox here'}${support.fix === null ? '' : ` (fix: ${support.fix})`}`;
     if (server.sandbox.mode === 'auto') return unconfined(applied('none', why));
     return unconfined(
@@ -92,7 +88,7 @@ export function planLaunch(
     );
   }
   const fs = context.fs ?? nodeFs;
-  const system = expected === 'bwrap' ? systemOps(fs, network) : [];
+  const launch = backend.prepare(fs, network);
   const input: ViewInput = {
     server,
     env,
@@ -101,41 +97,21 @@ export function planLaunch(
     protect: context.protect,
     hide: context.hide,
     network,
-    system:
-      expected === 'bwrap'
-        ? system.flatMap((op) => (op.op === 'ro-bind' ? [op.dest] : []))
-        : SEATBELT_SYSTEM,
+    system: launch.system,
     budget: MASK_BUDGET,
   };
   const view = buildView(input, fs);
-  const sandbox = { ...applied(expected, null), notes: view.notes };
+  const sandbox = { ...applied(backend.name, null), notes: view.notes };
   if (view.exec === null) {
     const where = server.command.includes('/') ? '' : ' on PATH';
     return unconfined(sandbox, `could not start '${server.command}': not found${where}`);
   }
-  if (expected === 'bwrap') {
-    return {
-      command: support.binary,
-      args: ['--args', '3', '--', view.exec, ...server.args],
-      cwd: server.cwd,
-      env: {},
-      wrapperArgs: bwrapOptions(view, system, network),
-      createDirs: [view.cacheDir],
-      createFiles: view.create,
-      sandbox,
-      refusal: null,
-    };
-  }
-  const tmp = posix.join(view.cacheDir, 'tmp');
-  return {
-    command: SANDBOX_EXEC,
-    args: seatbeltArgs(view, network, view.exec, server.args),
-    cwd: server.cwd,
-    env: { ...view.env, TMPDIR: tmp },
-    wrapperArgs: [],
-    createDirs: [view.cacheDir, tmp],
-    createFiles: view.create,
-    sandbox,
-    refusal: null,
-  };
+  const wrapped = launch.wrap({
+    binary: support.binary,
+    view,
+    exec: view.exec,
+    args: server.args,
+    network,
+  });
+  return { ...wrapped, cwd: server.cwd, sandbox, refusal: null };
 }

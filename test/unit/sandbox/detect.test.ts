@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { linuxFacts, probeSandbox, type TrialResult } from '../../../src/sandbox/detect.js';
-import { diagnoseBwrap, diagnoseSeatbelt, type LinuxFacts } from '../../../src/sandbox/diagnose.js';
+import type { TrialResult } from '../../../src/sandbox/backend.js';
+import { probeSandbox } from '../../../src/sandbox/detect.js';
+import {
+  diagnoseBwrap,
+  diagnoseSeatbelt,
+  linuxFacts,
+  type LinuxFacts,
+} from '../../../src/sandbox/diagnose.js';
 import { fakeFs, type FakeEntry } from './fake-fs.js';
 
 const HOST_LINUX: Record<string, FakeEntry> = {
