@@ -22,7 +22,7 @@ import { withParams } from '../policy/message.js';
 import { createRootsCheck } from '../policy/roots.js';
 import { PASS } from '../policy/verdict.js';
 import { isObject } from '../protocol/jsonrpc.js';
-import { LineClient } from '../relay/line-client.js';
+import { LineClient } from '../relay/own-requests.js';
 import { GuardSession } from '../supervisor/guard-session.js';
 import { performHandshake } from '../supervisor/handshake.js';
 import { launchServer, relaunchFor, sandboxAuditFields } from '../supervisor/launch.js';

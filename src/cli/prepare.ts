@@ -8,7 +8,7 @@ import { posix } from 'node:path';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import { GuardError } from '../errors.js';
 import { LineFramer } from '../protocol/framing.js';
-import { LineClient } from '../relay/line-client.js';
+import { LineClient } from '../relay/own-requests.js';
 import { detectSandbox } from '../sandbox/detect.js';
 import { launchServer } from '../supervisor/launch.js';
 import { cacheDirFor } from '../sandbox/private-cache.js';

@@ -7,7 +7,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { openAuditLog, type AuditLog } from '../audit/audit-log.js';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import { createServerPipeline } from '../policy/server-pipeline.js';
-import { LineClient } from '../relay/line-client.js';
+import { LineClient } from '../relay/own-requests.js';
 import { GuardSession } from '../supervisor/guard-session.js';
 import { performHandshake, type HandshakeResult } from '../supervisor/handshake.js';
 import {

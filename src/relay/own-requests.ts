@@ -1,9 +1,21 @@
 /**
- * Requests mcp-guard sends the server itself (the handshake of `up`, health pings): ids of the
- * form `mcp-guard-<random>-<n>` that no client uses, answered here and never passed to the client.
+ * Requests mcp-guard sends itself — the relay's health pings and session replay, `up`'s, `pin`'s
+ * and `prepare`'s handshake — and the correlation of their answers: one table of ids waiting for
+ * a response, each with its timeout. The relay's server side uses ids of the form
+ * `mcp-guard-<random>-<n>` that no client uses; LineClient, an MCP client of its own over a pair
+ * of streams, numbers its requests 1, 2, 3… as any client would.
  */
 import { randomBytes } from 'node:crypto';
-import { idKey, type RpcMessage } from '../protocol/jsonrpc.js';
+import type { Readable, Writable } from 'node:stream';
+import { LineFramer } from '../protocol/framing.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import {
+  errorLine,
+  idKey,
+  parseLine,
+  type RequestId,
+  type RpcMessage,
+} from '../protocol/jsonrpc.js';
 
 /** No answer came in time (as opposed to an error answer, which proves the server is alive). */
 export class OwnRequestTimeout extends Error {
@@ -16,10 +28,26 @@ interface Waiting {
   timer: NodeJS.Timeout;
 }
 
+/** Ids no client uses: `mcp-guard-<8 hex>-1`, `-2`, … */
+export function ownIds(): () => RequestId {
+  const prefix = `mcp-guard-${randomBytes(4).toString('hex')}-`;
+  let next = 1;
+  return () => `${prefix}${next++}`;
+}
+
+/** Ids as a client numbers them: 1, 2, 3… */
+export function numberedIds(): () => RequestId {
+  let next = 1;
+  return () => next++;
+}
+
 export class OwnRequests {
   readonly #waiting = new Map<string, Waiting>();
-  readonly #prefix = `mcp-guard-${randomBytes(4).toString('hex')}-`;
-  #next = 1;
+  readonly #nextId: () => RequestId;
+
+  constructor(nextId: () => RequestId = ownIds()) {
+    this.#nextId = nextId;
+  }
 
   /** Writes the request with `write` and resolves with its result (rejects on error or timeout). */
   send(
@@ -28,7 +56,7 @@ export class OwnRequests {
     params: Record<string, unknown>,
     timeoutMs: number,
   ): Promise<unknown> {
-    const id = `${this.#prefix}${this.#next++}`;
+    const id = this.#nextId();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiting.delete(idKey(id));
@@ -58,5 +86,52 @@ export class OwnRequests {
       waiting.reject(new Error(`server stopped: ${reason}`));
     }
     this.#waiting.clear();
+  }
+}
+
+/**
+ * A minimal MCP client over a pair of streams (`up`, `pin` and `prepare` talk to a server, or to
+ * the relay in front of it, as a real client would). It declares no capabilities: a request the
+ * server sends it is answered with "Method not found".
+ */
+export class LineClient {
+  readonly #output: Writable;
+  readonly #requests = new OwnRequests(numberedIds());
+
+  constructor(io: { input: Readable; output: Writable }, maxMessageBytes: number) {
+    this.#output = io.output;
+    const framer = new LineFramer(maxMessageBytes, (frame) => {
+      if (frame.kind !== 'line') return;
+      const parsed = parseLine(frame.bytes);
+      if (!parsed.ok) return;
+      const message = parsed.message;
+      if (message.kind === 'request') {
+        this.#write(
+          errorLine(message.id, { code: ErrorCode.MethodNotFound, message: 'Method not found' }),
+        );
+      } else if (message.kind !== 'notification') {
+        this.#requests.settle(message);
+      }
+    });
+    io.input.on('data', (chunk: Buffer) => framer.push(chunk));
+  }
+
+  request(method: string, params: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
+    return this.#requests.send((line) => this.#write(line), method, params, timeoutMs);
+  }
+
+  notify(method: string, params?: Record<string, unknown>): void {
+    this.#write(
+      `${JSON.stringify({ jsonrpc: '2.0', method, ...(params === undefined ? {} : { params }) })}\n`,
+    );
+  }
+
+  /** Closes the client's side: the relay sees EOF, as from a real client. */
+  close(): void {
+    this.#output.end();
+  }
+
+  #write(line: string): void {
+    this.#output.write(line);
   }
 }

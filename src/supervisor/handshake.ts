@@ -3,7 +3,7 @@
  * tools, resources and prompts it offers (following pagination).
  */
 import { isObject } from '../protocol/jsonrpc.js';
-import type { LineClient } from '../relay/line-client.js';
+import type { LineClient } from '../relay/own-requests.js';
 import { listAllPages } from './list-pages.js';
 
 /** The protocol version mcp-guard's own client asks for. */
