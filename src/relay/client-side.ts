@@ -1,53 +1,89 @@
 /**
- * Messages from the client: requests are policed, recorded as pending and forwarded (or queued
- * while no server is attached); responses must answer a request the server really sent.
+ * Messages from the client: requests are policed, recorded as pending and forwarded (or held
+ * while no server accepts them); responses must answer a request the server really sent.
  */
 import { performance } from 'node:perf_hooks';
 import type { Frame } from '../protocol/framing.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import {
-  isObject,
-  resultLine,
-  type ParseResult,
-  type RequestId,
-  type RpcMessage,
-} from '../protocol/jsonrpc.js';
+import { isObject, resultLine, type RequestId, type RpcMessage } from '../protocol/jsonrpc.js';
 import { refusalLine } from '../policy/refusal.js';
+import type { ServerCatalog } from '../policy/catalog.js';
+import { answerInvalid, answerStopped, answerUnavailable, lineFrame, toolOf } from './answers.js';
+import { HeldRequests } from './held-requests.js';
 import { PendingTable, type PendingRequest } from './pending.js';
-import type { Relay, Unavailable } from './relay.js';
+import type { Unavailable } from './relay.js';
+import { isIdempotent, retriesWithoutLimit } from './session-memory.js';
+import type { ClientPeer, RelayCore, ServerPeer } from './sides.js';
 
 const DIRECTION = 'client-to-server';
 
-interface Queued {
-  message: RpcMessage;
-  bytes: Buffer | null;
-  /** performance.now() when it arrived. */
-  queuedAt: number;
-}
-/** Requests held while no server is attached; past this they are answered with -32052. */
-const MAX_QUEUED = 1000;
-
-export class ClientSide {
-  readonly #relay: Relay;
+export class ClientSide implements ClientPeer {
+  readonly #relay: RelayCore;
+  readonly #server: ServerPeer;
   /** Client requests the server has not answered yet. */
   readonly pending = new PendingTable();
   /** The client's `initialize` params (its capabilities decide which server requests pass). */
-  initParams: Record<string, unknown> | undefined;
-  unavailable: Unavailable | null = null;
-  /** Idempotent requests that were in flight when a child died, to be sent to the next one. */
-  retry: PendingRequest[] = [];
+  #initParams: Record<string, unknown> | undefined;
+  #unavailable: Unavailable | null = null;
+  readonly #held = new HeldRequests();
   /** tools/call requests forwarded to the server, for `status` and `up`. */
-  calls = 0;
-  #queue: Queued[] = [];
+  #calls = 0;
 
-  constructor(relay: Relay) {
+  constructor(relay: RelayCore, server: ServerPeer) {
     this.#relay = relay;
+    this.#server = server;
+  }
+
+  /** The client's `initialize` params, once it sent them. */
+  get initParams(): Record<string, unknown> | undefined {
+    return this.#initParams;
+  }
+
+  capabilities(): unknown {
+    return this.#initParams?.capabilities;
+  }
+
+  get calls(): number {
+    return this.#calls;
+  }
+
+  /** Idempotent requests that were in flight when a child died, to be sent to the next one. */
+  get retrying(): readonly PendingRequest[] {
+    return this.#held.retrying;
+  }
+
+  hasPending(id: RequestId): boolean {
+    return this.pending.has(id);
+  }
+
+  takePending(id: RequestId): PendingRequest | undefined {
+    return this.pending.take(id);
+  }
+
+  /** From now on, requests are answered at once with -32052 and this state (null: no longer). */
+  setUnavailable(unavailable: Unavailable | null): void {
+    this.#unavailable = unavailable;
+  }
+
+  /**
+   * The server is gone: requests in flight are answered with -32054 — except, with `retry`,
+   * idempotent ones not yet retried, which wait for the next child.
+   */
+  serverGone(reason: string, retry: boolean, catalog: ServerCatalog): void {
+    for (const entry of this.pending.drain()) {
+      if (retry && entry.retried !== true && isIdempotent(entry, catalog)) {
+        entry.retried = !retriesWithoutLimit(entry);
+        this.#held.retryLater(entry);
+        continue;
+      }
+      answerStopped(this.#relay, entry, reason);
+    }
   }
 
   onFrame(frame: Frame): void {
     const parsed = this.#relay.parseFrame(frame, DIRECTION);
     if (!parsed.ok) {
-      this.#answerInvalid(parsed);
+      answerInvalid(this.#relay, parsed);
       return;
     }
     const message = parsed.message;
@@ -61,7 +97,7 @@ export class ClientSide {
         return;
       case 'response':
       case 'error':
-        this.#relay.server.forwardClientResponse(message, bytes);
+        this.#server.forwardClientResponse(message, bytes);
         return;
     }
   }
@@ -72,33 +108,28 @@ export class ClientSide {
    */
   flushQueue(): void {
     const relay = this.#relay;
-    if (this.retry.length > 0) {
-      const retry = this.retry;
-      this.retry = [];
-      for (const entry of retry) {
-        if (this.unavailable !== null) {
-          // Its child died with it, and no next child will come soon: the server is unavailable.
-          this.#answerUnavailable(entry.id, this.unavailable);
-          continue;
-        }
-        if (!relay.server.accepting) {
-          this.answerStopped(entry, 'the server is not running');
-          continue;
-        }
-        this.pending.add(entry);
-        relay.server.writeText(
-          `${JSON.stringify({ jsonrpc: '2.0', id: entry.id, method: entry.method, params: entry.params })}\n`,
-        );
-        relay.options.audit.record(relay.options.server, 'rpc.request', {
-          method: entry.method,
-          id: entry.id,
-          ...(entry.tool === undefined ? {} : { tool: entry.tool }),
-          retry: true,
-        });
+    const { retry, queued } = this.#held.takeAll();
+    for (const entry of retry) {
+      if (this.#unavailable !== null) {
+        // Its child died with it, and no next child will come soon: the server is unavailable.
+        answerUnavailable(this.#relay, entry.id, this.#unavailable);
+        continue;
       }
+      if (!this.#server.accepting) {
+        answerStopped(this.#relay, entry, 'the server is not running');
+        continue;
+      }
+      this.pending.add(entry);
+      this.#server.writeText(
+        `${JSON.stringify({ jsonrpc: '2.0', id: entry.id, method: entry.method, params: entry.params })}\n`,
+      );
+      relay.options.audit.record(relay.options.server, 'rpc.request', {
+        method: entry.method,
+        id: entry.id,
+        ...(entry.tool === undefined ? {} : { tool: entry.tool }),
+        retry: true,
+      });
     }
-    const queued = this.#queue;
-    this.#queue = [];
     for (const { message, bytes, queuedAt } of queued) this.#forward(message, bytes, queuedAt);
   }
 
@@ -115,8 +146,7 @@ export class ClientSide {
       if (now - entry.startedAt < timeoutMs) continue;
       expired.push(entry);
     }
-    const late = this.retry.filter((entry) => now - entry.startedAt >= timeoutMs);
-    if (late.length > 0) this.retry = this.retry.filter((entry) => !late.includes(entry));
+    const late = this.#held.takeLateRetries(now, timeoutMs);
     for (const entry of [...expired, ...late]) {
       this.pending.take(entry.id);
       relay.options.audit.record(server, 'rpc.response', {
@@ -133,81 +163,20 @@ export class ClientSide {
         message: `mcp-guard: request timed out: ${reason}`,
         data: { rule: 'callTimeout', reason, server, timeoutMs },
       });
-      relay.server.notify('notifications/cancelled', { requestId: entry.id, reason });
+      this.#server.notify('notifications/cancelled', { requestId: entry.id, reason });
     }
-    if (this.#queue.length === 0 || now - this.#queue[0]!.queuedAt < timeoutMs) return;
-    const keep: Queued[] = [];
-    for (const item of this.#queue) {
-      if (item.message.kind === 'request' && now - item.queuedAt >= timeoutMs) {
-        this.#answerUnavailable(item.message.id, {
-          state: relay.state(),
-          reason: `the server was not ready within limits.callTimeout (${timeoutMs} ms)`,
-        });
-      } else keep.push(item);
+    for (const id of this.#held.takeLateQueued(now, timeoutMs)) {
+      answerUnavailable(this.#relay, id, {
+        state: relay.state(),
+        reason: `the server was not ready within limits.callTimeout (${timeoutMs} ms)`,
+      });
     }
-    this.#queue = keep;
-  }
-
-  /** Answers a request with -32054: its server died with it in flight. */
-  answerStopped(entry: PendingRequest, reason: string): void {
-    const relay = this.#relay;
-    relay.options.audit.record(relay.options.server, 'rpc.response', {
-      method: entry.method,
-      id: entry.id,
-      ...(entry.tool === undefined ? {} : { tool: entry.tool }),
-      durationMs: Math.round(performance.now() - entry.startedAt),
-      isError: true,
-      code: ErrorCode.ServerStopped,
-    });
-    relay.replyError(entry.id, {
-      code: ErrorCode.ServerStopped,
-      message: `mcp-guard: server '${relay.options.server}' stopped while this request was in flight: ${reason}`,
-      data: { rule: 'availability', reason, server: relay.options.server },
-    });
-  }
-
-  #answerUnavailable(id: RequestId, state: Unavailable): void {
-    const relay = this.#relay;
-    relay.replyError(id, {
-      code: ErrorCode.ServerUnavailable,
-      message: `mcp-guard: server '${relay.options.server}' is unavailable (${state.state}): ${state.reason}`,
-      data: {
-        rule: 'availability',
-        reason: state.reason,
-        server: relay.options.server,
-        state: state.state,
-      },
-    });
-  }
-
-  #answerInvalid(parsed: Extract<ParseResult, { ok: false }>): void {
-    if (parsed.response === true) return;
-    const reason = parsed.reason;
-    const error = {
-      code: parsed.code,
-      message: parsed.code === ErrorCode.MessageTooLarge ? `Message too large: ${reason}` : reason,
-      data: { rule: 'framing', reason, server: this.#relay.options.server },
-    };
-    if (parsed.batch !== undefined && parsed.batch.length > 0) {
-      for (const id of parsed.batch) this.#relay.replyError(id, error);
-      return;
-    }
-    this.#relay.replyError(parsed.id, error);
   }
 
   #onRequest(message: Extract<RpcMessage, { kind: 'request' }>, bytes: Buffer | null): void {
-    if (
-      this.pending.has(message.id) ||
-      this.#queue.some((q) => sameId(q.message, message)) ||
-      this.retry.some((entry) => entry.id === message.id)
-    ) {
+    if (this.pending.has(message.id) || this.#held.has(message.id)) {
       const reason = 'a request with this id is already in flight';
-      this.#relay.auditInvalid(
-        DIRECTION,
-        reason,
-        { kind: 'line', bytes: bytes ?? Buffer.alloc(0) },
-        message.id,
-      );
+      this.#relay.auditInvalid(DIRECTION, reason, lineFrame(bytes), message.id);
       this.#relay.replyError(message.id, {
         code: ErrorCode.InvalidRequest,
         message: reason,
@@ -216,7 +185,7 @@ export class ClientSide {
       return;
     }
     if (message.method === 'initialize' && isObject(message.params))
-      this.initParams = message.params;
+      this.#initParams = message.params;
     const relay = this.#relay;
     const verdict = relay.inspect(message, DIRECTION);
     if (verdict.action === 'deny') {
@@ -249,10 +218,7 @@ export class ClientSide {
       const id = message.params.requestId;
       if (typeof id === 'string' || typeof id === 'number') {
         this.pending.take(id);
-        this.retry = this.retry.filter((entry) => entry.id !== id);
-        this.#queue = this.#queue.filter(
-          (item) => !(item.message.kind === 'request' && item.message.id === id),
-        );
+        this.#held.cancel(id);
       }
     } else if (message.method === 'notifications/initialized') {
       relay.memory.initialized = true;
@@ -265,23 +231,24 @@ export class ClientSide {
 
   #forward(message: RpcMessage, bytes: Buffer | null, queuedAt = performance.now()): void {
     const relay = this.#relay;
-    const server = relay.server;
+    const server = this.#server;
     if (!server.accepting) {
       if (message.kind !== 'request') {
-        if (this.unavailable === null) this.#queue.push({ message, bytes, queuedAt });
+        if (this.#unavailable === null) this.#held.hold({ message, bytes, queuedAt });
         return;
       }
-      if (this.unavailable !== null || this.#queue.length >= MAX_QUEUED) {
-        this.#answerUnavailable(
+      if (this.#unavailable !== null || this.#held.full) {
+        answerUnavailable(
+          this.#relay,
           message.id,
-          this.unavailable ?? {
+          this.#unavailable ?? {
             state: relay.state(),
             reason: 'too many requests waiting for the server',
           },
         );
         return;
       }
-      this.#queue.push({ message, bytes, queuedAt });
+      this.#held.hold({ message, bytes, queuedAt });
       return;
     }
     if (message.kind !== 'request') {
@@ -296,7 +263,7 @@ export class ClientSide {
       return;
     }
     const tool = toolOf(message);
-    if (tool !== undefined) this.calls += 1;
+    if (tool !== undefined) this.#calls += 1;
     else relay.memory.onRequest(message.method, message.params);
     this.pending.add({
       id: message.id,
@@ -315,17 +282,4 @@ export class ClientSide {
       ...(relay.options.audit.bodies ? { body: message.body } : {}),
     });
   }
-}
-
-function sameId(a: RpcMessage, b: Extract<RpcMessage, { kind: 'request' }>): boolean {
-  return a.kind === 'request' && a.id === b.id;
-}
-
-/** The tool a `tools/call` names, for the audit log. */
-export function toolOf(message: RpcMessage): string | undefined {
-  if (message.kind !== 'request' || message.method !== 'tools/call' || !isObject(message.params)) {
-    return undefined;
-  }
-  const name = message.params.name;
-  return typeof name === 'string' ? name : undefined;
 }

@@ -21,9 +21,11 @@ import { ServerCatalog } from '../policy/catalog.js';
 import type { CheckContext, Pipeline, RecordEvent } from '../policy/pipeline.js';
 import type { Direction, Verdict } from '../policy/verdict.js';
 import type { AuditSink } from '../audit/audit-sink.js';
-import { ClientSide, toolOf } from './client-side.js';
+import { toolOf } from './answers.js';
+import { ClientSide } from './client-side.js';
 import { ServerSide } from './server-side.js';
 import { SessionMemory } from './session-memory.js';
+import type { RelayCore } from './sides.js';
 import { Sink } from './sink.js';
 
 export interface RelayOptions {
@@ -34,6 +36,8 @@ export interface RelayOptions {
   pipeline: Pipeline;
   /** ms: `limits.callTimeout`, the longest a request may wait for its answer (queued included). */
   callTimeout: number;
+  /** The server's state as the supervisor sees it, named in -32052 answers (default `starting`). */
+  state?: () => string;
 }
 
 /** Why the server cannot take requests right now (answered with -32052 and this state). */
@@ -54,7 +58,7 @@ export interface RelayEvents {
 /** How often queued and in-flight requests are checked against callTimeout, at most. */
 const EXPIRY_SWEEP_MAX_MS = 1000;
 
-export class Relay extends EventEmitter<RelayEvents> {
+export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
   readonly options: RelayOptions;
   readonly clientSink: Sink;
   readonly client: ClientSide;
@@ -63,8 +67,6 @@ export class Relay extends EventEmitter<RelayEvents> {
   readonly catalog = new ServerCatalog();
   /** What a new child must be told again for the client's session to carry on. */
   readonly memory = new SessionMemory();
-  /** The server's state as the supervisor sees it (named in -32052 answers). */
-  state: () => string = () => 'starting';
   readonly #sweep: NodeJS.Timeout;
   /** Messages refused by policy, for `status` and `up`. */
   denials = 0;
@@ -76,8 +78,12 @@ export class Relay extends EventEmitter<RelayEvents> {
     super();
     this.options = options;
     this.clientSink = new Sink(options.client.output, (err) => this.emit('client-gone', err));
-    this.server = new ServerSide(this);
-    this.client = new ClientSide(this);
+    this.server = new ServerSide(this, {
+      hasPending: (id) => this.client.hasPending(id),
+      takePending: (id) => this.client.takePending(id),
+      capabilities: () => this.client.capabilities(),
+    });
+    this.client = new ClientSide(this, this.server);
     const input = options.client.input;
     const framer = new LineFramer(options.maxMessageBytes, (frame) => this.client.onFrame(frame));
     input.on('data', (chunk: Buffer) => this.batch(() => framer.push(chunk)));
@@ -87,9 +93,7 @@ export class Relay extends EventEmitter<RelayEvents> {
     });
     input.on('error', () => this.emit('client-end'));
     const every = Math.max(10, Math.min(EXPIRY_SWEEP_MAX_MS, Math.floor(options.callTimeout / 10)));
-    this.#sweep = setInterval(() => {
-      this.batch(() => this.client.expire(performance.now(), options.callTimeout));
-    }, every);
+    this.#sweep = setInterval(() => this.expire(performance.now()), every);
     this.#sweep.unref();
   }
 
@@ -98,14 +102,13 @@ export class Relay extends EventEmitter<RelayEvents> {
    * only mcp-guard's own messages (the session replay) until release(); client requests wait.
    */
   attachServer(io: { input: Readable; output: Writable }, options: { held?: boolean } = {}): void {
-    this.server.attach(io);
-    this.server.held = options.held === true;
+    this.server.attach(io, options.held === true);
     if (!this.server.held) this.client.flushQueue();
   }
 
   /** A held server is up to date: retried and queued client requests go to it now. */
   release(): void {
-    this.server.held = false;
+    this.server.release();
     this.batch(() => this.client.flushQueue());
   }
 
@@ -114,12 +117,55 @@ export class Relay extends EventEmitter<RelayEvents> {
    * new child will follow) idempotent ones, which are sent again to the next child.
    */
   detachServer(reason: string, options: { retry?: boolean } = {}): void {
-    this.batch(() => this.server.detach(reason, options.retry === true));
+    this.batch(() => {
+      this.server.detach(reason);
+      this.client.serverGone(reason, options.retry === true, this.catalog);
+    });
   }
 
   /** Stops the relay's timers (the session is over). */
   close(): void {
     clearInterval(this.#sweep);
+  }
+
+  /** The server's state as the supervisor sees it (named in -32052 answers). */
+  state(): string {
+    return this.options.state?.() ?? 'starting';
+  }
+
+  /** Answers what waited longer than callTimeout by `now` (performance.now()). */
+  expire(now: number): void {
+    this.batch(() => this.client.expire(now, this.options.callTimeout));
+  }
+
+  /** A server is attached and takes the client's requests (it is not held). */
+  get serverAccepting(): boolean {
+    return this.server.accepting;
+  }
+
+  /** performance.now() of the last bytes from the server (0 if none ever). */
+  get lastServerTraffic(): number {
+    return this.server.lastTraffic;
+  }
+
+  /** Client requests in flight (forwarded, not yet answered). */
+  get inFlight(): number {
+    return this.client.pending.size;
+  }
+
+  /** `tools/call` requests forwarded to the server, for `status` and `up`. */
+  get calls(): number {
+    return this.client.calls;
+  }
+
+  /** Sends the server a notification of mcp-guard's own. */
+  notifyServer(method: string, params?: Record<string, unknown>): void {
+    this.server.notify(method, params);
+  }
+
+  /** Sends the client a notification of mcp-guard's own (e.g. a list changed across a restart). */
+  notifyClient(method: string): void {
+    this.clientSink.writeText(`${JSON.stringify({ jsonrpc: '2.0', method })}\n`);
   }
 
   /** Records the server's answer to the client's `initialize`. */
@@ -130,7 +176,7 @@ export class Relay extends EventEmitter<RelayEvents> {
 
   /** From now on, client requests are answered at once with -32052 and this state. */
   setUnavailable(unavailable: Unavailable | null): void {
-    this.client.unavailable = unavailable;
+    this.client.setUnavailable(unavailable);
     if (unavailable !== null) this.batch(() => this.client.flushQueue());
   }
 

@@ -11,28 +11,21 @@ import {
   errorLine,
   idKey,
   resultLine,
-  isObject,
   type RequestId,
   type RpcMessage,
 } from '../protocol/jsonrpc.js';
 import { refusalLine } from '../policy/refusal.js';
+import { checkClientCapability, elapsed, isErrorReply, lineFrame } from './answers.js';
 import { OwnRequests } from './own-requests.js';
 import { PendingTable } from './pending.js';
-import { isIdempotent, retriesWithoutLimit } from './session-memory.js';
-import type { Relay } from './relay.js';
+import type { ClientPeer, RelayCore, ServerPeer } from './sides.js';
 import { Sink } from './sink.js';
 
 const DIRECTION = 'server-to-client';
 
-/** Server→client requests and the client capability each needs. */
-const CAPABILITY_FOR: Readonly<Record<string, string>> = {
-  'roots/list': 'roots',
-  'sampling/createMessage': 'sampling',
-  'elicitation/create': 'elicitation',
-};
-
-export class ServerSide {
-  readonly #relay: Relay;
+export class ServerSide implements ServerPeer {
+  readonly #relay: RelayCore;
+  readonly #client: ClientPeer;
   /** Server→client requests the client has not answered yet. */
   readonly pending = new PendingTable();
   readonly #own = new OwnRequests();
@@ -40,16 +33,18 @@ export class ServerSide {
   #input: Readable | null = null;
   #held = false;
   /** performance.now() of the last bytes from the server: any traffic counts as a sign of life. */
-  lastTraffic = 0;
+  #lastTraffic = 0;
   /** Ids of server→client requests of a child that died; the client's late answers are dropped. */
   readonly #orphans = new Set<string>();
 
-  constructor(relay: Relay) {
+  constructor(relay: RelayCore, client: ClientPeer) {
     this.#relay = relay;
+    this.#client = client;
   }
 
-  get attached(): boolean {
-    return this.#sink !== null;
+  /** performance.now() of the last bytes from the server (0 if none ever). */
+  get lastTraffic(): number {
+    return this.#lastTraffic;
   }
 
   /** A server is attached and not held (a held one is being brought up to date first). */
@@ -62,8 +57,9 @@ export class ServerSide {
     return this.#held;
   }
 
-  set held(held: boolean) {
-    this.#held = held;
+  /** The held server is up to date: client requests may reach it. */
+  release(): void {
+    this.#held = false;
   }
 
   /** The server's stdin, while a server is attached. */
@@ -71,8 +67,9 @@ export class ServerSide {
     return this.#sink;
   }
 
-  attach(io: { input: Readable; output: Writable }): void {
+  attach(io: { input: Readable; output: Writable }, held: boolean): void {
     this.#input = io.input;
+    this.#held = held;
     this.#sink = new Sink(io.output, () => {
       // The child's stdin breaks when it dies; its exit is handled by the supervisor.
     });
@@ -80,7 +77,7 @@ export class ServerSide {
       this.#onFrame(frame),
     );
     io.input.on('data', (chunk: Buffer) => {
-      this.lastTraffic = performance.now();
+      this.#lastTraffic = performance.now();
       this.#relay.batch(() => framer.push(chunk));
     });
     io.input.on('end', () => framer.end());
@@ -88,23 +85,14 @@ export class ServerSide {
   }
 
   /**
-   * Forgets the server: its own requests are dropped and in-flight client requests get -32054 —
-   * except, with `retry`, idempotent ones not yet retried, which wait for the next child.
+   * Forgets the server: the client's late answers to its requests are dropped, and mcp-guard's
+   * own requests to it fail.
    */
-  detach(reason: string, retry = false): void {
+  detach(reason: string): void {
     this.#sink = null;
     this.#input = null;
     this.#held = false;
     for (const entry of this.pending.drain()) this.#orphans.add(idKey(entry.id));
-    const relay = this.#relay;
-    for (const entry of relay.client.pending.drain()) {
-      if (retry && entry.retried !== true && isIdempotent(entry, relay.catalog)) {
-        entry.retried = !retriesWithoutLimit(entry);
-        relay.client.retry.push(entry);
-        continue;
-      }
-      relay.client.answerStopped(entry, reason);
-    }
     this.#own.rejectAll(reason);
   }
 
@@ -122,9 +110,7 @@ export class ServerSide {
 
   /** Writes a message to the server: the original bytes when unchanged, else re-serialised. */
   write(message: RpcMessage, bytes: Buffer | null, source?: Readable): void {
-    if (this.#sink === null) return;
-    if (bytes !== null) this.#sink.writeBytes(bytes, source);
-    else this.#sink.writeText(`${JSON.stringify(message.body)}\n`, source);
+    this.#sink?.writeMessage(message.body, bytes, source);
   }
 
   /** Sends a request of mcp-guard's own; its id never reaches the client. */
@@ -142,22 +128,12 @@ export class ServerSide {
     const relay = this.#relay;
     // A late answer to a dead child's request comes before any answer to a new child's request
     // that happens to reuse its id, so the orphan is matched first.
-    if (this.#orphans.size > 0 && this.#orphans.delete(idKey(message.id))) {
-      relay.auditInvalid(
-        'client-to-server',
-        'response to a request of a server process that has since been restarted',
-        lineFrame(bytes),
-        message.id,
-      );
-      return;
-    }
-    if (this.pending.take(message.id) === undefined) {
-      relay.auditInvalid(
-        'client-to-server',
-        'response to an unknown id',
-        lineFrame(bytes),
-        message.id,
-      );
+    const orphan = this.#orphans.size > 0 && this.#orphans.delete(idKey(message.id));
+    if (orphan || this.pending.take(message.id) === undefined) {
+      const reason = orphan
+        ? 'response to a request of a server process that has since been restarted'
+        : 'response to an unknown id';
+      relay.auditInvalid('client-to-server', reason, lineFrame(bytes), message.id);
       return;
     }
     this.write(message, bytes, relay.options.client.input);
@@ -168,7 +144,7 @@ export class ServerSide {
     const parsed = relay.parseFrame(frame, DIRECTION);
     if (!parsed.ok) {
       // A broken reply to a pending client request still gets the client an answer.
-      if (parsed.id !== null && relay.client.pending.has(parsed.id)) {
+      if (parsed.id !== null && this.#client.hasPending(parsed.id)) {
         this.#answerClient(parsed.id, {
           code:
             parsed.code === ErrorCode.MessageTooLarge
@@ -202,7 +178,7 @@ export class ServerSide {
   ): void {
     const relay = this.#relay;
     if (this.#own.settle(message)) return;
-    const entry = relay.client.pending.take(message.id);
+    const entry = this.#client.takePending(message.id);
     if (entry === undefined) {
       relay.auditInvalid(DIRECTION, 'response to an unknown id', lineFrame(bytes), message.id);
       return;
@@ -252,18 +228,10 @@ export class ServerSide {
       this.#sink?.writeText(resultLine(message.id, verdict.result));
       return;
     }
-    const capability = CAPABILITY_FOR[message.method];
-    const declared = relay.client.initParams?.capabilities;
     const refusal =
       verdict.action === 'deny'
         ? verdict
-        : capability !== undefined && !(isObject(declared) && capability in declared)
-          ? {
-              rule: 'client-capability',
-              reason: `the client did not declare the '${capability}' capability`,
-              code: ErrorCode.MethodNotFound,
-            }
-          : null;
+        : checkClientCapability(message.method, this.#client.capabilities());
     if (refusal !== null) {
       relay.recordDeny(DIRECTION, refusal, message);
       const code = refusal.code ?? ErrorCode.PolicyDenied;
@@ -303,7 +271,7 @@ export class ServerSide {
     error: { code: number; message: string; data: Record<string, unknown> },
   ): void {
     const relay = this.#relay;
-    const entry = relay.client.pending.take(id);
+    const entry = this.#client.takePending(id);
     if (entry === undefined) return;
     relay.options.audit.record(relay.options.server, 'rpc.response', {
       method: entry.method,
@@ -317,22 +285,6 @@ export class ServerSide {
   }
 
   #writeClient(message: RpcMessage, bytes: Buffer | null): void {
-    const sink = this.#relay.clientSink;
-    const source = this.#input ?? undefined;
-    if (bytes !== null) sink.writeBytes(bytes, source);
-    else sink.writeText(`${JSON.stringify(message.body)}\n`, source);
+    this.#relay.clientSink.writeMessage(message.body, bytes, this.#input ?? undefined);
   }
-}
-
-function elapsed(startedAt: number): number {
-  return Math.round((performance.now() - startedAt) * 10) / 10;
-}
-
-function isErrorReply(message: RpcMessage): boolean {
-  if (message.kind === 'error') return true;
-  return message.kind === 'response' && isObject(message.result) && message.result.isError === true;
-}
-
-function lineFrame(bytes: Buffer | null): Frame {
-  return { kind: 'line', bytes: bytes ?? Buffer.alloc(0) };
 }

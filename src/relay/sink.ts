@@ -47,6 +47,12 @@ export class Sink {
     if (!ok) this.#pause(source);
   }
 
+  /** Writes a message: its original line bytes when unchanged, else its body re-serialised. */
+  writeMessage(body: unknown, bytes: Buffer | null, source?: Readable): void {
+    if (bytes !== null) this.writeBytes(bytes, source);
+    else this.writeText(`${JSON.stringify(body)}\n`, source);
+  }
+
   /** Writes a serialised line that already ends in a newline. */
   writeText(line: string, source?: Readable): void {
     if (this.closed) return;

@@ -122,12 +122,12 @@ export class GuardSession extends EventEmitter<SessionEvents> {
       audit: options.audit,
       pipeline: options.pipeline,
       callTimeout: options.server.limits.callTimeout,
+      state: () => this.#state,
     });
-    this.relay.state = () => this.#state;
     this.relay.on('client-end', () => void this.stop('eof'));
     this.relay.on('client-gone', () => void this.stop('signal', 'client-gone'));
     this.relay.on('handshake', () => {
-      if (this.#proc !== null && this.relay.server.accepting) this.#ready();
+      if (this.#proc !== null && this.relay.serverAccepting) this.#ready();
     });
     if (options.process instanceof Error) this.#spawnFailed(options.process);
     else this.#attach(options.process);
@@ -151,7 +151,7 @@ export class GuardSession extends EventEmitter<SessionEvents> {
       since: proc === null ? null : Math.round(performance.timeOrigin + this.#procStartedAt),
       restarts: this.#restarts,
       lastPing: this.#lastPing,
-      calls: this.relay.client.calls,
+      calls: this.relay.calls,
       denials: this.relay.denials,
       reason: this.#reason,
     };
@@ -260,9 +260,7 @@ export class GuardSession extends EventEmitter<SessionEvents> {
       });
       this.relay.release();
       for (const kind of changed) {
-        this.relay.clientSink.writeText(
-          `${JSON.stringify({ jsonrpc: '2.0', method: `notifications/${kind}/list_changed` })}\n`,
-        );
+        this.relay.notifyClient(`notifications/${kind}/list_changed`);
       }
       this.#ready();
     } catch (err) {
@@ -421,7 +419,7 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     const timeoutMs = this.server.health.timeout;
     const relay = this.relay;
     const sent = readClocks();
-    let busy = relay.client.pending.size > 0;
+    let busy = relay.inFlight > 0;
     let answered = true;
     try {
       await relay.request('ping', {}, timeoutMs);
@@ -431,13 +429,13 @@ export class GuardSession extends EventEmitter<SessionEvents> {
       if (!(err instanceof OwnRequestTimeout) && proc !== this.#proc) return;
     }
     if (proc !== this.#proc || this.#state !== 'ready') return;
-    busy ||= relay.client.pending.size > 0;
+    busy ||= relay.inFlight > 0;
     const judgement = judgePing({
       answered,
       sent,
       ended: readClocks(),
       timeoutMs,
-      lastTraffic: relay.server.lastTraffic,
+      lastTraffic: relay.lastServerTraffic,
       busy,
     });
     if (judgement.verdict === 'ok') {

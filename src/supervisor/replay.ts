@@ -29,7 +29,7 @@ export async function replaySession(relay: Relay, timeoutMs: number): Promise<Li
       `the new child speaks protocol ${String(init.protocolVersion)}, the session was opened with ${memory.protocolVersion}`,
     );
   }
-  if (memory.initialized) relay.server.notify('notifications/initialized');
+  if (memory.initialized) relay.notifyServer('notifications/initialized');
   const replays: Promise<unknown>[] = [];
   if (memory.logLevel !== undefined) {
     replays.push(relay.request('logging/setLevel', memory.logLevel, timeoutMs));

@@ -55,6 +55,7 @@ function setup(
     attach?: boolean;
     checks?: PolicyCheck[];
     callTimeout?: number;
+    state?: () => string;
   } = {},
 ) {
   const clientIn = new PassThrough();
@@ -73,6 +74,7 @@ function setup(
     audit,
     pipeline: createPipeline(options.checks ?? []),
     callTimeout: options.callTimeout ?? 60_000,
+    ...(options.state === undefined ? {} : { state: options.state }),
   });
   if (options.attach !== false) relay.attachServer({ input: serverIn, output: serverOut });
   return {
@@ -464,8 +466,7 @@ test('callTimeout: a request past it gets -32001 and the server a cancellation',
 });
 
 test('a request queued while no server is attached gets -32052 once callTimeout passes', async () => {
-  const t = setup({ callTimeout: 50, attach: false });
-  t.relay.state = () => 'restarting';
+  const t = setup({ callTimeout: 50, attach: false, state: () => 'restarting' });
   t.client(req(1, 'tools/list'));
   const [reply] = (await t.toClient.next()) as {
     error: { code: number; message: string; data: Record<string, unknown> };
@@ -525,7 +526,7 @@ test('detach with retry: read-only calls wait for the next server, others get -3
   const [again] = (await t.toClient.next()) as { id: number; error: { code: number } }[];
   assert.deepEqual([again!.id, again!.error.code], [2, -32054]);
   assert.deepEqual(
-    t.relay.client.retry.map((entry) => entry.id),
+    t.relay.client.retrying.map((entry) => entry.id),
     [4],
   );
 });

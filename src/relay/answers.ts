@@ -1,0 +1,110 @@
+/**
+ * The answers mcp-guard gives the client itself, in place of a server's (SPEC section 6): a
+ * request whose server died with it (-32054), one no server can take now (-32052), a line that is
+ * no valid message. Plus the small facts about a message the audit records of both sides use.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Frame } from '../protocol/framing.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import {
+  isObject,
+  type ParseResult,
+  type RequestId,
+  type RpcMessage,
+} from '../protocol/jsonrpc.js';
+import type { PendingRequest } from './pending.js';
+import type { Unavailable } from './relay.js';
+import type { RelayCore } from './sides.js';
+
+/** Answers a request with -32054: its server died with it in flight. */
+export function answerStopped(relay: RelayCore, entry: PendingRequest, reason: string): void {
+  relay.options.audit.record(relay.options.server, 'rpc.response', {
+    method: entry.method,
+    id: entry.id,
+    ...(entry.tool === undefined ? {} : { tool: entry.tool }),
+    durationMs: Math.round(performance.now() - entry.startedAt),
+    isError: true,
+    code: ErrorCode.ServerStopped,
+  });
+  relay.replyError(entry.id, {
+    code: ErrorCode.ServerStopped,
+    message: `mcp-guard: server '${relay.options.server}' stopped while this request was in flight: ${reason}`,
+    data: { rule: 'availability', reason, server: relay.options.server },
+  });
+}
+
+/** Answers a request with -32052: the server cannot take requests in its current state. */
+export function answerUnavailable(relay: RelayCore, id: RequestId, state: Unavailable): void {
+  relay.replyError(id, {
+    code: ErrorCode.ServerUnavailable,
+    message: `mcp-guard: server '${relay.options.server}' is unavailable (${state.state}): ${state.reason}`,
+    data: {
+      rule: 'availability',
+      reason: state.reason,
+      server: relay.options.server,
+      state: state.state,
+    },
+  });
+}
+
+/** Answers a client line that is no valid message (each id of a batch, or none for a response). */
+export function answerInvalid(relay: RelayCore, parsed: Extract<ParseResult, { ok: false }>): void {
+  if (parsed.response === true) return;
+  const reason = parsed.reason;
+  const error = {
+    code: parsed.code,
+    message: parsed.code === ErrorCode.MessageTooLarge ? `Message too large: ${reason}` : reason,
+    data: { rule: 'framing', reason, server: relay.options.server },
+  };
+  if (parsed.batch !== undefined && parsed.batch.length > 0) {
+    for (const id of parsed.batch) relay.replyError(id, error);
+    return;
+  }
+  relay.replyError(parsed.id, error);
+}
+
+/** Server→client requests and the client capability each needs. */
+const CAPABILITY_FOR: Readonly<Record<string, string>> = {
+  'roots/list': 'roots',
+  'sampling/createMessage': 'sampling',
+  'elicitation/create': 'elicitation',
+};
+
+/** The refusal of a server→client request whose capability the client did not declare. */
+export function checkClientCapability(
+  method: string,
+  declared: unknown,
+): { rule: string; reason: string; code: number } | null {
+  const capability = CAPABILITY_FOR[method];
+  if (capability === undefined || (isObject(declared) && capability in declared)) return null;
+  return {
+    rule: 'client-capability',
+    reason: `the client did not declare the '${capability}' capability`,
+    code: ErrorCode.MethodNotFound,
+  };
+}
+
+/** The tool a `tools/call` names, for the audit log. */
+export function toolOf(message: RpcMessage): string | undefined {
+  if (message.kind !== 'request' || message.method !== 'tools/call' || !isObject(message.params)) {
+    return undefined;
+  }
+  const name = message.params.name;
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** ms since `startedAt`, to a tenth. */
+export function elapsed(startedAt: number): number {
+  return Math.round((performance.now() - startedAt) * 10) / 10;
+}
+
+/** An error response, or a result flagged `isError`. */
+export function isErrorReply(message: RpcMessage): boolean {
+  if (message.kind === 'error') return true;
+  return message.kind === 'response' && isObject(message.result) && message.result.isError === true;
+}
+
+/** A message's line as a frame, for auditing it as invalid. */
+export function lineFrame(bytes: Buffer | null): Frame {
+  return { kind: 'line', bytes: bytes ?? Buffer.alloc(0) };
+}

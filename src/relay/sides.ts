@@ -1,0 +1,68 @@
+/**
+ * How the relay's two sides talk: each knows the other only through the few methods below, and
+ * the relay that owns both through RelayCore (what they share: policy, audit, the client's output,
+ * the catalog and session memory). Neither reaches into the other's tables.
+ */
+import type { Readable } from 'node:stream';
+import type { Frame } from '../protocol/framing.js';
+import type { JsonRpcError, ParseResult, RequestId, RpcMessage } from '../protocol/jsonrpc.js';
+import type { ServerCatalog } from '../policy/catalog.js';
+import type { CheckContext } from '../policy/pipeline.js';
+import type { Direction, Verdict } from '../policy/verdict.js';
+import type { PendingRequest } from './pending.js';
+import type { RelayOptions } from './relay.js';
+import type { SessionMemory } from './session-memory.js';
+import type { Sink } from './sink.js';
+
+/** What both sides use of the relay that owns them. */
+export interface RelayCore {
+  readonly options: RelayOptions;
+  readonly clientSink: Sink;
+  readonly catalog: ServerCatalog;
+  readonly memory: SessionMemory;
+  /** The server's state as the supervisor sees it (named in -32052 answers). */
+  state(): string;
+  batch(work: () => void): void;
+  parseFrame(frame: Frame, direction: string): ParseResult;
+  auditInvalid(direction: string, reason: string, frame: Frame, id: RequestId | null): void;
+  inspect(message: RpcMessage, direction: Direction, request?: CheckContext['request']): Verdict;
+  recordDeny(
+    direction: Direction,
+    refusal: { rule: string; reason: string },
+    message: RpcMessage,
+  ): void;
+  recordAnswered(
+    direction: Direction,
+    rule: string,
+    message: Extract<RpcMessage, { kind: 'request' }>,
+  ): void;
+  replyError(id: RequestId | null, error: JsonRpcError, source?: Readable): void;
+  /** The server answered the client's `initialize` with this result. */
+  onInitialized(result: unknown): void;
+}
+
+/** What the client side asks of the server side. */
+export interface ServerPeer {
+  /** A server is attached and not held. */
+  readonly accepting: boolean;
+  /** Writes a client message: the original bytes when unchanged, else re-serialised. */
+  write(message: RpcMessage, bytes: Buffer | null, source?: Readable): void;
+  /** Writes one serialised line (with its newline). */
+  writeText(line: string): void;
+  notify(method: string, params?: Record<string, unknown>): void;
+  /** The client answered a server→client request. */
+  forwardClientResponse(
+    message: Extract<RpcMessage, { kind: 'response' | 'error' }>,
+    bytes: Buffer | null,
+  ): void;
+}
+
+/** What the server side asks of the client side. */
+export interface ClientPeer {
+  /** The client's request with this id is in flight. */
+  hasPending(id: RequestId): boolean;
+  /** Removes the client's request this response answers, if it is in flight. */
+  takePending(id: RequestId): PendingRequest | undefined;
+  /** The capabilities the client declared in its `initialize`, if it sent one. */
+  capabilities(): unknown;
+}
