@@ -4,22 +4,25 @@
  * `docker compose config`. Problems go to stderr as `file:line:col: key: message`, exit 2.
  */
 import { relative, isAbsolute } from 'node:path';
-import { parseArgs } from 'node:util';
-import { contextFromProcess, findManifest, formatResolved, loadManifest } from '../config/index.js';
+import { formatResolved } from '../config/index.js';
 import { type ConfigProblem, GuardError, formatProblem } from '../errors.js';
+import { defineCommand, type CommandCall } from './command.js';
+import { CONFIG_OPTION, PROFILE_OPTION } from './config-lookup.js';
 
-const HELP = `Usage: mcp-guard check [-c FILE] [--profile P]
+const OPTIONS = { config: CONFIG_OPTION, profile: PROFILE_OPTION } as const;
 
-Validates the manifest and prints the fully resolved configuration (profiles merged, variables
-expanded, durations in milliseconds, sizes in bytes) as YAML on stdout. Every problem is listed
-on stderr as file:line:col: key: message, and the exit code is 2.
-
-Options:
-  -c, --config FILE   the manifest (default: $MCP_GUARD_CONFIG, else the nearest mcp-guard.yaml,
-                      else ~/.config/mcp-guard/mcp-guard.yaml)
-  --profile P         use profile P instead of the manifest's
-  -h, --help          show this help
-`;
+/** Why: `check` is the command users run to see what every other command will do. */
+export const command = defineCommand({
+  name: 'check',
+  summary: 'validate the manifest and print the resolved configuration',
+  usage: ['check [-c FILE] [--profile P]'],
+  description: `Validates the manifest and prints the fully resolved configuration (profiles
+    merged, variables expanded, durations in milliseconds, sizes in bytes) as YAML on stdout.
+    Every problem is listed on stderr as file:line:col: key: message, and the exit code is 2.`,
+  options: OPTIONS,
+  output: 'stdout',
+  run: check,
+});
 
 /** Paths under the working directory are shown relative to it, as editors and terminals link them. */
 function shortPath(file: string, cwd: string): string {
@@ -35,39 +38,11 @@ function printProblems(err: GuardError, cwd: string): void {
   process.stderr.write(`${lines.join('\n')}\nmcp-guard check: ${count}; nothing was started\n`);
 }
 
-/** Why: `check` is the command users run to see what every other command will do. */
-export function main(argv: string[]): Promise<number> {
-  return Promise.resolve(check(argv));
-}
-
-function check(argv: string[]): number {
-  let values;
+function check(call: CommandCall<typeof OPTIONS>): number {
+  const { ctx } = call;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: 'string', short: 'c' },
-        profile: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    process.stderr.write(`mcp-guard check: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help === true) {
-    process.stderr.write(HELP);
-    return 0;
-  }
-  const ctx = contextFromProcess();
-  try {
-    const file = findManifest(ctx, values.config);
-    const manifest = loadManifest(
-      file,
-      ctx,
-      values.profile === undefined ? {} : { profile: values.profile },
-    );
-    process.stdout.write(formatResolved(manifest));
+    const manifest = call.config.load();
+    call.out.write(formatResolved(manifest));
     if (ctx.platform === 'win32') {
       const named = (mode: string) =>
         Object.values(manifest.servers)

@@ -4,9 +4,6 @@
  * whether a manifest is found and valid, with what sandbox each server would get. Exits 1 when
  * something needs fixing.
  */
-import { homedir } from 'node:os';
-import { parseArgs } from 'node:util';
-import { findManifest, loadManifest } from '../config/load.js';
 import type { ServerConfig } from '../config/types.js';
 import { GuardError, formatProblem } from '../errors.js';
 import { detectSandbox } from '../sandbox/detect.js';
@@ -14,19 +11,24 @@ import { kernelSettings, linuxFacts } from '../sandbox/diagnose.js';
 import { nodeFs } from '../sandbox/fs-view.js';
 import type { SandboxSupport } from '../sandbox/types.js';
 import { VERSION } from '../version.js';
+import { defineCommand, type CommandCall } from './command.js';
+import { CONFIG_OPTION } from './config-lookup.js';
 
-const HELP = `Usage: mcp-guard doctor [-c FILE]
+const OPTIONS = { config: CONFIG_OPTION } as const;
 
-Shows what this machine supports: Node version, platform, the OS sandbox (backend, version,
-kernel settings, whether a trial run works and how to fix it), and the manifest found (whether it
-is valid, and what sandbox each server would get).
-`;
+export const command = defineCommand({
+  name: 'doctor',
+  summary: 'what this machine supports',
+  usage: ['doctor [-c FILE]'],
+  description: `Shows what this machine supports: Node version, platform, the OS sandbox
+    (backend, version, kernel settings, whether a trial run works and how to fix it), and the
+    manifest found (whether it is valid, and what sandbox each server would get).`,
+  options: OPTIONS,
+  output: 'stderr',
+  run: async (call) => diagnose(call, await detectSandbox()),
+});
 
 const MIN_NODE: readonly [number, number] = [20, 5];
-
-export async function main(argv: string[]): Promise<number> {
-  return diagnose(argv, await detectSandbox());
-}
 
 /** Why: the lines about the OS sandbox, and whether it needs fixing. */
 export function sandboxLines(
@@ -69,20 +71,7 @@ export function serverSandbox(server: ServerConfig, support: SandboxSupport): st
     : 'runs unconfined (sandbox.mode: auto, and no OS sandbox works here)';
 }
 
-function diagnose(argv: string[], support: SandboxSupport): number {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (err) {
-    throw new GuardError('ERR_USAGE', `${(err as Error).message}\n\n${HELP}`);
-  }
-  if (values.help === true) {
-    process.stderr.write(HELP);
-    return 0;
-  }
+function diagnose(call: CommandCall<typeof OPTIONS>, support: SandboxSupport): number {
   const lines: string[] = [];
   let healthy = true;
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
@@ -100,11 +89,10 @@ function diagnose(argv: string[], support: SandboxSupport): number {
   );
   healthy &&= sandbox.healthy;
   lines.push(...sandbox.lines);
-  const ctx = { cwd: process.cwd(), env: process.env, homeDir: homedir() };
   try {
-    const file = findManifest(ctx, values.config);
+    const file = call.config.find();
     try {
-      const manifest = loadManifest(file, ctx);
+      const manifest = call.config.load(file);
       const names = Object.keys(manifest.servers);
       lines.push(
         `manifest   ${file} (valid; ${names.length} server(s): ${names.join(', ') || 'none'})`,
@@ -124,6 +112,6 @@ function diagnose(argv: string[], support: SandboxSupport): number {
     if (!(err instanceof GuardError)) throw err;
     lines.push(`manifest   none found (${err.message}); 'mcp-guard run -- CMD' works without one`);
   }
-  process.stderr.write(`${lines.join('\n')}\n`);
+  call.out.write(`${lines.join('\n')}\n`);
   return healthy ? 0 : 1;
 }

@@ -5,126 +5,108 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { formatDenialSummary, formatRecord } from '../audit/format.js';
 import { AuditFileTail, followAuditFile } from '../audit/tail.js';
 import { formatProblem, verifyAuditLog } from '../audit/verify.js';
 import { userStateDir } from '../config/context.js';
-import { contextFromProcess, findManifest, loadManifest } from '../config/load.js';
 import { GuardError } from '../errors.js';
+import { defineCommand, type CommandCall } from './command.js';
+import { CONFIG_OPTION } from './config-lookup.js';
 
-const HELP = `Usage: mcp-guard logs [-c FILE | --file PATH] [-f] [--server S]... [--denied] [--verify] [--json]
+const OPTIONS = {
+  config: { ...CONFIG_OPTION, help: 'the manifest whose audit log to read' },
+  file: { type: 'string', value: 'PATH', help: 'read this audit file directly' },
+  follow: {
+    type: 'boolean',
+    short: 'f',
+    help: 'keep printing records as they are appended (Ctrl-C stops)',
+  },
+  server: {
+    type: 'string',
+    multiple: true,
+    value: 'S',
+    help: 'only records of server S (repeatable)',
+  },
+  denied: {
+    type: 'boolean',
+    help: 'only policy.deny records (with the observe profile: what would be denied), then a summary by rule on stderr',
+  },
+  verify: {
+    type: 'boolean',
+    help: "check every session's hash chain: exit 0 if intact, 1 if not",
+  },
+  json: {
+    type: 'boolean',
+    help: 'print matching records as JSON Lines (with --verify: the report as JSON)',
+  },
+} as const;
 
-Pretty-prints the audit log named by the manifest's audit.file (without a manifest:
-$XDG_STATE_HOME/mcp-guard/audit.jsonl, i.e. ~/.local/state/mcp-guard/audit.jsonl).
-
-Options:
-  -c, --config FILE  the manifest whose audit log to read
-      --file PATH    read this audit file directly
-  -f, --follow       keep printing records as they are appended (Ctrl-C stops)
-      --server S     only records of server S (repeatable)
-      --denied       only policy.deny records (with the observe profile: what would be denied),
-                     then a summary by rule on stderr
-      --verify       check every session's hash chain: exit 0 if intact, 1 if not
-      --json         print matching records as JSON Lines (with --verify: the report as JSON)
-  -h, --help         show this help
-`;
+export const command = defineCommand({
+  name: 'logs',
+  summary: 'pretty-print the audit log; --verify checks its hash chain',
+  usage: ['logs [-c FILE | --file PATH] [-f] [--server S]... [--denied] [--verify] [--json]'],
+  description: `Pretty-prints the audit log named by the manifest's audit.file (without a
+    manifest: $XDG_STATE_HOME/mcp-guard/audit.jsonl, i.e. ~/.local/state/mcp-guard/audit.jsonl).`,
+  options: OPTIONS,
+  output: 'stdout',
+  run: logs,
+});
 
 interface LogsOptions {
-  config: string | undefined;
-  file: string | undefined;
   follow: boolean;
   servers: string[];
   denied: boolean;
-  verify: boolean;
   json: boolean;
+  out: NodeJS.WriteStream;
 }
 
-/** Why: the command module contract of cli/main.ts. */
-export async function main(argv: string[]): Promise<number> {
-  const options = parseOptions(argv);
-  if (options === 'help') {
-    process.stderr.write(HELP);
-    return 0;
+async function logs(call: CommandCall<typeof OPTIONS>): Promise<number> {
+  const { values } = call;
+  if (values.config !== undefined && values.file !== undefined) {
+    throw call.usageError('use -c or --file, not both');
   }
-  const file = locateAuditFile(options);
+  if (values.verify === true && values.follow === true) {
+    throw call.usageError('--verify cannot be combined with -f');
+  }
+  const file = locateAuditFile(call);
   if (file === '-') {
     throw new GuardError(
       'ERR_AUDIT',
       'the manifest sends the audit log to stderr (audit.file: "-"); there is no file to read',
     );
   }
-  return options.verify ? verify(file, options.json) : show(file, options);
-}
-
-function parseOptions(argv: string[]): LogsOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        config: { type: 'string', short: 'c' },
-        file: { type: 'string' },
-        follow: { type: 'boolean', short: 'f' },
-        server: { type: 'string', multiple: true },
-        denied: { type: 'boolean' },
-        verify: { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new GuardError('ERR_USAGE', `logs: ${(err as Error).message}\n\n${HELP}`);
-  }
-  if (values.help === true) return 'help';
-  const usage = (message: string): GuardError =>
-    new GuardError('ERR_USAGE', `logs: ${message}\n\n${HELP}`);
-  if (values.config !== undefined && values.file !== undefined)
-    throw usage('use -c or --file, not both');
-  if (values.verify === true && values.follow === true)
-    throw usage('--verify cannot be combined with -f');
-  return {
-    config: values.config,
-    file: values.file,
+  const json = values.json === true;
+  if (values.verify === true) return verify(file, json, call.out);
+  return show(file, {
     follow: values.follow === true,
     servers: values.server ?? [],
     denied: values.denied === true,
-    verify: values.verify === true,
-    json: values.json === true,
-  };
+    json,
+    out: call.out,
+  });
 }
 
 /** `--file`, else the manifest's audit.file, else (no manifest anywhere) the user state folder. */
-function locateAuditFile(options: LogsOptions): string {
-  const ctx = contextFromProcess();
-  if (options.file !== undefined) return path.resolve(ctx.cwd, options.file);
-  let manifest: string;
-  try {
-    manifest = findManifest(ctx, options.config);
-  } catch (err) {
-    const searched = options.config === undefined && (ctx.env.MCP_GUARD_CONFIG ?? '') === '';
-    if (searched && err instanceof GuardError && err.code === 'ERR_CONFIG_NOT_FOUND') {
-      return path.join(userStateDir(ctx), 'audit.jsonl');
-    }
-    throw err;
-  }
-  return loadManifest(manifest, ctx).audit.file;
+function locateAuditFile(call: CommandCall<typeof OPTIONS>): string {
+  if (call.values.file !== undefined) return path.resolve(call.ctx.cwd, call.values.file);
+  const manifest = call.config.findIfAny();
+  if (manifest === null) return path.join(userStateDir(call.ctx), 'audit.jsonl');
+  return call.config.load(manifest).audit.file;
 }
 
-async function verify(file: string, json: boolean): Promise<number> {
+async function verify(file: string, json: boolean, out: NodeJS.WriteStream): Promise<number> {
   const result = verifyAuditLog(await readAuditFile(file));
   if (json) {
-    process.stdout.write(`${JSON.stringify({ file, ...result })}\n`);
+    out.write(`${JSON.stringify({ file, ...result })}\n`);
     return result.ok ? 0 : 1;
   }
   const summary = `${file}: ${result.records} record(s) in ${result.sessions} session(s)`;
   if (result.ok) {
-    process.stdout.write(`${summary}; every chain is intact\n`);
+    out.write(`${summary}; every chain is intact\n`);
     return 0;
   }
   const count = result.problems.length;
-  process.stdout.write(
+  out.write(
     `${summary}; the log was altered or damaged (${count} problem${count === 1 ? '' : 's'}):\n` +
       result.problems.map((problem) => `  ${formatProblem(problem)}\n`).join(''),
   );
@@ -132,7 +114,7 @@ async function verify(file: string, json: boolean): Promise<number> {
 }
 
 async function show(file: string, options: LogsOptions): Promise<number> {
-  const color = process.stdout.isTTY && (process.env.NO_COLOR ?? '') === '';
+  const color = options.out.isTTY && (process.env.NO_COLOR ?? '') === '';
   const controller = new AbortController();
   const stop = (): void => controller.abort();
   let failure: Error | undefined;
@@ -155,7 +137,7 @@ async function show(file: string, options: LogsOptions): Promise<number> {
           const { event, rule, tool, method, direction, enforced } = record;
           shown.push({ event, rule, tool, method, direction, enforced });
         }
-        process.stdout.write(
+        options.out.write(
           options.json ? `${bytes.toString('utf8')}\n` : `${formatRecord(record, { color })}\n`,
         );
       }
@@ -166,7 +148,7 @@ async function show(file: string, options: LogsOptions): Promise<number> {
       `mcp-guard: ${file} was truncated or replaced; reading it from the start\n`,
     ),
   );
-  process.stdout.on('error', onStdoutError);
+  options.out.on('error', onStdoutError);
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
@@ -184,7 +166,7 @@ async function show(file: string, options: LogsOptions): Promise<number> {
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    process.stdout.off('error', onStdoutError);
+    options.out.off('error', onStdoutError);
   }
   if (failure !== undefined) throw failure;
   const summary = formatDenialSummary(shown);

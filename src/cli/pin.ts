@@ -1,10 +1,10 @@
 /**
  * `mcp-guard pin [SERVER…] [--check]`: starts each server the way `up` does, lists its tools, and
  * records their definitions in `mcp-guard.lock` beside the manifest — or, with `--check`,
- * compares them with it and exits 1 on any drift (for CI). Reports go to stderr.
+ * compares them with it and exits 1 on any drift (for CI). The report goes to the command's
+ * declared output; diagnostics and the servers' stderr to stderr.
  */
-import { PassThrough } from 'node:stream';
-import { openAuditLog, type AuditLog } from '../audit/audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import { GuardError } from '../errors.js';
 import type { CatalogItem } from '../policy/catalog.js';
@@ -22,44 +22,39 @@ import { withParams } from '../policy/message.js';
 import { createRootsCheck } from '../policy/roots.js';
 import { PASS } from '../policy/verdict.js';
 import { isObject } from '../protocol/jsonrpc.js';
-import { LineClient } from '../relay/own-requests.js';
-import { GuardSession } from '../supervisor/guard-session.js';
-import { performHandshake } from '../supervisor/handshake.js';
-import { launchServer, relaunchFor, sandboxAuditFields } from '../supervisor/launch.js';
-import { VERSION } from '../version.js';
-import { loadNamedServers, MANIFEST_FLAGS, parseCommandLine } from './command-line.js';
-import { warnOnceOnAuditFailure } from './audit-warning.js';
+import { defineCommand, type CommandCall } from './command.js';
+import { CONFIG_OPTION, PROFILE_OPTION } from './config-lookup.js';
+import { handshake, launchGuarded, openGuardAudit, superviseGuarded } from './guarded-session.js';
 
-const HELP = `Usage: mcp-guard pin [-c FILE] [--profile P] [--check] [SERVER…]
+const OPTIONS = {
+  config: CONFIG_OPTION,
+  profile: PROFILE_OPTION,
+  check: {
+    type: 'boolean',
+    help: "record nothing; exit 1 if any server's tools differ from mcp-guard.lock",
+  },
+} as const;
 
-Starts each server (the named ones, or every server whose tools.pin is not off), lists its
-tools, and records their definitions in mcp-guard.lock beside the manifest. Commit that file:
-under tools.pin: block, a tool whose definition differs from it is hidden and refused.
-
-Options:
-  -c, --config FILE   the manifest (default: $MCP_GUARD_CONFIG, else the nearest mcp-guard.yaml)
-  --profile P         use profile P instead of the manifest's
-  --check             record nothing; exit 1 if any server's tools differ from mcp-guard.lock
-  -h, --help          show this help
-`;
-
-const HANDSHAKE_TIMEOUT_MS = 30_000;
+export const command = defineCommand({
+  name: 'pin',
+  summary: 'record (or, with --check, verify) the tool definitions in mcp-guard.lock',
+  usage: ['pin [-c FILE] [--profile P] [--check] [SERVER…]'],
+  description: `Starts each server (the named ones, or every server whose tools.pin is not off),
+    lists its tools, and records their definitions in mcp-guard.lock beside the manifest. Commit
+    that file: under tools.pin: block, a tool whose definition differs from it is hidden and
+    refused.`,
+  options: OPTIONS,
+  operands: true,
+  output: 'stderr',
+  run: pin,
+});
 
 type Listed =
   { server: string; tools: ReadonlyMap<string, CatalogItem> } | { server: string; failure: string };
 
-export async function main(argv: string[]): Promise<number> {
-  const parsed = parseCommandLine(
-    {
-      args: argv,
-      allowPositionals: true,
-      options: { ...MANIFEST_FLAGS, check: { type: 'boolean' } },
-    },
-    HELP,
-  );
-  if (parsed === 'help') return 0;
-  const { values, positionals } = parsed;
-  const { file, manifest, named } = loadNamedServers(values, positionals);
+async function pin(call: CommandCall<typeof OPTIONS>): Promise<number> {
+  const { values, operands, out } = call;
+  const { file, manifest, named } = call.config.servers(operands);
   const servers =
     named ?? Object.values(manifest.servers).filter((server) => server.tools.pin !== 'off');
   const lockFile = lockFileFor(file);
@@ -69,10 +64,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const audit = await openAuditLog(manifest.audit, { onError: warnOnceOnAuditFailure() });
-  audit.record('-', 'guard.start', {
-    version: VERSION,
-    pid: process.pid,
+  const audit = await openGuardAudit(manifest, '-', {
     manifest: file,
     command: values.check === true ? 'pin --check' : 'pin',
     servers: servers.map((server) => server.name),
@@ -88,8 +80,8 @@ export async function main(argv: string[]): Promise<number> {
     );
   }
   const ok = listed.filter((entry) => 'tools' in entry);
-  if (values.check === true) return check(ok, lock, lockFile) && failed.length === 0 ? 0 : 1;
-  approve(ok, lock, lockFile, positionals.length === 0 ? manifest.servers : undefined);
+  if (values.check === true) return check(ok, lock, lockFile, out) && failed.length === 0 ? 0 : 1;
+  approve(ok, lock, lockFile, operands.length === 0 ? manifest.servers : undefined, out);
   return failed.length === 0 ? 0 : 1;
 }
 
@@ -106,6 +98,7 @@ function check(
   listed: readonly { server: string; tools: ReadonlyMap<string, CatalogItem> }[],
   lock: Lock | null,
   lockFile: string,
+  out: NodeJS.WritableStream,
 ): boolean {
   let clean = true;
   for (const { server, tools } of listed) {
@@ -113,18 +106,18 @@ function check(
       lock !== null && Object.hasOwn(lock.servers, server) ? lock.servers[server]!.tools : null;
     if (pinned === null) {
       clean = false;
-      process.stderr.write(`${server}: not pinned in ${lockFile}; run 'mcp-guard pin ${server}'\n`);
+      out.write(`${server}: not pinned in ${lockFile}; run 'mcp-guard pin ${server}'\n`);
       continue;
     }
     const drift = compareTools(pinned, tools, true);
     if (drift.length === 0) {
-      process.stderr.write(`${server}: ${tools.size} tool(s) match ${lockFile}\n`);
+      out.write(`${server}: ${tools.size} tool(s) match ${lockFile}\n`);
       continue;
     }
     clean = false;
-    process.stderr.write(`${server}: ${summary(drift)} since ${lockFile}:\n${describe(drift)}`);
+    out.write(`${server}: ${summary(drift)} since ${lockFile}:\n${describe(drift)}`);
   }
-  if (!clean) process.stderr.write(`Approve the current definitions with 'mcp-guard pin'.\n`);
+  if (!clean) out.write(`Approve the current definitions with 'mcp-guard pin'.\n`);
   return clean;
 }
 
@@ -134,6 +127,7 @@ function approve(
   lock: Lock | null,
   lockFile: string,
   manifestServers: Record<string, ServerConfig> | undefined,
+  out: NodeJS.WritableStream,
 ): void {
   const entries: Record<string, PinnedTools | null> = {};
   for (const { server, tools } of listed) {
@@ -151,13 +145,13 @@ function approve(
         : drift.length === 0
           ? `${tools.size} tool(s) unchanged`
           : `pinned ${tools.size} tool(s); ${summary(drift)}`;
-    process.stderr.write(`${server}: ${what}\n${describe(drift)}`);
+    out.write(`${server}: ${what}\n${describe(drift)}`);
   }
   if (manifestServers !== undefined && lock !== null) {
     for (const server of Object.keys(lock.servers)) {
       if (Object.hasOwn(manifestServers, server)) continue;
       Object.defineProperty(entries, server, { value: null, enumerable: true });
-      process.stderr.write(`${server}: no longer in the manifest; removed from the lock\n`);
+      out.write(`${server}: no longer in the manifest; removed from the lock\n`);
     }
   }
   try {
@@ -167,7 +161,7 @@ function approve(
       cause: err,
     });
   }
-  process.stderr.write(`Wrote ${lockFile}\n`);
+  out.write(`Wrote ${lockFile}\n`);
 }
 
 function summary(drift: readonly ToolDrift[]): string {
@@ -220,38 +214,27 @@ async function listTools(
   audit: AuditLog,
 ): Promise<Listed> {
   // Launched as `run` launches it (the same sandbox), so it offers the tools it would offer there.
-  const { plan, process: proc } = await launchServer(server, manifest, process.env);
-  audit.record(server.name, 'sandbox.applied', sandboxAuditFields(plan.sandbox));
-  if (proc instanceof Error) return { server: server.name, failure: proc.message };
+  const launched = await launchGuarded(server, manifest, audit);
+  if (launched.process instanceof Error)
+    return { server: server.name, failure: launched.process.message };
   const checks: PolicyCheck[] = [declareCapabilities(server)];
   if (server.paths.roots.length > 0) checks.push(createRootsCheck(server.paths.roots));
-  const toRelay = new PassThrough();
-  const fromRelay = new PassThrough();
-  const session = new GuardSession({
-    server,
-    client: { input: toRelay, output: fromRelay },
-    audit,
+  const guarded = await superviseGuarded(launched, {
     pipeline: createPipeline(checks),
-    process: proc,
-    launch: relaunchFor(server, manifest, process.env, audit),
     stderr: process.stderr,
     stderrPrefix: `[${server.name}] `,
   });
-  const client = new LineClient(
-    { input: fromRelay, output: toRelay },
-    server.limits.maxMessageBytes,
-  );
   try {
-    const handshake = await performHandshake(client, VERSION, HANDSHAKE_TIMEOUT_MS);
-    const list = session.relay.catalog.list('tools');
-    if (handshake.tools !== null && !list.complete) {
+    const shaken = await handshake(guarded);
+    const list = guarded.session.relay.catalog.list('tools');
+    if (shaken.tools !== null && !list.complete) {
       return { server: server.name, failure: 'its tools/list did not reach the last page' };
     }
     return { server: server.name, tools: new Map(list.items) };
   } catch (err) {
     return { server: server.name, failure: err instanceof Error ? err.message : String(err) };
   } finally {
-    client.close();
-    await session.stop('eof');
+    guarded.client?.close();
+    await guarded.session.stop('eof');
   }
 }

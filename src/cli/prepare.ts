@@ -6,7 +6,6 @@
  */
 import { posix } from 'node:path';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
-import { GuardError } from '../errors.js';
 import { LineFramer } from '../protocol/framing.js';
 import { LineClient } from '../relay/own-requests.js';
 import { detectSandbox } from '../sandbox/detect.js';
@@ -14,21 +13,33 @@ import { launchServer } from '../supervisor/launch.js';
 import { cacheDirFor } from '../sandbox/private-cache.js';
 import { performHandshake } from '../supervisor/handshake.js';
 import { VERSION } from '../version.js';
-import { loadNamedServers, MANIFEST_FLAGS, parseCommandLine } from './command-line.js';
+import { defineCommand, type CommandCall } from './command.js';
+import { CONFIG_OPTION, PROFILE_OPTION } from './config-lookup.js';
 
-const HELP = `Usage: mcp-guard prepare [-c FILE] [--profile P] [SERVER…]
+const OPTIONS = {
+  config: CONFIG_OPTION,
+  profile: PROFILE_OPTION,
+  timeout: {
+    type: 'string',
+    value: 'SECONDS',
+    help: 'how long one server may take to download and answer (default 300)',
+  },
+} as const;
 
-Fills each server's private package cache (npx, uvx…) with the network allowed, so that it can
-start offline under sandbox.network: deny. Each server is started once in its sandbox, exactly as
-'mcp-guard run' starts it but with the network allowed, and stopped after the MCP handshake.
-With no SERVER, every server launched through a package runner (npx, uvx, …) is prepared.
-
-Options:
-  -c, --config FILE   the manifest (default: $MCP_GUARD_CONFIG, else the nearest mcp-guard.yaml)
-  --profile P         use profile P instead of the manifest's
-  --timeout SECONDS   how long one server may take to download and answer (default 300)
-  -h, --help          show this help
-`;
+export const command = defineCommand({
+  name: 'prepare',
+  summary: "fill servers' private package caches so they start offline",
+  usage: ['prepare [-c FILE] [--profile P] [--timeout SECONDS] [SERVER…]'],
+  description: `Fills each server's private package cache (npx, uvx…) with the network allowed, so
+    that it can start offline under sandbox.network: deny. Each server is started once in its
+    sandbox, exactly as 'mcp-guard run' starts it but with the network allowed, and stopped after
+    the MCP handshake. With no SERVER, every server launched through a package runner (npx, uvx,
+    …) is prepared.`,
+  options: OPTIONS,
+  operands: true,
+  output: 'stderr',
+  run: prepare,
+});
 
 /** Commands that download what they run. */
 const PACKAGE_RUNNERS = new Set([
@@ -43,28 +54,16 @@ const PACKAGE_RUNNERS = new Set([
   'pipx',
 ]);
 
-export async function main(argv: string[]): Promise<number> {
-  const parsed = parseCommandLine(
-    {
-      args: argv,
-      allowPositionals: true,
-      options: { ...MANIFEST_FLAGS, timeout: { type: 'string' } },
-    },
-    HELP,
-  );
-  if (parsed === 'help') return 0;
-  const { values, positionals } = parsed;
+async function prepare(call: CommandCall<typeof OPTIONS>): Promise<number> {
+  const { values, operands, out } = call;
   const timeoutS = Number(values.timeout ?? '300');
   if (!Number.isFinite(timeoutS) || timeoutS <= 0) {
-    throw new GuardError(
-      'ERR_USAGE',
-      `--timeout takes a number of seconds, not '${values.timeout}'`,
-    );
+    throw call.usageError(`--timeout takes a number of seconds, not '${values.timeout}'`);
   }
-  const { file, manifest, named } = loadNamedServers(values, positionals);
+  const { file, manifest, named } = call.config.servers(operands);
   const servers = named ?? Object.values(manifest.servers).filter(usesPackageRunner);
   if (servers.length === 0) {
-    process.stderr.write(
+    out.write(
       `mcp-guard prepare: no server of ${file} runs through npx, uvx or the like; nothing to prepare\n`,
     );
     return 0;
@@ -73,20 +72,20 @@ export async function main(argv: string[]): Promise<number> {
   let failed = 0;
   for (const server of servers) {
     if (server.sandbox.mode === 'off') {
-      process.stderr.write(
+      out.write(
         `mcp-guard prepare: '${server.name}' has sandbox.mode: off; it uses your own package cache, nothing to prepare\n`,
       );
       continue;
     }
     if (!support.usable) {
       const required = server.sandbox.mode === 'required';
-      process.stderr.write(
+      out.write(
         `mcp-guard prepare: '${server.name}' cannot be prepared: the OS sandbox does not work here (${support.cause}); ${required ? 'it will refuse to start' : 'it runs unconfined with your own package cache'}\n`,
       );
       if (required) failed += 1;
       continue;
     }
-    if (!(await prepareOne(server, manifest, timeoutS * 1000))) failed += 1;
+    if (!(await prepareOne(server, manifest, timeoutS * 1000, out))) failed += 1;
   }
   return failed === 0 ? 0 : 1;
 }
@@ -100,6 +99,7 @@ async function prepareOne(
   server: ServerConfig,
   manifest: ResolvedManifest,
   timeoutMs: number,
+  out: NodeJS.WritableStream,
 ): Promise<boolean> {
   const cache = cacheDirFor(manifest.stateDir, server.name);
   process.stderr.write(
@@ -108,7 +108,7 @@ async function prepareOne(
   const started = Date.now();
   const { process: proc } = await launchServer(server, manifest, process.env, { network: 'allow' });
   if (proc instanceof Error) {
-    process.stderr.write(`mcp-guard prepare: '${server.name}' could not start: ${proc.message}\n`);
+    out.write(`mcp-guard prepare: '${server.name}' could not start: ${proc.message}\n`);
     return false;
   }
   const echo = new LineFramer(64 * 1024, (frame) => {
@@ -130,12 +130,12 @@ async function prepareOne(
   try {
     const handshake = await Promise.race([performHandshake(client, VERSION, timeoutMs), exited]);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    process.stderr.write(
+    out.write(
       `mcp-guard prepare: '${server.name}' is ready (${handshake.tools ?? 0} tools, ${seconds} s); it can now start offline\n`,
     );
     return true;
   } catch (err) {
-    process.stderr.write(
+    out.write(
       `mcp-guard prepare: '${server.name}' did not answer the handshake: ${(err as Error).message}\n`,
     );
     return false;

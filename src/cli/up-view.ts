@@ -19,7 +19,12 @@ export interface View {
   stop(): void;
 }
 
-export function startView(sessions: readonly GuardSession[], mode: ViewMode): View {
+/** The live table and the lines go to `out` (the command's output); JSON always to stdout. */
+export function startView(
+  sessions: readonly GuardSession[],
+  mode: ViewMode,
+  out: NodeJS.WritableStream,
+): View {
   switch (mode) {
     case 'json':
       return changes(sessions, (snapshot) =>
@@ -28,9 +33,9 @@ export function startView(sessions: readonly GuardSession[], mode: ViewMode): Vi
         ),
       );
     case 'lines':
-      return changes(sessions, (snapshot) => process.stderr.write(`${describeChange(snapshot)}\n`));
+      return changes(sessions, (snapshot) => out.write(`${describeChange(snapshot)}\n`));
     case 'live':
-      return live(sessions);
+      return live(sessions, out);
   }
 }
 
@@ -85,7 +90,7 @@ export function renderLive(snapshots: readonly SessionSnapshot[], now = Date.now
   );
 }
 
-function live(sessions: readonly GuardSession[]): View {
+function live(sessions: readonly GuardSession[], out: NodeJS.WritableStream): View {
   let drawn = 0;
   let pending: NodeJS.Timeout | null = null;
   let lastDraw = 0;
@@ -96,7 +101,7 @@ function live(sessions: readonly GuardSession[]): View {
     pending = null;
     lastDraw = Date.now();
     const text = renderLive(sessions.map((session) => session.snapshot()));
-    process.stderr.write(`${rewind()}${before}${text}\n`);
+    out.write(`${rewind()}${before}${text}\n`);
     drawn = text.split('\n').length;
   };
   const soon = (): void => {

@@ -3,71 +3,60 @@
  * core as `run`, performs the MCP handshake with each, prints a status table and keeps them running
  * until Ctrl-C (or SIGTERM), then stops them all cleanly.
  */
-import { PassThrough, Writable } from 'node:stream';
-import { openAuditLog, type AuditLog } from '../audit/audit-log.js';
+import { Writable } from 'node:stream';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
-import { createServerPipeline } from '../policy/server-pipeline.js';
-import { LineClient } from '../relay/own-requests.js';
-import { GuardSession } from '../supervisor/guard-session.js';
-import { performHandshake, type HandshakeResult } from '../supervisor/handshake.js';
-import {
-  launchServer,
-  relaunchFor,
-  sandboxAuditFields,
-  sandboxWarning,
-} from '../supervisor/launch.js';
+import type { GuardSession } from '../supervisor/guard-session.js';
+import type { HandshakeResult } from '../supervisor/handshake.js';
+import { sandboxWarning } from '../supervisor/launch.js';
 import type { SandboxApplied } from '../sandbox/types.js';
+import { StatusFile } from '../supervisor/status-file.js';
 import { VERSION } from '../version.js';
-import { loadNamedServers, MANIFEST_FLAGS, parseCommandLine } from './command-line.js';
-import { warnOnceOnAuditFailure } from './audit-warning.js';
+import { defineCommand, type CommandCall } from './command.js';
+import { CONFIG_OPTION, PROFILE_OPTION } from './config-lookup.js';
+import { handshake, openGuardAudit, startGuarded } from './guarded-session.js';
 import { formatTable } from './table.js';
 import { startView, type View } from './up-view.js';
-import { StatusFile } from '../supervisor/status-file.js';
 
-const HELP = `Usage: mcp-guard up [-c FILE] [--profile P] [--json] [SERVER…]
+const OPTIONS = {
+  config: CONFIG_OPTION,
+  profile: PROFILE_OPTION,
+  json: {
+    type: 'boolean',
+    help: 'one JSON object per change on stdout (state, pid, uptime, restarts, …)',
+  },
+} as const;
 
-Starts every server of the manifest (or the named ones) under supervision, performs the MCP
-handshake with each, and keeps them running until Ctrl-C, restarting them as their restart
-policy says. On a terminal the status is a live table; otherwise one line per change.
-
-Options:
-  -c, --config FILE   the manifest (default: $MCP_GUARD_CONFIG, else the nearest mcp-guard.yaml)
-  --profile P         use profile P instead of the manifest's
-  --json              one JSON object per change on stdout (state, pid, uptime, restarts, …)
-  -h, --help          show this help
-`;
-
-const HANDSHAKE_TIMEOUT_MS = 30_000;
+export const command = defineCommand({
+  name: 'up',
+  summary: 'supervise every (or the named) manifest server in the foreground',
+  usage: ['up [-c FILE] [--profile P] [--json] [SERVER…]'],
+  description: `Starts every server of the manifest (or the named ones) under supervision,
+    performs the MCP handshake with each, and keeps them running until Ctrl-C, restarting them as
+    their restart policy says. On a terminal the status is a live table; otherwise one line per
+    change.`,
+  options: OPTIONS,
+  operands: true,
+  output: 'stderr',
+  run: up,
+});
 
 interface Running {
   server: ServerConfig;
   session: GuardSession;
-  client: LineClient;
   handshake: HandshakeResult | Error;
   sandbox: SandboxApplied;
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const parsed = parseCommandLine(
-    {
-      args: argv,
-      allowPositionals: true,
-      options: { ...MANIFEST_FLAGS, json: { type: 'boolean' } },
-    },
-    HELP,
-  );
-  if (parsed === 'help') return 0;
-  const { values, positionals } = parsed;
-  const { file, manifest, named } = loadNamedServers(values, positionals);
-  const names = named === null ? Object.keys(manifest.servers) : positionals;
+async function up(call: CommandCall<typeof OPTIONS>): Promise<number> {
+  const { values, operands, out } = call;
+  const { file, manifest, named } = call.config.servers(operands);
+  const names = named === null ? Object.keys(manifest.servers) : operands;
   if (names.length === 0) {
     process.stderr.write(`mcp-guard: ${file} has no servers to start\n`);
     return 0;
   }
-  const audit = await openAuditLog(manifest.audit, { onError: warnOnceOnAuditFailure() });
-  audit.record('-', 'guard.start', {
-    version: VERSION,
-    pid: process.pid,
+  const audit = await openGuardAudit(manifest, '-', {
     manifest: file,
     command: 'up',
     servers: names,
@@ -83,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
       done();
     },
   });
-  const mode = values.json === true ? 'json' : process.stderr.isTTY ? 'live' : 'lines';
+  const mode = values.json === true ? 'json' : out.isTTY ? 'live' : 'lines';
   // Signals are handled from the start: one arriving while servers start stops them once started.
   let running: Running[] = [];
   let stopping = false;
@@ -110,11 +99,12 @@ export async function main(argv: string[]): Promise<number> {
         sandbox: item.sandbox.backend,
       }),
   );
-  process.stderr.write(`${renderHandshakes(running)}\n`);
+  out.write(`${renderHandshakes(running)}\n`);
   process.stderr.write('Press Ctrl-C to stop.\n');
   view = startView(
     running.map((item) => item.session),
     mode,
+    out,
   );
 
   for (const item of running) {
@@ -144,28 +134,14 @@ async function startOne(
   audit: AuditLog,
   stderr: Writable,
 ): Promise<Running> {
-  const { plan, process: proc } = await launchServer(server, manifest, process.env);
-  audit.record(server.name, 'sandbox.applied', sandboxAuditFields(plan.sandbox));
-  const toRelay = new PassThrough();
-  const fromRelay = new PassThrough();
-  const session = new GuardSession({
-    server,
-    client: { input: toRelay, output: fromRelay },
-    audit,
-    pipeline: createServerPipeline(server, { manifestFile: manifest.file }),
-    process: proc,
-    launch: relaunchFor(server, manifest, process.env, audit),
+  const guarded = await startGuarded(server, manifest, audit, {
     stderr,
     stderrPrefix: `[${server.name}] `,
   });
-  const client = new LineClient(
-    { input: fromRelay, output: toRelay },
-    server.limits.maxMessageBytes,
+  const shaken = await handshake(guarded).catch((err: unknown) =>
+    err instanceof Error ? err : new Error(String(err)),
   );
-  const handshake = await performHandshake(client, VERSION, HANDSHAKE_TIMEOUT_MS).catch(
-    (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
-  );
-  return { server, session, client, handshake, sandbox: plan.sandbox };
+  return { server, session: guarded.session, handshake: shaken, sandbox: guarded.sandbox };
 }
 
 /** One line per distinct reason, naming every server it concerns. */

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { tempDir } from '../helpers/guard-process.js';
 import { CLI, ROOT } from '../helpers/paths.js';
 
@@ -108,3 +109,43 @@ test('run with a broken manifest exits 2 naming file:line:col, writing nothing t
   assert.match(r.stderr, /mcp-guard\.yaml:5:\d+/);
   assert.match(r.stderr, /window/);
 });
+
+test('every declared command is listed by --help under its name; its help comes from the skeleton', async () => {
+  const { COMMANDS, loadCommands } = (await import(
+    pathToFileURL(join(ROOT, 'dist', 'cli', 'commands.js')).href
+  )) as typeof import('../../src/cli/commands.js');
+  const commands = await loadCommands();
+  assert.deepEqual(
+    commands.map((c) => c.name),
+    Object.keys(COMMANDS),
+  );
+  const tool = cli(['--help']).stderr;
+  for (const command of commands) {
+    assert.match(tool, new RegExp(`^  ${command.name} +${escape(command.summary)}$`, 'm'));
+    const help = cli([command.name, '--help']);
+    assert.equal(help.stderr, command.help);
+    assert.equal(help.stdout, '');
+    assert.match(command.help, new RegExp(`^Usage:(\\n)? +mcp-guard ${command.name}\\b`));
+    assert.match(command.help, /^ {2}-h, --help +show this help$/m);
+    assert.ok(
+      command.help.split('\n').every((line) => line.length <= 100),
+      `${command.name}: ${command.help}`,
+    );
+  }
+});
+
+test('a bad flag is reported the same way by every command: message, usage, exit 2', () => {
+  for (const command of ['run', 'up', 'status', 'check', 'logs', 'pin', 'prepare', 'doctor']) {
+    const r = cli([command, '--bogus']);
+    assert.equal(r.status, 2, command);
+    assert.equal(r.stdout, '', command);
+    const lines = r.stderr.split('\n');
+    assert.match(lines[0]!, new RegExp(`^mcp-guard ${command}: Unknown option '--bogus'`));
+    assert.match(r.stderr, new RegExp(`\\n\\nUsage:(\\n)? +mcp-guard ${command}\\b`));
+    assert.ok(r.stderr.endsWith(`Run 'mcp-guard ${command} --help' for its options.\n`), r.stderr);
+  }
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
