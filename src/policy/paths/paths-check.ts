@@ -18,6 +18,7 @@ import { findPathArguments, type PathArgument } from './find-path-arguments.js';
 import { flavorOf } from './flavor.js';
 import { isPathCandidate } from './path-candidate.js';
 import { nodePathFs, withSteadyFolders, type PathFs } from './path-fs.js';
+import { readingsOf } from './path-readings.js';
 import { createPathRules, type PathPolicy } from './path-rules.js';
 import { resolvePathValue, type ResolveEnvironment } from './resolve-path.js';
 
@@ -57,9 +58,7 @@ export function createPathsCheck(settings: PathsCheckSettings): PolicyCheck {
 
   const judge = (found: readonly PathArgument[], readOnlyUse: boolean, label: string): Verdict => {
     for (const argument of found) {
-      const trimmed = argument.value.trim();
-      const values = trimmed === argument.value ? [trimmed] : [argument.value, trimmed];
-      for (const value of values) {
+      for (const value of readingsOf(argument.value)) {
         const resolved = resolvePathValue(value, env);
         // The reason is spelled out only for a refusal: allowed paths cost no pointer or quote.
         const subject = () => `${label} ${argument.pointer()} ${quote(value)}`;

@@ -1,12 +1,13 @@
 /**
  * One path argument, from the string a client sent to the places it can reach: `~` expanded,
- * `file:` URIs decoded, made absolute against the server's working directory, normalised, and
- * resolved through symlinks. The result lists every form the policy must allow: the path as
- * written (normalised), its real path, and — when it has `..` — the path the kernel would reach.
+ * `file:` URIs decoded (by URL rules and as text), percent-encoding decoded, made absolute
+ * against the server's working directory, normalised, and resolved through symlinks. The result
+ * lists every form the policy must allow, for every reading: the path as written (normalised),
+ * its real path, and — when it has `..` — the path the kernel would reach.
  */
 import { posix } from 'node:path';
 import { type PathFlavor, isWin32AbsoluteForm } from './flavor.js';
-import { FILE_URI, fileUriToPath } from './file-uri.js';
+import { FILE_URI, fileUriText, fileUriToPath, percentDecoded } from './file-uri.js';
 import type { PathFs } from './path-fs.js';
 import { resolvePhysical, resolveReal } from './real-path.js';
 import { found, refused, type PathResult, type Refused } from './result.js';
@@ -28,11 +29,47 @@ const DOT_DOT = /(?:^|[\\/])\.\.(?:[\\/]|$)/;
 
 export function resolvePathValue(value: string, env: ResolveEnvironment): Resolution {
   if (value.includes('\0')) return refused('contains a NUL byte');
-  const expanded = expand(value, env);
-  if (!expanded.ok) return expanded;
-  const path = expanded.path;
-  if (path.includes('\0')) return refused('contains a NUL byte (percent-encoded)');
+  const forms: string[] = [];
+  for (const reading of pathReadings(value, env)) {
+    if (!reading.ok) return reading;
+    const resolved = resolveReading(reading.path, env);
+    if (!resolved.ok) return resolved;
+    for (const form of resolved.forms) if (!forms.includes(form)) forms.push(form);
+  }
+  return { ok: true, forms };
+}
 
+/**
+ * Why: the paths a server may take `value` for. A `file:` URI by the URL rules and as text; a
+ * percent-encoded text also decoded; `~` expanded; on POSIX, a `\` also read as `/` (servers
+ * that accept Windows-style input turn it into a separator, and Windows forms are read by Windows
+ * rules anyway).
+ */
+function pathReadings(value: string, env: ResolveEnvironment): PathResult[] {
+  const readings: PathResult[] = [];
+  const add = (path: string, expandsHome: boolean) => {
+    readings.push(expandsHome ? expandHome(path, env) : found(path));
+    if (env.flavor === 'posix' && path.includes('\\') && !isWin32AbsoluteForm(path)) {
+      const slashed = path.replace(/\\/g, '/');
+      readings.push(expandsHome ? expandHome(slashed, env) : found(slashed));
+    }
+  };
+  let text = value;
+  if (FILE_URI.test(value)) {
+    const url = fileUriToPath(value, env.flavor);
+    if (!url.ok) return [url];
+    add(url.path, false);
+    text = fileUriText(value, env.flavor);
+  }
+  add(text, true);
+  const decoded = percentDecoded(text);
+  if (decoded !== undefined) add(decoded, true);
+  return readings;
+}
+
+/** One reading: NUL-free, not climbing when relative, absolute and normal, symlinks resolved. */
+function resolveReading(path: string, env: ResolveEnvironment): Resolution {
+  if (path.includes('\0')) return refused('contains a NUL byte (percent-encoded)');
   if (env.flavor === 'posix' && isWin32AbsoluteForm(path)) {
     // A Windows path on a POSIX host: normal by Windows rules, and under no POSIX directory.
     const normal = normalizeWin32(path, 'C:\\');
@@ -43,9 +80,8 @@ export function resolvePathValue(value: string, env: ResolveEnvironment): Resolu
   return env.flavor === 'win32' ? resolveWin32(path, env) : resolvePosix(path, env);
 }
 
-/** `~` and `file:` forms as the paths they stand for; anything else as it is. */
-function expand(value: string, env: ResolveEnvironment): PathResult {
-  if (FILE_URI.test(value)) return fileUriToPath(value, env.flavor);
+/** `~` and `~/x` as the server's home; `~name` refused; anything else as it is. */
+function expandHome(value: string, env: ResolveEnvironment): PathResult {
   if (!value.startsWith('~')) return found(value);
   if (value === '~') return found(env.home);
   const separator = value[1];
