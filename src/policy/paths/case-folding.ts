@@ -36,3 +36,16 @@ function swapCase(path: string): string {
     letter === letter.toUpperCase() ? letter.toLowerCase() : letter.toUpperCase(),
   );
 }
+
+/**
+ * Why: a restriction (a read-only folder, a deny glob) must hold for every spelling a
+ * filesystem or a server may take for the same name — another Unicode normalisation (APFS and
+ * server-filesystem match NFC and NFD names; ext4 casefold folders normalise too) or another
+ * case — so restrictions compare in this form: canonical composition (NFC) of the full Unicode
+ * case fold. Matching too much only refuses more. Allowances (roots) never use it: two names it
+ * merges can be two different folders on the same disk.
+ */
+export function equivalenceKey(path: string): string {
+  if (/^[\u0000-\u007f]*$/.test(path)) return foldCase(path);
+  return path.normalize('NFD').toUpperCase().toLowerCase().normalize('NFC');
+}

@@ -8,12 +8,15 @@
  * - a glob that matches a folder denies everything inside it: `.ssh` denies `~/.ssh/config`.
  *
  * Paths are matched with `/` separators (Windows paths are `C:/x/y`); Windows globs may be
- * written with `\`. Case is always ignored: whether a name's case matters is a property of the
- * folder holding it (casefold folders, per-folder NTFS case sensitivity), which no lookup of the
- * root can tell, and for a list of denials matching too much is the safe side. A path is also
- * matched in Unicode NFC, so a decomposed spelling of a denied name is still denied.
+ * written with `\`. Every spelling of a name is matched (case-folding.ts equivalenceKey): case is
+ * always ignored — whether a name's case matters is a property of the folder holding it
+ * (casefold folders, per-folder NTFS case sensitivity), which no lookup of the root can tell —
+ * and so is Unicode normalisation; for a list of denials matching too much is the safe side.
+ * `*`, `?` and `**` match any character, line breaks included: a folder renamed to a name with
+ * a newline still lies on the way of `**`.
  */
 import { loadPicomatch } from '../globs.js';
+import { equivalenceKey } from './case-folding.js';
 import type { PathFlavor } from './flavor.js';
 
 export interface DenyGlobs {
@@ -21,32 +24,58 @@ export interface DenyGlobs {
   match(path: string): string | undefined;
 }
 
+/** picomatch's options for deny globs: dot-files, any case, `.` matching line breaks too. */
+const OPTIONS = { dot: true, windows: false, flags: 'is' } as const;
+
 export function compileDenyGlobs(globs: readonly string[], flavor: PathFlavor): DenyGlobs {
-  const options = { dot: true, nocase: true, windows: false };
-  const compiled = globs.map((glob) => ({
-    glob,
-    test: loadPicomatch()(expandGlob(glob, flavor), options),
-  }));
+  const compiled = globs.map((glob) => ({ glob, test: compileGlob(expandGlob(glob, flavor)) }));
   return {
     match(path) {
       if (compiled.length === 0) return undefined;
       const subject = path.replace(/\\/g, '/');
-      const composed = subject.normalize('NFC');
-      for (const { glob, test } of compiled) {
-        if (test(subject) || (composed !== subject && test(composed))) return glob;
-      }
+      for (const { glob, test } of compiled) if (test(subject)) return glob;
       return undefined;
     },
   };
 }
 
-/** The glob itself and everything under what it matches, anchored or at any depth. */
-function expandGlob(glob: string, flavor: PathFlavor): string[] {
+/**
+ * Why: one tester for a glob's patterns (and everything under what they match) on every
+ * spelling of a path: as it is and by its equivalence key, against the pattern as written and
+ * with its non-ASCII letters folded the same way.
+ */
+export function compileGlob(patterns: readonly string[]): (path: string) => boolean {
+  const all = new Set<string>();
+  for (const pattern of patterns) {
+    const written = pattern.normalize('NFC');
+    const folded = foldGlob(written);
+    for (const each of [written, folded]) {
+      all.add(each);
+      all.add(each === '/' ? '/**' : `${each}/**`);
+    }
+  }
+  const test = loadPicomatch()([...all], OPTIONS);
+  return (path) => {
+    const key = equivalenceKey(path);
+    return test(key) || (key !== path.toLowerCase() && test(path));
+  };
+}
+
+/** The glob as an absolute pattern: `/` separators, no trailing `/`, `**\/` before a bare one. */
+export function expandGlob(glob: string, flavor: PathFlavor): string[] {
   let pattern = flavor === 'win32' ? glob.replace(/\\/g, '/') : glob;
-  pattern = pattern.normalize('NFC');
   if (pattern.length > 1) pattern = pattern.replace(/\/+$/, '');
-  if (pattern === '/') return ['/**'];
-  const anchored = pattern.startsWith('/') || /^[A-Za-z]:\//.test(pattern);
-  if (!anchored && !pattern.startsWith('**/')) pattern = `**/${pattern}`;
-  return [pattern, `${pattern}/**`];
+  if (pattern === '/') return ['/'];
+  if (!isAnchored(pattern) && !pattern.startsWith('**/')) pattern = `**/${pattern}`;
+  return [pattern];
+}
+
+/** Whether a glob (with `/` separators) starts at the filesystem root. */
+export function isAnchored(pattern: string): boolean {
+  return pattern.startsWith('/') || /^[A-Za-z]:\//.test(pattern);
+}
+
+/** Non-ASCII runs of a pattern folded as equivalenceKey folds names (glob syntax is ASCII). */
+function foldGlob(pattern: string): string {
+  return pattern.replace(/[^\u0000-\u007f]+/g, (run) => equivalenceKey(run));
 }

@@ -3,6 +3,7 @@
  * well as real temp dirs. Synchronous: policy checks are pure functions of the message.
  */
 import { lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { trackHostFolder, type FolderTracker } from './folder-tracker.js';
 
 export interface PathFs {
   /** The canonical path, every symlink resolved; throws (with `code`, e.g. ENOENT, ELOOP) otherwise. */
@@ -19,6 +20,11 @@ export interface PathFs {
    * errors (ELOOP, ENOTDIR…) throw as `realpath` would. Optional: without it, realpath decides.
    */
   exists?(path: string): boolean;
+  /**
+   * Follows the folder `path` by identity from now on (folder-tracker.ts); undefined when it is
+   * not a folder. Optional: without it, restrictions are matched by path alone.
+   */
+  trackFolder?(path: string): FolderTracker | undefined;
 }
 
 /** The real filesystem. `realpathSync.native` also expands Windows 8.3 short names. */
@@ -33,6 +39,7 @@ export const nodePathFs: PathFs = {
     }
   },
   readlink: (path) => readlinkSync(path),
+  trackFolder: trackHostFolder,
   fileId(path) {
     try {
       const stat = statSync(path, { bigint: true, throwIfNoEntry: false });
@@ -73,5 +80,7 @@ export function withSteadyFolders(fs: PathFs, folders: readonly string[]): PathF
   };
   const exists = fs.exists?.bind(fs);
   if (exists !== undefined) steady.exists = (path) => known.has(path) || exists(path);
+  const trackFolder = fs.trackFolder?.bind(fs);
+  if (trackFolder !== undefined) steady.trackFolder = trackFolder;
   return steady;
 }

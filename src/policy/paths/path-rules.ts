@@ -6,10 +6,16 @@
  * Containment is segment-wise (`/root-evil` is not under `/root`). When a path is under several
  * folders the deepest decides, so a read-only folder inside a root stays read-only. With neither
  * roots nor read-only folders, paths are not confined and only `deny` applies.
+ *
+ * Roots allow, so they are compared exactly (ASCII case folded where their filesystem ignores
+ * case): a near spelling may be another folder. Read-only folders and deny globs restrict, so
+ * they match every equivalent spelling (case-folding.ts equivalenceKey), and they follow their
+ * folder when it or an ancestor is renamed (folder-anchors.ts).
  */
 import { posix } from 'node:path';
-import { detectIgnoresCase, foldCase } from './case-folding.js';
+import { detectIgnoresCase, equivalenceKey, foldCase } from './case-folding.js';
 import { compileDenyGlobs } from './deny-globs.js';
+import { createFolderAnchors } from './folder-anchors.js';
 import { flavorOf, separatorOf, type PathFlavor } from './flavor.js';
 import type { PathFs } from './path-fs.js';
 import { resolveReal } from './real-path.js';
@@ -42,8 +48,13 @@ interface Folder {
   /** As configured (normalised), for messages. */
   shown: string;
   ignoresCase: boolean;
-  /** The configured and the real path, case-folded when the filesystem ignores case. */
-  keys: readonly string[];
+  /** The configured and the real path. */
+  paths: readonly string[];
+  /**
+   * The paths as compared: a root's case-folded when its filesystem ignores case, a read-only
+   * folder's by equivalence key; each with its depth in names.
+   */
+  keys: readonly { key: string; depth: number }[];
 }
 
 const ALLOWED: Decision = Object.freeze({ allowed: true });
@@ -56,14 +67,22 @@ export function createPathRules(policy: PathPolicy, env: RulesEnvironment): Path
     const realResult = resolveReal(shown, env.fs, flavor);
     const real = realResult.ok ? realResult.path : shown;
     const ignoresCase = env.ignoresCase?.(real) ?? detectIgnoresCase(real, env.fs, env.platform);
-    const fold = ignoresCase ? foldCase : (path: string) => path;
-    return { kind, shown, ignoresCase, keys: [...new Set([fold(shown), fold(real)])] };
+    const fold = kind === 'readOnly' ? equivalenceKey : ignoresCase ? foldCase : same;
+    const paths = [...new Set([shown, real])];
+    const keys = [...new Set(paths.map(fold))].map((key) => ({
+      key,
+      depth: depthOf(key, separator),
+    }));
+    return { kind, shown, ignoresCase, paths, keys };
   };
   const folders = [
     ...policy.roots.map((root) => folder('root', root)),
     ...policy.readOnly.map((dir) => folder('readOnly', dir)),
   ];
   const deny = compileDenyGlobs(policy.deny, flavor);
+  const readOnlyFolders = folders.filter((entry) => entry.kind === 'readOnly');
+  const anchors =
+    flavor === 'posix' ? createFolderAnchors(readOnlyFolders, policy.deny, env.fs) : undefined;
   const listed = (kind: Folder['kind']) =>
     folders
       .filter((entry) => entry.kind === kind)
@@ -74,39 +93,51 @@ export function createPathRules(policy: PathPolicy, env: RulesEnvironment): Path
       ? `outside the allowed roots (${listed('root')})`
       : `outside the read-only paths (${listed('readOnly')}), and no roots are set`;
 
-  /** The deepest folder holding `path`; a read-only folder wins a tie. */
-  const holder = (path: string): Folder | undefined => {
+  /** The deepest folder holding `path`, and its depth; a read-only folder wins a tie. */
+  const holder = (path: string): { entry: Folder; depth: number } | undefined => {
     let best: Folder | undefined;
     let bestDepth = -1;
-    const folded = foldCase(path);
+    let folded: string | undefined;
+    let equivalent: string | undefined;
     for (const entry of folders) {
-      const subject = entry.ignoresCase ? folded : path;
-      for (const key of entry.keys) {
+      const subject =
+        entry.kind === 'readOnly'
+          ? (equivalent ??= equivalenceKey(path))
+          : entry.ignoresCase
+            ? (folded ??= foldCase(path))
+            : path;
+      for (const { key, depth } of entry.keys) {
         if (!isWithin(subject, key, separator)) continue;
-        if (key.length > bestDepth || (key.length === bestDepth && entry.kind === 'readOnly')) {
+        if (depth > bestDepth || (depth === bestDepth && entry.kind === 'readOnly')) {
           best = entry;
-          bestDepth = key.length;
+          bestDepth = depth;
         }
       }
     }
-    return best;
+    return best === undefined ? undefined : { entry: best, depth: bestDepth };
   };
+  const readOnlyRefusal = (path: string, shown: string, now = ''): Decision => ({
+    allowed: false,
+    path,
+    why: `under the read-only path ${shown}${now}, which only tools annotated readOnlyHint: true may use`,
+  });
 
   return {
     confined: folders.length > 0,
     decide(forms, readOnlyUse) {
+      const view = anchors?.look();
       for (const path of forms) {
-        const entry = folders.length > 0 ? holder(path) : undefined;
         if (folders.length > 0) {
-          if (entry === undefined) return { allowed: false, path, why: outside };
-          if (entry.kind === 'readOnly' && !readOnlyUse)
-            return {
-              allowed: false,
-              path,
-              why: `under the read-only path ${entry.shown}, which only tools annotated readOnlyHint: true may use`,
-            };
+          const held = holder(path);
+          if (held === undefined) return { allowed: false, path, why: outside };
+          if (!readOnlyUse) {
+            if (held.entry.kind === 'readOnly') return readOnlyRefusal(path, held.entry.shown);
+            const moved = view?.readOnlyHolding(path, held.depth);
+            if (moved !== undefined)
+              return readOnlyRefusal(path, moved.shown, ` (now at ${moved.place})`);
+          }
         }
-        const glob = deny.match(path);
+        const glob = deny.match(path) ?? view?.denyingGlob(path);
         if (glob !== undefined)
           return { allowed: false, path, why: `denied by the paths.deny glob "${glob}"` };
       }
@@ -120,6 +151,13 @@ export function isWithin(path: string, dir: string, separator: string): boolean 
   if (path === dir) return true;
   const prefix = dir.endsWith(separator) ? dir : dir + separator;
   return path.startsWith(prefix);
+}
+
+const same = (path: string): string => path;
+
+/** How many names an absolute path has (`/` is 0, `/a/b` 2; a drive or share counts as one). */
+function depthOf(path: string, separator: string): number {
+  return path.split(separator).filter((name) => name !== '').length;
 }
 
 function normalizeFolder(dir: string, flavor: PathFlavor): string {

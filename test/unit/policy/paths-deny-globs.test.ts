@@ -54,3 +54,26 @@ void test('deny globs: the first matching glob is the one reported', () => {
   assert.equal(globs.match('/w/secret/a.txt'), '*.txt');
   assert.equal(globs.match('/w/secret/a.bin'), '**/secret/**');
 });
+
+void test('deny globs: line breaks in names, every Unicode spelling and case', () => {
+  const table: [glob: string, path: string, denied: boolean][] = [
+    ['**/.env', '/w/a\nb/.env', true],
+    ['**/.env', '/w/\r/\u2028/\u2029/.env', true],
+    ['/w/secrets/**', '/w/secrets/a\nb/key', true],
+    ['/w/*/key', '/w/a\nb/key', true],
+    ['/w/?/key', '/w/\n/key', true],
+    ['**/.env', '/w/.env\n', false],
+    ['**/caf\u00e9/**', '/w/CAFE\u0301/x', true],
+    ['**/cafe\u0301/**', '/w/caf\u00c9/x', true],
+    ['**/stra\u00dfe', '/w/STRASSE', true],
+    ['**/strasse', '/w/Stra\u00dfe', true],
+    ['**/\u212Aey', '/w/key', true],
+    ['**/key', '/w/\u212Aey', true],
+    ['**/\u00e9cole/**', '/w/\u00c9COLE/x', true],
+    ['**/ecole/**', '/w/\u00e9cole/x', false],
+  ];
+  for (const [glob, path, denied] of table) {
+    const match = compileDenyGlobs([glob], 'posix').match(path);
+    assert.equal(match, denied ? glob : undefined, `${glob} on ${JSON.stringify(path)}`);
+  }
+});
