@@ -33,7 +33,8 @@ export function compileDenyGlobs(globs: readonly string[], flavor: PathFlavor): 
     match(path) {
       if (compiled.length === 0) return undefined;
       const subject = path.replace(/\\/g, '/');
-      for (const { glob, test } of compiled) if (test(subject)) return glob;
+      const key = equivalenceKey(subject);
+      for (const { glob, test } of compiled) if (test(subject, key)) return glob;
       return undefined;
     },
   };
@@ -44,7 +45,7 @@ export function compileDenyGlobs(globs: readonly string[], flavor: PathFlavor): 
  * spelling of a path: as it is and by its equivalence key, against the pattern as written and
  * with its non-ASCII letters folded the same way.
  */
-export function compileGlob(patterns: readonly string[]): (path: string) => boolean {
+export function compileGlob(patterns: readonly string[]): (path: string, key?: string) => boolean {
   const all = new Set<string>();
   for (const pattern of patterns) {
     const written = pattern.normalize('NFC');
@@ -55,10 +56,12 @@ export function compileGlob(patterns: readonly string[]): (path: string) => bool
     }
   }
   const test = loadPicomatch()([...all], OPTIONS);
-  return (path) => {
-    const key = equivalenceKey(path);
-    return test(key) || (key !== path.toLowerCase() && test(path));
-  };
+  // An ASCII path's key is its lower case, which the case-insensitive test already covers.
+  return (path, key = equivalenceKey(path)) => test(key) || (!isAscii(path) && test(path));
+}
+
+function isAscii(text: string): boolean {
+  return /^[\u0000-\u007f]*$/.test(text);
 }
 
 /** The glob as an absolute pattern: `/` separators, no trailing `/`, `**\/` before a bare one. */
