@@ -1,7 +1,9 @@
 /**
  * The policy pipeline: an ordered list of pure checks, cheapest first, run on every message in
- * both directions. The first denial wins; rewrites feed the next check. With no checks every
- * message passes untouched and nothing is re-serialised.
+ * both directions. The first denial wins; rewrites feed the next check. Every pipeline starts
+ * with the params check (params.ts): a client request whose params lack its method's shape is
+ * refused before any other check reads them. A message no check changes passes untouched and
+ * nothing is re-serialised.
  *
  * With `observe`, nothing is refused or withheld: each would-be denial, and each thing a rewrite
  * would have withheld, is recorded as `policy.deny` with `enforced: false`, and the message goes
@@ -9,6 +11,7 @@
  */
 import { isObject, type RpcMessage } from '../protocol/jsonrpc.js';
 import type { ServerCatalog } from './catalog.js';
+import { createParamsCheck } from './params.js';
 import { PASS, type Direction, type Verdict, type Withheld } from './verdict.js';
 
 /** Writes one audit record for this server (the relay's audit log). */
@@ -44,7 +47,9 @@ export interface Pipeline {
   inspect(message: RpcMessage, context: CheckContext): Verdict;
 }
 
-/** Builds a pipeline from checks; `observe` records would-be denials but lets everything pass. */
+const PARAMS = createParamsCheck();
+
+/** Builds a pipeline from checks (after the params check); `observe` records would-be denials but lets everything pass. */
 export function createPipeline(
   checks: readonly PolicyCheck[],
   options: {
@@ -52,13 +57,13 @@ export function createPipeline(
     onWouldDeny?: (verdict: Verdict, message: RpcMessage) => void;
   } = {},
 ): Pipeline {
-  if (checks.length === 0) return { inspect: () => PASS };
+  const all = [PARAMS, ...checks];
   const observe = options.observe === true;
   return {
     inspect(message, context) {
       let current = message;
       let rewritten = false;
-      for (const check of checks) {
+      for (const check of all) {
         const verdict = check.check(current, context);
         if (verdict.action === 'deny') {
           if (!observe) return verdict;

@@ -3,7 +3,8 @@
  * with `isError: true` and a text starting `Blocked by mcp-guard:`, so the model can adapt; any
  * other request gets a JSON-RPC error with `data: {rule, reason, server}`. A refusal with more
  * to say (a rate limit's `retryAfterMs`) puts it in the error's `data`, or, for `tools/call`, in
- * the result's `_meta["mcp-guard/refusal"]` (the text says it too).
+ * the result's `_meta["mcp-guard/refusal"]` (the text says it too). A malformed request
+ * (`invalid`) is a JSON-RPC error `Invalid params: …` whatever its method: there is no call.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
 import { errorLine, resultLine, type RequestId } from '../protocol/jsonrpc.js';
@@ -13,6 +14,7 @@ export interface Refusal {
   reason: string;
   code?: number;
   data?: Record<string, unknown>;
+  invalid?: boolean;
 }
 
 export function refusalLine(
@@ -21,7 +23,7 @@ export function refusalLine(
   server: string,
   refusal: Refusal,
 ): string {
-  if (method === 'tools/call') {
+  if (method === 'tools/call' && refusal.invalid !== true) {
     return resultLine(id, {
       content: [{ type: 'text', text: `Blocked by mcp-guard: ${refusal.rule}: ${refusal.reason}` }],
       isError: true,
@@ -36,7 +38,7 @@ export function refusalLine(
   }
   return errorLine(id, {
     code: refusal.code ?? ErrorCode.PolicyDenied,
-    message: `Blocked by mcp-guard: ${refusal.reason}`,
+    message: `${refusal.invalid === true ? 'Invalid params' : 'Blocked by mcp-guard'}: ${refusal.reason}`,
     data: { rule: refusal.rule, reason: refusal.reason, server, ...refusal.data },
   });
 }

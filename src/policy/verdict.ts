@@ -14,8 +14,19 @@ export interface Withheld {
 
 export type Verdict =
   | { action: 'pass' }
-  /** Refuse the message; a request is answered with a refusal, anything else is dropped. */
-  | { action: 'deny'; rule: string; reason: string; code?: number; data?: Record<string, unknown> }
+  /**
+   * Refuse the message; a request is answered with a refusal, anything else is dropped. With
+   * `invalid`, the request itself is malformed: it gets a JSON-RPC error (-32602) whatever its
+   * method, never the `tools/call` result a policy refusal is.
+   */
+  | {
+      action: 'deny';
+      rule: string;
+      reason: string;
+      code?: number;
+      data?: Record<string, unknown>;
+      invalid?: boolean;
+    }
   /**
    * Forward this message instead (e.g. a filtered list, a redacted result). A rewrite that
    * withholds something says what: it is audited like a refusal, and the `observe` switch skips

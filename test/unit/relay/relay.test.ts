@@ -280,7 +280,13 @@ test('requests wait for a server to attach; with the server unavailable they get
 
   const u = setup({ attach: false });
   u.relay.setUnavailable({ state: 'failed', reason: 'spawn node-x ENOENT' });
-  u.client(req(3, 'initialize', {}));
+  u.client(
+    req(3, 'initialize', {
+      protocolVersion: '2025-06-18',
+      capabilities: {},
+      clientInfo: { name: 'c', version: '1' },
+    }),
+  );
   const [reply] = (await u.toClient.next()) as {
     id: number;
     error: { code: number; data: { state: string } };
