@@ -3,6 +3,7 @@
  * reason it is not one (with the error code and the id, where it can be known).
  */
 import { isUtf8 } from 'node:buffer';
+import { exceedsDepth, MAX_DEPTH } from './depth.js';
 import { ErrorCode } from './error-codes.js';
 import { sniffId } from './sniff-id.js';
 
@@ -37,7 +38,10 @@ export type ParseResult =
       reason: string;
       /** The ids of the requests inside a refused batch. */
       batch?: RequestId[];
-      /** It has no method but an id, result or error: a (broken) response, which gets no reply. */
+      /**
+       * No reply is owed: it has no method but an id, result or error (a broken response), or it
+       * is a notification.
+       */
       response?: boolean;
     };
 
@@ -68,7 +72,17 @@ export function parseLine(bytes: Buffer): ParseResult {
   } catch {
     return { ok: false, code: ErrorCode.ParseError, id: sniffId(text), reason: 'invalid JSON' };
   }
-  return classify(value);
+  const parsed = classify(value);
+  if (!parsed.ok || !exceedsDepth(value)) return parsed;
+  const message = parsed.message;
+  return {
+    ok: false,
+    code: ErrorCode.InvalidRequest,
+    id: message.kind === 'notification' ? null : message.id,
+    reason: `nested deeper than ${MAX_DEPTH} levels of arrays and objects`,
+    // Only a request is owed an answer.
+    response: message.kind !== 'request',
+  };
 }
 
 /** Classifies an already-parsed JSON value. */

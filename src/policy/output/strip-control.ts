@@ -4,6 +4,11 @@
  * SOS, PM, APC, and two-byte escapes, in their 7-bit and 8-bit forms), then every C0 and C1
  * control except tab and newline, bidirectional overrides and isolates, zero-width characters,
  * and Unicode tag characters (invisible text a model still reads).
+ *
+ * Linear by construction: every repetition below runs over a class that excludes each character
+ * another sequence starts with (ESC and the 8-bit introducers), so no two attempts scan the same
+ * text and a failed attempt costs only the run it scanned. (An unterminated string sequence's
+ * payload used to extend past later introducers, and each of them rescanned it: 180 KB took 4 s.)
  */
 
 /** One character that never survives (after the sequences are gone). */
@@ -15,8 +20,9 @@ const INVISIBLE =
 const SEQUENCES = [
   // CSI: ESC [ or 0x9b, parameter bytes, intermediate bytes, a final byte.
   '(?:\\u001b\\[|\\u009b)[\\u0030-\\u003f]*[\\u0020-\\u002f]*[\\u0040-\\u007e]',
-  // OSC, DCS, SOS, PM, APC: introducer … string terminator (ESC \, 0x9c, or BEL).
-  '(?:\\u001b[\\]PX^_]|[\\u009d\\u0090\\u0098\\u009e\\u009f])[^\\u0007\\u001b\\u009c]*(?:\\u0007|\\u001b\\\\|\\u009c)',
+  // OSC, DCS, SOS, PM, APC: introducer … string terminator (ESC \, 0x9c, or BEL); the payload
+  // stops at any introducer, so an unterminated one is never rescanned from a later introducer.
+  '(?:\\u001b[\\]PX^_]|[\\u009d\\u0090\\u0098\\u009e\\u009f])[^\\u0007\\u001b\\u009c\\u009d\\u0090\\u0098\\u009e\\u009f\\u009b]*(?:\\u0007|\\u001b\\\\|\\u009c)',
   // Any other escape: ESC, intermediate bytes, a final byte.
   '\\u001b[\\u0020-\\u002f]*[\\u0030-\\u007e]',
 ].join('|');

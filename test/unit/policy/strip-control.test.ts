@@ -52,3 +52,34 @@ void test('escapeControl shows invisible characters as escapes', () => {
   assert.equal(escapeControl('a\u202eb\u200bc\u0007'), 'a\\u202eb\\u200bc\\u0007');
   assert.equal(escapeControl('ok\u{e0041}'), 'ok\\ue0041');
 });
+
+/** CPU time of one stripControl run over `text`, in microseconds (the least of five). */
+function cpuMicros(text: string): number {
+  let best = Infinity;
+  for (let run = 0; run < 5; run++) {
+    const start = process.cpuUsage();
+    stripControl(text);
+    const used = process.cpuUsage(start);
+    best = Math.min(best, used.user + used.system);
+  }
+  return Math.max(best, 1);
+}
+
+void test('stripControl is linear: 8 times the input costs about 8 times the CPU, not 64', () => {
+  // Unterminated string sequences, each introducer followed by text: with a payload that ran on
+  // past later introducers each of them rescanned the rest (180 KB took 4 s).
+  const shapes: Record<string, (n: number) => string> = {
+    '8-bit OSC': (n) => '\u009da'.repeat(n / 2),
+    'DCS then OSC': (n) => '\u0090\u009d'.repeat(n / 2),
+    '7-bit OSC': (n) => '\u001b]a'.repeat(n / 3),
+    'CSI parameters': (n) => '\u009b0;'.repeat(n / 3),
+    mixed: (n) => '\u009d\u001b]\u009bx\u0007'.repeat(n / 6),
+  };
+  for (const [name, make] of Object.entries(shapes)) {
+    stripControl(make(48_000));
+    const small = cpuMicros(make(48_000));
+    const large = cpuMicros(make(384_000));
+    // Linear: ~8; quadratic: ~64. The bound leaves room for a shared, noisy machine.
+    assert.ok(large / small < 24, `${name}: ${small} µs, then ${large} µs for 8 times the input`);
+  }
+});
