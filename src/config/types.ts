@@ -9,6 +9,8 @@ export type RestartPolicy = 'on-failure' | 'always' | 'never';
 export type PinMode = 'off' | 'warn' | 'block';
 export type AllowDeny = 'allow' | 'deny';
 export type SandboxMode = 'auto' | 'required' | 'off';
+/** `sandbox.backend`: which OS sandbox to use; `auto` (or absent) takes the strongest that works. */
+export type SandboxChoice = 'auto' | 'bwrap' | 'landlock' | 'sandbox-exec';
 
 export interface AllowDenyLists {
   allow: string[];
@@ -35,7 +37,7 @@ export interface ServerConfig {
   prompts: AllowDenyLists;
   sampling: AllowDeny;
   elicitation: AllowDeny;
-  sandbox: { mode: SandboxMode; network: AllowDeny };
+  sandbox: { mode: SandboxMode; network: AllowDeny; backend?: SandboxChoice };
   restart: {
     policy: RestartPolicy;
     maxRestarts: number;

@@ -51,6 +51,8 @@ export interface WrapRequest {
   exec: string;
   args: readonly string[];
   network: AllowDeny;
+  /** The backend's version, as the trial found it. */
+  version: string | null;
 }
 
 /** The spawn that runs the server inside the backend. */
@@ -65,4 +67,8 @@ export interface Wrapped {
   createDirs: string[];
   /** Files created empty (mode 0600) before the spawn, so that they can be hidden. */
   createFiles: string[];
+  /** What this backend never confines that the strongest one does (for `sandbox.applied`). */
+  limits?: string[];
+  /** Set when the backend cannot confine this launch as the view says: why. */
+  refusal?: string;
 }

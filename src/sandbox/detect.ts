@@ -9,12 +9,13 @@
 import { spawn } from 'node:child_process';
 import type { ProbeDeps, SandboxBackend, TrialResult } from './backend.js';
 import { bwrapBackend } from './bwrap.js';
+import { landlockBackend } from './landlock.js';
 import { nodeFs } from './fs-view.js';
 import { seatbeltBackend } from './seatbelt.js';
 import type { BackendChoice, BackendName, SandboxSupport } from './types.js';
 
 /** Every backend, strongest first within an OS. */
-export const BACKENDS: readonly SandboxBackend[] = [bwrapBackend, seatbeltBackend];
+export const BACKENDS: readonly SandboxBackend[] = [bwrapBackend, landlockBackend, seatbeltBackend];
 
 /** Why: the backend a launch planned with `support` uses on `platform`, if it confines there. */
 export function backendFor(

@@ -2,7 +2,7 @@
 import type { AllowDeny, SandboxMode } from '../config/types.js';
 
 /** The OS sandbox a launch ran in; `none` is unconfined. */
-export type BackendName = 'bwrap' | 'sandbox-exec' | 'none';
+export type BackendName = 'bwrap' | 'landlock' | 'sandbox-exec' | 'none';
 
 /** Which backend to try: the strongest that works here (`auto`), or one by name. */
 export type BackendChoice = 'auto' | Exclude<BackendName, 'none'>;
@@ -42,4 +42,6 @@ export interface SandboxApplied {
   reason: string | null;
   /** What the backend could not fully honour (e.g. a deny walk cut short). */
   notes: string[];
+  /** What this backend never confines that bubblewrap does (Landlock: processes, IPC, UDP…). */
+  limits?: string[];
 }

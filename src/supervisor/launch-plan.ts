@@ -101,7 +101,13 @@ export function planLaunch(
     budget: MASK_BUDGET,
   };
   const view = buildView(input, fs);
-  const sandbox = { ...applied(backend.name, null), notes: view.notes };
+  // Landlock taken by `auto` because bubblewrap failed: say why the stronger one is not used.
+  const passedOver = support.passedOver?.[0];
+  const weaker =
+    passedOver === undefined
+      ? null
+      : `${passedOver.backend === 'bwrap' ? 'bubblewrap' : passedOver.backend} cannot run here: ${passedOver.cause ?? 'its trial failed'}${passedOver.fix === null ? '' : ` (fix: ${passedOver.fix})`}`;
+  const sandbox: SandboxApplied = { ...applied(backend.name, weaker), notes: view.notes };
   if (view.exec === null) {
     const where = server.command.includes('/') ? '' : ' on PATH';
     return unconfined(sandbox, `could not start '${server.command}': not found${where}`);
@@ -112,6 +118,10 @@ export function planLaunch(
     exec: view.exec,
     args: server.args,
     network,
+    version: support.version,
   });
-  return { ...wrapped, cwd: server.cwd, sandbox, refusal: null };
+  const { limits, refusal, ...spawn } = wrapped;
+  if (limits !== undefined) sandbox.limits = limits;
+  if (refusal !== undefined) return unconfined(sandbox, refusal);
+  return { ...spawn, cwd: server.cwd, sandbox, refusal: null };
 }

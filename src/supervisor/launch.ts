@@ -53,7 +53,7 @@ export async function launchServer(
   hostEnv: NodeJS.ProcessEnv,
   overrides: Partial<Pick<LaunchContext, 'network'>> = {},
 ): Promise<Launched> {
-  const support = await detectSandbox();
+  const support = await detectSandbox(server.sandbox.backend ?? 'auto');
   const plan = planLaunch(server, hostEnv, {
     ...launchContext(manifest, support, hostEnv),
     ...overrides,
@@ -91,6 +91,7 @@ export function sandboxAuditFields(applied: SandboxApplied): Record<string, unkn
     ...(applied.version === null ? {} : { version: applied.version }),
     ...(applied.reason === null ? {} : { reason: applied.reason }),
     ...(applied.notes.length === 0 ? {} : { notes: applied.notes }),
+    ...(applied.limits === undefined ? {} : { limits: applied.limits }),
   };
 }
 
@@ -104,6 +105,10 @@ export function sandboxWarning(servers: readonly string[], applied: SandboxAppli
   if (applied.backend === 'none' && applied.requested === 'auto' && applied.reason !== null) {
     const network = applied.network === 'deny' ? '; network: deny is not enforced either' : '';
     return `mcp-guard: server${plural ? 's' : ''} ${names} run${plural ? '' : 's'} without the OS sandbox (sandbox.mode: auto): ${applied.reason}${network}. 'mcp-guard doctor' shows the details.`;
+  }
+  if (applied.backend === 'landlock' && applied.reason !== null) {
+    const notes = applied.notes.length === 0 ? '' : `; ${applied.notes.join('; ')}`;
+    return `mcp-guard: server${plural ? 's' : ''} ${names} run${plural ? '' : 's'} under Landlock, which isolates less than bubblewrap (no separate processes, IPC or UDP): ${applied.reason}${notes}. 'mcp-guard doctor' shows the details.`;
   }
   if (applied.backend !== 'none' && applied.notes.length > 0) {
     return `mcp-guard: sandbox of ${names}: ${applied.notes.join('; ')}`;

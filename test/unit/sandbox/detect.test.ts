@@ -64,12 +64,15 @@ test('Linux: a working trial of the exact isolation flags makes bwrap usable, wi
 
 test('Linux: no bwrap anywhere is diagnosed without running anything', async () => {
   const { run, calls } = runner({});
-  const support = await probeSandbox({
-    platform: 'linux',
-    env: { PATH: '/usr/local/bin' },
-    fs: fakeFs({ '/usr/bin/true': 'exec' }),
-    run,
-  });
+  const support = await probeSandbox(
+    {
+      platform: 'linux',
+      env: { PATH: '/usr/local/bin' },
+      fs: fakeFs({ '/usr/bin/true': 'exec' }),
+      run,
+    },
+    'bwrap',
+  );
   assert.equal(support.usable, false);
   assert.equal(support.cause, 'bubblewrap (bwrap) is not installed');
   assert.match(support.fix ?? '', /apt-get install bubblewrap/);
