@@ -43,7 +43,11 @@ test('doctor: a sandbox that does not work is shown with its cause and fix, exit
     "#!/bin/sh\n[ \"$1\" = --version ] && { echo 'bubblewrap 0.4.0'; exit 0; }\necho 'bwrap: Unknown option --disable-userns' >&2; exit 1\n",
   );
   chmodSync(join(dir, 'bin', 'bwrap'), 0o755);
-  writeManifest(dir, { command: 'node', args: ['x.js'], sandbox: { mode: 'required' } });
+  writeManifest(dir, {
+    command: 'node',
+    args: ['x.js'],
+    sandbox: { mode: 'required', backend: 'bwrap' },
+  });
   const r = doctor(dir, { PATH: `${join(dir, 'bin')}:${process.env.PATH}` });
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /sandbox\s+bubblewrap 0\.4\.0/);
@@ -51,4 +55,37 @@ test('doctor: a sandbox that does not work is shown with its cause and fix, exit
   assert.match(r.stderr, /cause: bubblewrap 0\.4\.0 is too old: it does not know --disable-userns/);
   assert.match(r.stderr, /fix:\s+upgrade bubblewrap/);
   assert.match(r.stderr, /server: refuses to start \(sandbox\.mode: required/);
+});
+
+test('doctor: where bubblewrap fails, Landlock: auto takes it, what it confines, how to get bwrap', () => {
+  const dir = tempDir();
+  mkdirSync(join(dir, 'bin'));
+  writeFileSync(
+    join(dir, 'bin', 'bwrap'),
+    "#!/bin/sh\n[ \"$1\" = --version ] && { echo 'bubblewrap 0.9.0'; exit 0; }\necho 'bwrap: setting up uid map: Permission denied' >&2; exit 1\n",
+  );
+  chmodSync(join(dir, 'bin', 'bwrap'), 0o755);
+  writeManifest(dir, { command: 'node', args: ['x.js'], sandbox: { mode: 'required' } });
+  const r = doctor(dir, { PATH: `${join(dir, 'bin')}:${process.env.PATH}` });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^landlock\s+ABI \d+ \(works\)$/m);
+  assert.match(r.stderr, /^backend\s+auto uses Landlock: bubblewrap cannot run here \(.*uid map/m);
+  assert.match(r.stderr, /confines:\s+filesystem: /);
+  assert.match(r.stderr, /does not confine: no process isolation/);
+  assert.match(r.stderr, /for bubblewrap's stronger isolation: /);
+  assert.match(r.stderr, /^\s+server: landlock, network allow$/m);
+});
+
+test('doctor: with bubblewrap working, auto takes it and Landlock is shown as the fallback', () => {
+  const dir = tempDir();
+  writeManifest(dir, {
+    command: 'node',
+    args: ['x.js'],
+    sandbox: { mode: 'required', backend: 'landlock' },
+  });
+  const r = doctor(dir);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^landlock\s+ABI \d+ \(works\)$/m);
+  assert.match(r.stderr, /^backend\s+auto uses bubblewrap/m);
+  assert.match(r.stderr, /^\s+server: landlock, network allow$/m);
 });
