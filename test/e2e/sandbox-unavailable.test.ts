@@ -1,6 +1,7 @@
 /**
  * Where the OS sandbox cannot run (here: a `bwrap` first on PATH that fails the way bubblewrap
- * does under Ubuntu's AppArmor restriction), `sandbox.mode: required` refuses to start the server
+ * does under Ubuntu's AppArmor restriction, with `sandbox.backend: bwrap`, since `auto` would take
+ * Landlock where the kernel has it), `sandbox.mode: required` refuses to start the server
  * and the client's initialize is answered -32052 (state "failed") saying why and how to fix it;
  * `auto` runs the server unconfined with one warning. Both are audited as `sandbox.applied`.
  */
@@ -30,7 +31,7 @@ void test('required: initialize gets -32052 (failed) saying why and how to fix i
   const dir = await testDir(t);
   const PATH = brokenBwrap(dir);
   const guarded = guardCommand(dir, fixtureCommand('echo'), {
-    entry: { sandbox: { mode: 'required', network: 'deny' } },
+    entry: { sandbox: { mode: 'required', network: 'deny', backend: 'bwrap' } },
   });
   const connecting = connectSdk({ ...guarded.command, env: { ...guarded.env, PATH } });
   await assert.rejects(connecting, (err: Error) => {
@@ -56,7 +57,7 @@ void test('auto: the server runs unconfined, with one warning naming the cause',
   const dir = await testDir(t);
   const PATH = brokenBwrap(dir);
   const guarded = guardCommand(dir, fixtureCommand('echo'), {
-    entry: { sandbox: { mode: 'auto', network: 'deny' } },
+    entry: { sandbox: { mode: 'auto', network: 'deny', backend: 'bwrap' } },
   });
   guarded.env.PATH = PATH;
   const { sdk, step, close } = await sdkThrough(t, guarded);
@@ -78,4 +79,33 @@ void test('auto: the server runs unconfined, with one warning naming the cause',
     [applied?.backend, applied?.requested, applied?.network],
     ['none', 'auto', 'deny'],
   );
+});
+
+void test('auto backend: where bubblewrap cannot run, Landlock confines the server, with one warning', async (t) => {
+  const dir = await testDir(t);
+  const PATH = brokenBwrap(dir);
+  const guarded = guardCommand(dir, fixtureCommand('echo'), {
+    entry: { sandbox: { mode: 'required', network: 'deny' } },
+  });
+  guarded.env.PATH = PATH;
+  const { sdk, step, close } = await sdkThrough(t, guarded);
+  const echoed = await step(
+    'echo',
+    sdk.client.callTool({ name: 'echo', arguments: { text: 'hi' } }),
+  );
+  assert.equal(resultText(echoed), 'hi');
+  await close();
+  const warnings = sdk
+    .stderr()
+    .split('\n')
+    .filter((line) => line.includes('under Landlock'));
+  assert.equal(warnings.length, 1, sdk.stderr());
+  assert.match(warnings[0]!, new RegExp(`bubblewrap cannot run here: .*bwrap said: ${SAID}`));
+  const applied = guarded.audit().find((r) => r.event === 'sandbox.applied');
+  assert.deepEqual(
+    [applied?.backend, applied?.requested, applied?.network],
+    ['landlock', 'required', 'deny'],
+  );
+  assert.match(String(applied?.reason), /bubblewrap cannot run here/);
+  assert.ok(Array.isArray(applied?.limits), JSON.stringify(applied));
 });
