@@ -84,8 +84,19 @@ function sessionModules() {
   return Promise.all([
     import('../supervisor/guard-session.js'),
     import('../policy/server-pipeline.js'),
-    import('../relay/own-requests.js'),
   ]);
+}
+
+/** Why: `up` and `pin` talk to a session in-process: two pipes, and mcp-guard's own client. */
+async function ownClient(maxMessageBytes: number): Promise<{
+  stdio: { input: Readable; output: Writable };
+  client: LineClient;
+}> {
+  const { LineClient } = await import('../relay/own-requests.js');
+  const toRelay = new PassThrough();
+  const fromRelay = new PassThrough();
+  const client = new LineClient({ input: fromRelay, output: toRelay }, maxMessageBytes);
+  return { stdio: { input: toRelay, output: fromRelay }, client };
 }
 
 /** Puts a GuardSession in front of a launched child (or one that could not start: it retries). */
@@ -93,13 +104,15 @@ export async function superviseGuarded(
   launched: GuardedLaunch,
   options: SessionOptions,
 ): Promise<Guarded> {
-  const [{ GuardSession }, { createServerPipeline }, { LineClient }] = await sessionModules();
+  const [{ GuardSession }, { createServerPipeline }] = await sessionModules();
   const { server, manifest, audit } = launched;
-  const toRelay = options.stdio === undefined ? new PassThrough() : null;
-  const fromRelay = options.stdio === undefined ? new PassThrough() : null;
+  const { stdio, client } =
+    options.stdio === undefined
+      ? await ownClient(server.limits.maxMessageBytes)
+      : { stdio: options.stdio, client: null };
   const session = new GuardSession({
     server,
-    client: options.stdio ?? { input: toRelay!, output: fromRelay! },
+    client: stdio,
     audit,
     pipeline: options.pipeline ?? createServerPipeline(server, { manifestFile: manifest.file }),
     process: launched.process,
@@ -107,10 +120,6 @@ export async function superviseGuarded(
     stderr: options.stderr,
     ...(options.stderrPrefix === undefined ? {} : { stderrPrefix: options.stderrPrefix }),
   });
-  const client =
-    toRelay === null || fromRelay === null
-      ? null
-      : new LineClient({ input: fromRelay, output: toRelay }, server.limits.maxMessageBytes);
   return { server, audit, sandbox: launched.plan.sandbox, session, client };
 }
 
