@@ -7,7 +7,7 @@ import { isUtf8 } from 'node:buffer';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { EventEmitter, once } from 'node:events';
 import { basename } from 'node:path';
-import { waitFor } from './wait.js';
+import { waitFor, waitOn } from './wait.js';
 
 export type JsonObject = Record<string, unknown>;
 export interface Exit {
@@ -154,23 +154,15 @@ export function attachRaw(child: ChildProcessWithoutNullStreams, label: string):
 
   const context = () => `${label} (pid ${child.pid}); stderr:\n${stderr}`;
 
-  async function nextRawLine(timeoutMs = DEFAULT_WAIT_MS): Promise<Buffer> {
-    const deadline = Date.now() + timeoutMs;
-    while (lines.length === 0) {
-      if (stdoutEnded) throw new Error(`stdout ended with no further line from ${context()}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no stdout line within ${timeoutMs} ms from ${context()}`);
-      await waitFor(
-        [changes, 'change'],
-        left,
-        () => `no stdout line within ${timeoutMs} ms from ${context()}`,
-      );
-    }
-    return lines.shift()!;
+  /** The next complete line, if any; throws once stdout has ended with none left. */
+  function takeLine(): Buffer | undefined {
+    const line = lines.shift();
+    if (line === undefined && stdoutEnded)
+      throw new Error(`stdout ended with no further line from ${context()}`);
+    return line;
   }
 
-  async function nextLine(timeoutMs = DEFAULT_WAIT_MS): Promise<JsonObject> {
-    const line = await nextRawLine(timeoutMs);
+  function parseLine(line: Buffer): JsonObject {
     try {
       return JSON.parse(line.toString('utf8')) as JsonObject;
     } catch {
@@ -180,18 +172,39 @@ export function attachRaw(child: ChildProcessWithoutNullStreams, label: string):
     }
   }
 
+  const nextRawLine = (timeoutMs = DEFAULT_WAIT_MS): Promise<Buffer> =>
+    waitOn(
+      changes,
+      'change',
+      takeLine,
+      timeoutMs,
+      () => `no stdout line within ${timeoutMs} ms from ${context()}`,
+    );
+
+  const nextLine = async (timeoutMs = DEFAULT_WAIT_MS): Promise<JsonObject> =>
+    parseLine(await nextRawLine(timeoutMs));
+
   const send = (message: unknown) =>
     child.stdin.write(`${typeof message === 'string' ? message : JSON.stringify(message)}\n`);
 
-  async function request(method: string, params?: JsonObject, timeoutMs = DEFAULT_WAIT_MS) {
+  function request(method: string, params?: JsonObject, timeoutMs = DEFAULT_WAIT_MS) {
     const id = nextId++;
     send({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) });
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const message = await nextLine(Math.max(deadline - Date.now(), 0));
-      if (message.id === id && !('method' in message)) return message;
-      skipped.push(message);
-    }
+    const response = (): JsonObject | undefined => {
+      for (let line = takeLine(); line !== undefined; line = takeLine()) {
+        const message = parseLine(line);
+        if (message.id === id && !('method' in message)) return message;
+        skipped.push(message);
+      }
+      return undefined;
+    };
+    return waitOn(
+      changes,
+      'change',
+      response,
+      timeoutMs,
+      () => `no response to ${method} (id ${id}) within ${timeoutMs} ms from ${context()}`,
+    );
   }
 
   return {
@@ -225,22 +238,19 @@ export function attachRaw(child: ChildProcessWithoutNullStreams, label: string):
     async waitForStderr(pattern, timeoutMs = DEFAULT_WAIT_MS) {
       const matches = () =>
         typeof pattern === 'string' ? stderr.includes(pattern) : pattern.test(stderr);
-      const deadline = Date.now() + timeoutMs;
-      while (!matches()) {
-        const left = deadline - Date.now();
-        const describe = () => `stderr never matched ${String(pattern)} from ${context()}`;
-        if (left <= 0) throw new Error(describe());
-        await waitFor([changes, 'stderr'], left, describe);
-      }
+      await waitOn(
+        changes,
+        'stderr',
+        matches,
+        timeoutMs,
+        () => `stderr never matched ${String(pattern)} from ${context()}`,
+      );
     },
     exited,
     async close(graceMs = 2000) {
       child.stdin.end();
-      const gone = await Promise.race([
-        exited,
-        new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
-      ]);
-      if (!gone) child.kill('SIGKILL');
+      // Past the grace period the exit is forced: a kill, not a failure.
+      await waitFor(exited, graceMs, label).catch(() => child.kill('SIGKILL'));
       return exited;
     },
   };

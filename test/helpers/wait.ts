@@ -1,4 +1,7 @@
-/** The one waiting primitive: a promise, an event or a predicate, always with a timeout. */
+/**
+ * The one waiting primitive of the tests: a promise, an event or a condition, always with a
+ * timeout whose failure message is computed when it fails (so it can quote the stderr so far).
+ */
 import { once, type EventEmitter } from 'node:events';
 
 /** A failure message, or a function computing it at failure time (to include late stderr). */
@@ -49,6 +52,38 @@ export async function waitFor(
   } finally {
     clearTimeout(timer);
     abort.abort();
+  }
+}
+
+/**
+ * Resolves with `check()`'s first truthy value, checked now and each time `emitter` emits
+ * `event` (for a condition on output that arrives as events: no polling); rejects after
+ * `timeoutMs` with `describe`, or with what `check` throws (e.g. "the stream ended").
+ */
+export async function waitOn<T>(
+  emitter: EventEmitter,
+  event: string,
+  check: () => T,
+  timeoutMs: number,
+  describe: Describe,
+): Promise<NonNullable<T>> {
+  let listener = (): void => undefined;
+  const ready = new Promise<NonNullable<T>>((resolve, reject) => {
+    listener = () => {
+      try {
+        const value = check();
+        if (value) resolve(value);
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    };
+  });
+  emitter.on(event, listener);
+  try {
+    listener();
+    return await waitFor(ready, timeoutMs, describe);
+  } finally {
+    emitter.off(event, listener);
   }
 }
 

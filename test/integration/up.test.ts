@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { isAlive, readPids, tempDir, waitUntilDead } from '../helpers/guard-process.js';
 import { CLI, FIXTURES, SERVER_EVERYTHING } from '../helpers/paths.js';
-import { waitFor } from '../helpers/wait.js';
+import { waitFor, waitOn } from '../helpers/wait.js';
 
 function startUp(dir: string, servers: Record<string, unknown>, extra: string[] = []) {
   const manifest = join(dir, 'mcp-guard.yaml');
@@ -23,26 +23,17 @@ function startUp(dir: string, servers: Record<string, unknown>, extra: string[] 
   });
   let stderr = '';
   let stdout = '';
-  const waiters: (() => void)[] = [];
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    for (const wake of waiters.splice(0)) wake();
-  });
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   const waitForStderr = async (pattern: RegExp, timeoutMs = 20_000): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(stderr)) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`stderr never matched ${pattern}; stderr:\n${stderr}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    await waitOn(
+      child.stderr,
+      'data',
+      () => pattern.test(stderr),
+      timeoutMs,
+      () => `stderr never matched ${pattern}; stderr:\n${stderr}`,
+    );
   };
   return { child, exited, waitForStderr, stderr: () => stderr, stdout: () => stdout };
 }

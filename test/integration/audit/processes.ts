@@ -1,5 +1,6 @@
 /** Child processes for the audit integration tests: run to completion, or wait for output. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { waitFor, waitOn } from '../../helpers/wait.js';
 
 export interface Finished {
   code: number | null;
@@ -45,38 +46,20 @@ export function startNode(args: string[], env: NodeJS.ProcessEnv = process.env):
     child,
     stdout: () => stdout,
     stderr: () => stderr,
-    waitFor: (what, ready, timeoutMs = 10_000) =>
-      new Promise<void>((resolve, reject) => {
-        const check = (): void => {
-          if (!ready({ stdout, stderr })) return;
-          cleanup();
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}${describe()}`));
-        }, timeoutMs);
-        const cleanup = (): void => {
-          clearTimeout(timer);
-          child.stdout.off('grew', check);
-        };
-        child.stdout.on('grew', check);
-        check();
-      }),
-    exited: async (timeoutMs = 15_000) => {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          child.kill('SIGKILL');
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for exit${describe()}`));
-        }, timeoutMs);
-      });
-      try {
-        return await Promise.race([exit, timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
+    waitFor: async (what, ready, timeoutMs = 10_000) => {
+      await waitOn(
+        child.stdout,
+        'grew',
+        () => ready({ stdout, stderr }),
+        timeoutMs,
+        () => `waiting for ${what}${describe()}`,
+      );
     },
+    exited: (timeoutMs = 15_000) =>
+      waitFor(exit, timeoutMs, () => `waiting for exit${describe()}`).catch((error: unknown) => {
+        child.kill('SIGKILL');
+        throw error;
+      }),
   };
 }
 

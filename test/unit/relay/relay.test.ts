@@ -5,6 +5,7 @@ import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { createPipeline, type PolicyCheck } from '../../../src/policy/pipeline.js';
 import type { AuditSink } from '../../../src/audit/audit-sink.js';
 import { Relay } from '../../../src/relay/relay.js';
+import { waitOn } from '../../helpers/wait.js';
 
 interface Record_ {
   event: string;
@@ -16,8 +17,9 @@ class Lines {
   readonly items: unknown[] = [];
   readonly raw: string[] = [];
   #buffer = '';
-  #waiters: (() => void)[] = [];
+  readonly #stream: PassThrough;
   constructor(stream: PassThrough) {
+    this.#stream = stream;
     stream.on('data', (chunk: Buffer) => {
       this.#buffer += chunk.toString('utf8');
       let i;
@@ -26,24 +28,17 @@ class Lines {
         this.items.push(JSON.parse(this.#buffer.slice(0, i)));
         this.#buffer = this.#buffer.slice(i + 1);
       }
-      for (const w of this.#waiters.splice(0)) w();
     });
   }
   /** Resolves with the next `count` lines, or fails after 2 s saying what did arrive. */
   async next(count = 1): Promise<unknown[]> {
-    const deadline = Date.now() + 2000;
-    while (this.items.length < count) {
-      const left = deadline - Date.now();
-      if (left <= 0)
-        throw new Error(`timed out waiting for ${count} lines; have ${JSON.stringify(this.items)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    await waitOn(
+      this.#stream,
+      'data',
+      () => this.items.length >= count,
+      2000,
+      () => `waiting for ${count} lines; have ${JSON.stringify(this.items)}`,
+    );
     this.raw.splice(0, count);
     return this.items.splice(0, count);
   }
