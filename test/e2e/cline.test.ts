@@ -1,8 +1,9 @@
 /**
  * Cline's own stdio client (@cline/core) launching `mcp-guard run NAME -c /abs/mcp-guard.yaml`
  * from cwd `/`, as its settings file would: it connects on its first attempt (within its 3 s),
- * and where it fails against a server directly (harness-direct.test.ts: stray stdout, a server
- * request reusing a pending id, a grandchild holding the pipes) it works through mcp-guard.
+ * and where it fails against a server directly (test/contract/harness-direct.test.ts: stray
+ * stdout, a server request reusing a pending id, a grandchild holding the pipes) it works
+ * through mcp-guard.
  */
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
@@ -137,8 +138,8 @@ void test(
     const dir = await testDir(t);
     const guarded = guardFixture(dir, 'echo', [], { name: 'echo' });
     const { cline, serverPid, step } = await clineThrough(t, dir, guarded);
-    // Directly this call resolves `undefined` (harness-direct.test.ts): Cline takes the
-    // server's request for its reply. Cline declared no sampling: mcp-guard answers it.
+    // Directly this call resolves `undefined` (test/contract/harness-direct.test.ts): Cline
+    // takes the server's request for its reply. Cline declared no sampling: mcp-guard answers it.
     const reply = await step(
       'ask-client',
       cline.callTool('ask-client', {

@@ -2,7 +2,8 @@
  * Junk from the server never reaches the client (SPEC 6.1–6.2): noise on stdout, lines that are
  * not JSON-RPC, and responses to ids nobody asked for are dropped and audited as `rpc.invalid`,
  * while every real reply gets through. Directly, the SDK reports each such line through onerror
- * and Cline's client drops the connection (harness-direct.test.ts); through mcp-guard, nothing.
+ * and Cline's client drops the connection (test/contract/harness-direct.test.ts); through
+ * mcp-guard, nothing.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';

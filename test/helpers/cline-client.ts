@@ -4,7 +4,7 @@
  * writes into its temp dir and loads with `registerMcpServersFromSettingsFile`.
  *
  * Facts about that client (read from its bundled source, dist/index.js, and proven by
- * test/e2e/harness-direct.test.ts against direct servers):
+ * test/contract/harness-direct.test.ts against direct servers):
  *
  * - It is NOT the SDK's client: a hand-written one (`spawn(command, args, {cwd, env:
  *   {...process.env, ...env}})`, three pipes, no shell except on Windows). The spawn cwd is the
