@@ -1,11 +1,21 @@
 // Runs every compiled test file (.build/test/**/*.test.js) serially with node:test's TAP reporter.
 // Serially, because integration and end-to-end tests start real processes on a 2-core machine.
-// `node scripts/run-tests.mjs unit` (or integration, e2e) narrows the run to one folder.
+// `node scripts/run-tests.mjs unit` (or integration, e2e, contract, or any path fragment such as
+// integration/supervision) narrows the run to the files whose path contains it.
+//
+// Folders: unit (pure modules), integration (real child processes), e2e (the built CLI between
+// real clients and servers), contract (those clients and servers without mcp-guard: see
+// test/contract/README.md).
+//
+// The tests get a temp dir of their own (TMPDIR) and must leave it empty and leave no process of
+// this checkout running: anything left over fails the run, named, and is then removed.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const root = new URL('../.build/test/', import.meta.url).pathname;
+const checkout = new URL('..', import.meta.url).pathname;
+const root = join(checkout, '.build/test/');
 const only = process.argv.slice(2);
 
 function collect(dir) {
@@ -18,6 +28,52 @@ function collect(dir) {
   return found;
 }
 
+/**
+ * Live processes (not zombies, not this one) whose command line or environment holds one of
+ * `markers` (Linux; elsewhere none are found).
+ */
+function processesMarked(markers) {
+  if (process.platform !== 'linux') return [];
+  const found = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat[stat.lastIndexOf(')') + 2] === 'Z') continue;
+      const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      let environment = '';
+      try {
+        environment = readFileSync(`/proc/${pid}/environ`, 'utf8');
+      } catch {
+        // Not ours to read (another user's process, or a sandboxed one): its command line will do.
+      }
+      if (markers.some((marker) => command.includes(marker) || environment.includes(marker)))
+        found.push({ pid, command });
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return found;
+}
+
+/**
+ * Processes left by the tests: those whose command line or environment names the tests' temp dir
+ * (a manifest, a pid file, TMPDIR itself) or that run a test fixture of this checkout.
+ */
+const leftProcesses = (testTmp) =>
+  processesMarked([testTmp, join(checkout, 'test/fixtures/'), join(checkout, '.build/test/')]);
+
+/** The leftovers a finished run must not have; a process killed a moment ago is given 5 s. */
+async function leftovers(testTmp) {
+  let processes = leftProcesses(testTmp);
+  for (let waited = 0; processes.length > 0 && waited < 5000; waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    processes = leftProcesses(testTmp);
+  }
+  return { processes, entries: readdirSync(testTmp) };
+}
+
 const files = collect(root).filter(
   (file) => only.length === 0 || only.some((part) => file.includes(`/${part}`)),
 );
@@ -25,9 +81,30 @@ if (files.length === 0) {
   console.error(`no test files found under ${root}`);
   process.exit(1);
 }
+const testTmp = mkdtempSync(join(tmpdir(), 'mcp-guard-run-'));
 const result = spawnSync(
   process.execPath,
   ['--test', '--test-reporter=tap', '--test-concurrency=1', ...files],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env: { ...process.env, TMPDIR: testTmp } },
 );
-process.exit(result.status ?? 1);
+let status = result.status ?? 1;
+const { processes, entries } = await leftovers(testTmp);
+if (processes.length > 0) {
+  console.error(`# the tests left ${processes.length} process(es) running (now killed):`);
+  for (const { pid, command } of processes) {
+    console.error(`#   ${pid} ${command.slice(0, 200)}`);
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  status = 1;
+}
+if (entries.length > 0) {
+  console.error(`# the tests left ${entries.length} entries in their temp dir ${testTmp}:`);
+  for (const entry of entries.sort()) console.error(`#   ${entry}`);
+  status = 1;
+}
+rmSync(testTmp, { recursive: true, force: true });
+process.exit(status);

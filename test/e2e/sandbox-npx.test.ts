@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { resultText } from '../helpers/guarded.js';
 import { CLI, FIXTURES } from '../helpers/paths.js';
-import { killAll, testDir, type TempDir } from '../helpers/processes.js';
+import { killAll, testDir, waitFor, type TempDir } from '../helpers/processes.js';
 import { connectSdk } from '../helpers/sdk-client.js';
 
 const NAME = 'mcp-fixture-echo';
@@ -99,7 +99,11 @@ void test('prepare fills the private cache; the server then starts offline under
   t.after(() => killAll([prepare.pid!]));
   let prepareErr = '';
   prepare.stderr.on('data', (chunk: Buffer) => (prepareErr += chunk.toString()));
-  const [code] = (await once(prepare, 'exit')) as [number];
+  const [code] = (await waitFor(
+    once(prepare, 'exit'),
+    120_000,
+    () => `prepare did not exit; stderr:\n${prepareErr}`,
+  )) as [number];
   assert.equal(code, 0, prepareErr);
   assert.match(prepareErr, /'pkg' is ready/);
   assert.ok(

@@ -1,19 +1,18 @@
 /** Shared by the config problem tests: a temp project and the problems loading it reports. */
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { TestContext } from 'node:test';
 import { type ConfigContext, loadManifest } from '../../src/config/load.js';
 import { type ConfigProblem, GuardError } from '../../src/errors.js';
 import { FIXTURES } from './paths.js';
+import { tempDir } from './temp-dir.js';
 
 export function workspace(
   t: TestContext,
   files: Record<string, string> | string,
 ): { dir: string; ctx: ConfigContext } {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), 'mcp-guard-problems-')));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const root = realpathSync(tempDir(t, 'mcp-guard-problems-'));
   const dir = join(root, 'project');
   if (typeof files === 'string') cpSync(join(FIXTURES, 'config', files), dir, { recursive: true });
   else {

@@ -5,37 +5,36 @@
  * subject (signals, exits). Plus the manifest and audit-log helpers every CLI test needs.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI } from './paths.js';
+import { killTreeAfter } from './processes.js';
 import { attachRaw, type JsonObject, type RawChild } from './raw-client.js';
+import type { AfterContext } from './temp-dir.js';
 
 export { isAlive, readPids, waitForExit, waitForExit as waitUntilDead } from './processes.js';
+export { tempDir } from './temp-dir.js';
 
 export interface GuardProcess extends RawChild {
   /** Stdout lines that were not JSON-RPC messages (must stay empty: stdout carries MCP only). */
   readonly nonJson: string[];
 }
 
-/** A fresh folder under the OS temp dir, created synchronously (not removed afterwards). */
-export function tempDir(prefix = 'mcp-guard-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
-
 /**
  * Starts `node dist/cli/main.js ARGS` at once (writes are queued until it has spawned), with
- * XDG_STATE_HOME inside `stateDir` and the working directory `cwd` (default `stateDir`).
+ * XDG_STATE_HOME inside `stateDir` and the working directory `cwd` (default `stateDir`); after
+ * the test `t`, it and every process below it are killed, whatever happened.
  */
 export function startGuard(
   args: string[],
-  options: { stateDir: string; env?: Record<string, string>; cwd?: string },
+  options: { t: AfterContext; stateDir: string; env?: Record<string, string>; cwd?: string },
 ): GuardProcess {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? options.stateDir,
     env: { ...process.env, XDG_STATE_HOME: join(options.stateDir, 'state'), ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  killTreeAfter(options.t, child);
   const raw = attachRaw(child, `mcp-guard ${args.join(' ')}`);
   return Object.assign(raw, { nonJson: raw.strayLines });
 }

@@ -2,15 +2,16 @@
  * Waiting on real processes and files without fixed sleeps: every wait has a timeout, and its
  * failure message is computed when it fails, so it can include the stderr captured by then.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import type { AfterContext } from './temp-dir.js';
 
 import { describeNow, waitFor, type Describe } from './wait.js';
 
 export { attachRaw, spawnRaw, type RawChild, type SpawnRawOptions } from './raw-client.js';
 export { waitFor, type Describe } from './wait.js';
+export { createTempDir, testDir, type TempDir } from './temp-dir.js';
 
 /**
  * Whether `pid` is a live process: `kill(pid, 0)` succeeds and, on Linux, it is not a zombie
@@ -90,6 +91,44 @@ export async function readPidFile(
   return pid!;
 }
 
+/** Every process below `pid` on the host, parents before their children (Linux, from /proc). */
+export function descendants(pid: number): number[] {
+  if (process.platform !== 'linux') return [];
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    const child = Number(entry);
+    if (!Number.isInteger(child)) continue;
+    try {
+      const stat = readFileSync(`/proc/${child}/stat`, 'utf8');
+      // After "pid (comm) ": state, ppid.
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(parent, [...(children.get(parent) ?? []), child]);
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  const found: number[] = [];
+  for (let queue = [pid]; queue.length > 0;) {
+    const next = children.get(queue.shift()!) ?? [];
+    found.push(...next);
+    queue.push(...next);
+  }
+  return found;
+}
+
+/**
+ * After the test `t`, whatever happened, SIGKILLs `child` and every process below it then, unless
+ * it has exited (its pid may be another process's by then). The tree is read before the kill: a
+ * process whose parent already died is no longer below it, which is what the tests' own orphan
+ * checks and the test runner's leftover check are for.
+ */
+export function killTreeAfter(t: AfterContext, child: ChildProcess): void {
+  t.after(() => {
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    killAll([child.pid, ...descendants(child.pid)]);
+  });
+}
+
 /** SIGKILLs every pid still alive (cleanup after a test, whatever happened). */
 export function killAll(pids: Iterable<number>): void {
   for (const pid of pids) {
@@ -99,28 +138,4 @@ export function killAll(pids: Iterable<number>): void {
       // Already gone between the check and the kill.
     }
   }
-}
-
-export interface TempDir {
-  path: string;
-  /** A path inside the folder. */
-  join(...parts: string[]): string;
-  remove(): Promise<void>;
-}
-
-/** A fresh folder under the OS temp dir; see testDir for one removed after the test. */
-export async function createTempDir(prefix = 'mcp-guard-test-'): Promise<TempDir> {
-  const path = await mkdtemp(join(tmpdir(), prefix));
-  return {
-    path,
-    join: (...parts) => join(path, ...parts),
-    remove: () => rm(path, { recursive: true, force: true }),
-  };
-}
-
-/** A fresh temp dir removed when the test `t` ends (pass node:test's TestContext). */
-export async function testDir(t: { after(fn: () => Promise<void>): void }): Promise<TempDir> {
-  const dir = await createTempDir();
-  t.after(() => dir.remove());
-  return dir;
 }

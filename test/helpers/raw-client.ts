@@ -48,8 +48,11 @@ export interface RawChild {
   readonly stderr: () => string;
   /** Resolves when stderr (so far or later) matches `pattern`. */
   waitForStderr(pattern: string | RegExp, timeoutMs?: number): Promise<void>;
-  /** Settles when the process exits. */
-  exited: Promise<Exit>;
+  /**
+   * Settles when the process exits; awaiting it fails after EXIT_WAIT_MS (counted from the
+   * await, not from the start) quoting stderr, so a process that never exits fails its test.
+   */
+  exited: PromiseLike<Exit>;
   /** Ends stdin, waits up to `graceMs` for an exit, then SIGKILLs; resolves with the exit. */
   close(graceMs?: number): Promise<Exit>;
 }
@@ -60,6 +63,8 @@ export interface SpawnRawOptions {
 }
 
 const DEFAULT_WAIT_MS = 10_000;
+/** How long an awaited exit may take: shutdowns escalate to SIGKILL within a few seconds. */
+const EXIT_WAIT_MS = 30_000;
 
 /**
  * Whether `value` is a JSON-RPC 2.0 message (request, notification or response) by its shape:
@@ -147,7 +152,7 @@ export function attachRaw(child: ChildProcessWithoutNullStreams, label: string):
   child.on('error', (error) => (stderr += `[spawn failed: ${error.message}]\n`));
   // Writing to a child that has exited fails with EPIPE; the test sees the exit instead.
   child.stdin.on('error', () => undefined);
-  const exited = once(child, 'exit').then(([code, signal]) => ({
+  const exit = once(child, 'exit').then(([code, signal]) => ({
     code: code as number | null,
     signal: signal as NodeJS.Signals | null,
   }));
@@ -246,12 +251,15 @@ export function attachRaw(child: ChildProcessWithoutNullStreams, label: string):
         () => `stderr never matched ${String(pattern)} from ${context()}`,
       );
     },
-    exited,
+    exited: {
+      then: (onExit, onTimeout) =>
+        waitFor(exit, EXIT_WAIT_MS, () => `no exit from ${context()}`).then(onExit, onTimeout),
+    },
     async close(graceMs = 2000) {
       child.stdin.end();
       // Past the grace period the exit is forced: a kill, not a failure.
-      await waitFor(exited, graceMs, label).catch(() => child.kill('SIGKILL'));
-      return exited;
+      await waitFor(exit, graceMs, label).catch(() => child.kill('SIGKILL'));
+      return exit;
     },
   };
 }

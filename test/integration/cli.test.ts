@@ -59,8 +59,8 @@ test('usage problems exit 2', () => {
   for (const args of cases) assert.equal(cli(args).status, 2, args.join(' '));
 });
 
-test('a server name the manifest does not have is a usage problem, inherited names included', () => {
-  const dir = tempDir();
+test('a server name the manifest does not have is a usage problem, inherited names included', (t) => {
+  const dir = tempDir(t);
   const manifest = join(dir, 'mcp-guard.yaml');
   writeFileSync(manifest, JSON.stringify({ version: 1, servers: { real: { command: 'true' } } }));
   for (const command of ['run', 'up', 'pin', 'prepare']) {
@@ -87,8 +87,8 @@ test('doctor reports node, platform and the manifest found', () => {
   );
 });
 
-test('doctor with a broken manifest exits 1 and points at file:line:col', () => {
-  const dir = tempDir();
+test('doctor with a broken manifest exits 1 and points at file:line:col', (t) => {
+  const dir = tempDir(t);
   const file = join(dir, 'mcp-guard.yaml');
   writeFileSync(file, 'version: 1\nservers:\n  s:\n    command: node\n    bogus: 1\n');
   const r = cli(['doctor', '-c', file], dir);
@@ -96,8 +96,8 @@ test('doctor with a broken manifest exits 1 and points at file:line:col', () => 
   assert.match(r.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5:5`));
 });
 
-test('run with a broken manifest exits 2 naming file:line:col, writing nothing to stdout', () => {
-  const dir = tempDir();
+test('run with a broken manifest exits 2 naming file:line:col, writing nothing to stdout', (t) => {
+  const dir = tempDir(t);
   const file = join(dir, 'mcp-guard.yaml');
   writeFileSync(
     file,

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import {
   callTool,
   initialize,
@@ -21,6 +21,7 @@ import { FIXTURES } from '../helpers/paths.js';
 
 /** Runs a fixture server through a manifest (the server's environment is only what it grants). */
 function fixture(
+  t: TestContext,
   name: string,
   dir: string,
   extra: string[] = [],
@@ -34,7 +35,7 @@ function fixture(
     env: { PID_FILE: pidFile, ...env },
     ...keys,
   });
-  const guard = startGuard(['run', 'server', '-c', manifest], { stateDir: dir });
+  const guard = startGuard(['run', 'server', '-c', manifest], { t, stateDir: dir });
   return { guard, pidFile };
 }
 
@@ -47,9 +48,9 @@ async function handshake(guard: GuardProcess): Promise<void> {
 
 const auditFile = (dir: string) => join(dir, 'audit.jsonl');
 
-test('stdin EOF: the server gets EOF, exits, and mcp-guard exits 0', async () => {
-  const dir = tempDir();
-  const { guard, pidFile } = fixture('echo.mjs', dir);
+test('stdin EOF: the server gets EOF, exits, and mcp-guard exits 0', async (t) => {
+  const dir = tempDir(t);
+  const { guard, pidFile } = fixture(t, 'echo.mjs', dir);
   await handshake(guard);
   const [pid] = await readPids(pidFile, 1);
   guard.child.stdin.end();
@@ -63,9 +64,9 @@ test('stdin EOF: the server gets EOF, exits, and mcp-guard exits 0', async () =>
   assert.deepEqual(guard.nonJson, []);
 });
 
-test('stdin EOF with a server that ignores EOF and SIGTERM: it is SIGKILLed, mcp-guard exits 0', async () => {
-  const dir = tempDir();
-  const { guard, pidFile } = fixture('ignore-sigterm.mjs', dir);
+test('stdin EOF with a server that ignores EOF and SIGTERM: it is SIGKILLed, mcp-guard exits 0', async (t) => {
+  const dir = tempDir(t);
+  const { guard, pidFile } = fixture(t, 'ignore-sigterm.mjs', dir);
   await handshake(guard);
   const [pid] = await readPids(pidFile, 1);
   guard.child.stdin.end();
@@ -78,10 +79,10 @@ test('stdin EOF with a server that ignores EOF and SIGTERM: it is SIGKILLed, mcp
 });
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  test(`${signal}: the server's whole process group is stopped, mcp-guard exits 0`, async () => {
-    const dir = tempDir();
+  test(`${signal}: the server's whole process group is stopped, mcp-guard exits 0`, async (t) => {
+    const dir = tempDir(t);
     const grandchildFile = join(dir, 'grandchild.pid');
-    const { guard, pidFile } = fixture('spawn-grandchild.mjs', dir, [], {
+    const { guard, pidFile } = fixture(t, 'spawn-grandchild.mjs', dir, [], {
       GRANDCHILD_PID_FILE: grandchildFile,
     });
     await handshake(guard);
@@ -95,10 +96,10 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
-test('a grandchild holding the server stdout does not stall shutdown, and is stopped', async () => {
-  const dir = tempDir();
+test('a grandchild holding the server stdout does not stall shutdown, and is stopped', async (t) => {
+  const dir = tempDir(t);
   const grandchildFile = join(dir, 'grandchild.pid');
-  const { guard } = fixture('spawn-grandchild.mjs', dir, [], {
+  const { guard } = fixture(t, 'spawn-grandchild.mjs', dir, [], {
     GRANDCHILD_PID_FILE: grandchildFile,
     GRANDCHILD_STDIO: 'inherit',
   });
@@ -109,18 +110,20 @@ test('a grandchild holding the server stdout does not stall shutdown, and is sto
   assert.equal(isAlive(grandchild!), false, 'grandchild survived');
 });
 
-test('mcp-guard SIGKILLed: a server that ignores EOF and SIGTERM, and its grandchild, die within 5 s', async () => {
-  const dir = tempDir();
-  const { guard, pidFile } = fixture('ignore-sigterm.mjs', dir);
+test('mcp-guard SIGKILLed: a server that ignores EOF and SIGTERM, and its grandchild, die within 5 s', async (t) => {
+  const dir = tempDir(t);
+  const { guard, pidFile } = fixture(t, 'ignore-sigterm.mjs', dir);
   await handshake(guard);
   const [pid] = await readPids(pidFile, 1);
   guard.child.kill('SIGKILL');
   await guard.exited;
   await waitUntilDead(pid!, 5000, 'server after mcp-guard was SIGKILLed');
 
-  const dir2 = tempDir();
+  const dir2 = tempDir(t);
   const grandchildFile = join(dir2, 'grandchild.pid');
-  const second = fixture('spawn-grandchild.mjs', dir2, [], { GRANDCHILD_PID_FILE: grandchildFile });
+  const second = fixture(t, 'spawn-grandchild.mjs', dir2, [], {
+    GRANDCHILD_PID_FILE: grandchildFile,
+  });
   await handshake(second.guard);
   const [grandchild] = await readPids(grandchildFile, 1);
   second.guard.child.kill('SIGKILL');
@@ -128,9 +131,10 @@ test('mcp-guard SIGKILLed: a server that ignores EOF and SIGTERM, and its grandc
   await waitUntilDead(grandchild!, 5000, 'grandchild after mcp-guard was SIGKILLed');
 });
 
-test('restart policy never: the server exits mid-request, in-flight requests get -32054, mcp-guard exits 1', async () => {
-  const dir = tempDir();
+test('restart policy never: the server exits mid-request, in-flight requests get -32054, mcp-guard exits 1', async (t) => {
+  const dir = tempDir(t);
   const { guard, pidFile } = fixture(
+    t,
     'exit-mid-request.mjs',
     dir,
     ['3'],
@@ -156,9 +160,9 @@ test('restart policy never: the server exits mid-request, in-flight requests get
   assert.doesNotMatch(guard.stderr(), /\berror\b/i);
 });
 
-test('a server that exits 0 on its own ends the session with exit code 0', async () => {
-  const dir = tempDir();
-  const { guard } = fixture('exit-mid-request.mjs', dir, ['0']);
+test('a server that exits 0 on its own ends the session with exit code 0', async (t) => {
+  const dir = tempDir(t);
+  const { guard } = fixture(t, 'exit-mid-request.mjs', dir, ['0']);
   await handshake(guard);
   guard.send(callTool(2, 'die'));
   const reply = await guard.nextLine();
@@ -166,9 +170,9 @@ test('a server that exits 0 on its own ends the session with exit code 0', async
   assert.equal((await guard.exited).code, 0, guard.stderr());
 });
 
-test('a server that cannot start: initialize is answered with -32052 (state failed), exit 1 on EOF', async () => {
-  const dir = tempDir();
-  const guard = startGuard(['run', '--', join(dir, 'no-such-server')], { stateDir: dir });
+test('a server that cannot start: initialize is answered with -32052 (state failed), exit 1 on EOF', async (t) => {
+  const dir = tempDir(t);
+  const guard = startGuard(['run', '--', join(dir, 'no-such-server')], { t, stateDir: dir });
   guard.send(initialize(7));
   const reply = await guard.nextLine();
   const error = reply.error as {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import {
   callTool,
   isAlive,
@@ -41,8 +41,12 @@ interface Supervised {
   audit: () => JsonObject[];
 }
 
-function supervised(env: Record<string, string> = {}, keys: JsonObject = {}): Supervised {
-  const dir = tempDir();
+function supervised(
+  t: TestContext,
+  env: Record<string, string> = {},
+  keys: JsonObject = {},
+): Supervised {
+  const dir = tempDir(t);
   const pidFile = join(dir, 'server.pid');
   const recvLog = join(dir, 'recv.log');
   const manifest = writeManifest(dir, {
@@ -52,7 +56,7 @@ function supervised(env: Record<string, string> = {}, keys: JsonObject = {}): Su
     ...FAST,
     ...keys,
   });
-  const guard = startGuard(['run', 'server', '-c', manifest], { stateDir: dir });
+  const guard = startGuard(['run', 'server', '-c', manifest], { t, stateDir: dir });
   return { dir, guard, pidFile, recvLog, audit: () => readAudit(join(dir, 'audit.jsonl')) };
 }
 
@@ -84,8 +88,8 @@ async function repliesTo(
   return byId;
 }
 
-test('a crash mid-session: the child is restarted, the session goes on, read-only calls in flight are retried and others get -32054', async () => {
-  const { guard, pidFile, audit } = supervised();
+test('a crash mid-session: the child is restarted, the session goes on, read-only calls in flight are retried and others get -32054', async (t) => {
+  const { guard, pidFile, audit } = supervised(t);
   try {
     await guard.initialize();
     await guard.request('tools/list');
@@ -127,8 +131,8 @@ test('a crash mid-session: the child is restarted, the session goes on, read-onl
   }
 });
 
-test('the new child gets the session replayed: initialize, initialized, setLevel, live subscriptions', async () => {
-  const { guard, pidFile, recvLog } = supervised();
+test('the new child gets the session replayed: initialize, initialized, setLevel, live subscriptions', async (t) => {
+  const { guard, pidFile, recvLog } = supervised(t);
   try {
     const init = await guard.initialize({ roots: {} });
     assert.equal(init.protocolVersion, '2025-06-18');
@@ -172,11 +176,11 @@ test('the new child gets the session replayed: initialize, initialized, setLevel
   }
 });
 
-test('notifications/tools/list_changed reaches the client only when the list really changed', async () => {
-  const dir = tempDir();
+test('notifications/tools/list_changed reaches the client only when the list really changed', async (t) => {
+  const dir = tempDir(t);
   const toolsFile = join(dir, 'tools.txt');
   writeFileSync(toolsFile, 'alpha\n');
-  const { guard, pidFile } = supervised({ TOOLS_FILE: toolsFile });
+  const { guard, pidFile } = supervised(t, { TOOLS_FILE: toolsFile });
   try {
     await guard.initialize();
     await guard.request('tools/list');
@@ -207,8 +211,8 @@ test('notifications/tools/list_changed reaches the client only when the list rea
   }
 });
 
-test('a server that crashes at every start: initialize waits, then gets -32052 failed after maxRestarts; starts keep to the policy', async () => {
-  const { guard, pidFile, audit } = supervised({ CRASH_STARTS: '1000' });
+test('a server that crashes at every start: initialize waits, then gets -32052 failed after maxRestarts; starts keep to the policy', async (t) => {
+  const { guard, pidFile, audit } = supervised(t, { CRASH_STARTS: '1000' });
   try {
     guard.send({
       jsonrpc: '2.0',
@@ -250,8 +254,8 @@ test('a server that crashes at every start: initialize waits, then gets -32052 f
   }
 });
 
-test('a server that crashes at its first two starts: the waiting initialize is answered by the third', async () => {
-  const { guard, pidFile } = supervised({ CRASH_STARTS: '2' });
+test('a server that crashes at its first two starts: the waiting initialize is answered by the third', async (t) => {
+  const { guard, pidFile } = supervised(t, { CRASH_STARTS: '2' });
   try {
     const init = await guard.initialize();
     assert.equal(init.protocolVersion, '2025-06-18');
@@ -265,8 +269,8 @@ test('a server that crashes at its first two starts: the waiting initialize is a
   }
 });
 
-test('exit after N calls: every call is answered, by the next child when the first is gone', async () => {
-  const { guard, pidFile, audit } = supervised({ EXIT_AFTER_CALLS: '2' });
+test('exit after N calls: every call is answered, by the next child when the first is gone', async (t) => {
+  const { guard, pidFile, audit } = supervised(t, { EXIT_AFTER_CALLS: '2' });
   try {
     await guard.initialize();
     // Listed, so echo is known to be read-only: a call written to a child that exits before
@@ -284,8 +288,9 @@ test('exit after N calls: every call is answered, by the next child when the fir
   }
 });
 
-test('hang on a call: callTimeout answers the call and cancels it, then failed pings restart the child', async () => {
+test('hang on a call: callTimeout answers the call and cancels it, then failed pings restart the child', async (t) => {
   const { guard, pidFile, recvLog, audit } = supervised(
+    t,
     {},
     { health: { interval: 100, timeout: 150, failures: 2 }, limits: { callTimeout: 600 } },
   );
@@ -324,8 +329,8 @@ test('hang on a call: callTimeout answers the call and cancels it, then failed p
   }
 });
 
-test('a server that stops answering pings is restarted; a busy one in a long call is not', async () => {
-  const dir = tempDir();
+test('a server that stops answering pings is restarted; a busy one in a long call is not', async (t) => {
+  const dir = tempDir(t);
   const pidFile = join(dir, 'server.pid');
   const manifest = writeManifest(dir, {
     command: process.execPath,
@@ -334,7 +339,7 @@ test('a server that stops answering pings is restarted; a busy one in a long cal
     ...FAST,
     health: { interval: 100, timeout: 150, failures: 2 },
   });
-  const guard = startGuard(['run', 'server', '-c', manifest], { stateDir: dir });
+  const guard = startGuard(['run', 'server', '-c', manifest], { t, stateDir: dir });
   try {
     await guard.initialize();
     await guard.request('tools/list');
@@ -367,10 +372,10 @@ test('a server that stops answering pings is restarted; a busy one in a long cal
   }
 });
 
-test('a new child with another protocol version cannot resume the session: failed, said loudly', async () => {
-  const dir = tempDir();
+test('a new child with another protocol version cannot resume the session: failed, said loudly', async (t) => {
+  const dir = tempDir(t);
   const protocolFile = join(dir, 'protocol.txt');
-  const { guard, pidFile, audit } = supervised({ PROTOCOL_FILE: protocolFile });
+  const { guard, pidFile, audit } = supervised(t, { PROTOCOL_FILE: protocolFile });
   try {
     await guard.initialize();
     writeFileSync(protocolFile, '2024-11-05\n');
@@ -396,8 +401,8 @@ test('a new child with another protocol version cannot resume the session: faile
   }
 });
 
-test("the client's late answer to a dead child's request is dropped, not given to the new child", async () => {
-  const { guard, pidFile, recvLog, audit } = supervised();
+test("the client's late answer to a dead child's request is dropped, not given to the new child", async (t) => {
+  const { guard, pidFile, recvLog, audit } = supervised(t);
   try {
     await guard.initialize({ sampling: {} });
     guard.send(
@@ -432,8 +437,9 @@ test("the client's late answer to a dead child's request is dropped, not given t
   }
 });
 
-test('restart policy always restarts a clean exit; never leaves a crash stopped', async () => {
+test('restart policy always restarts a clean exit; never leaves a crash stopped', async (t) => {
   const always = supervised(
+    t,
     { EXIT_AFTER_CALLS: '1', EXIT_CODE: '0' },
     { restart: { ...FAST.restart, policy: 'always' } },
   );
@@ -444,7 +450,7 @@ test('restart policy always restarts a clean exit; never leaves a crash stopped'
   } finally {
     await always.guard.close();
   }
-  const never = supervised({}, { restart: { ...FAST.restart, policy: 'never' } });
+  const never = supervised(t, {}, { restart: { ...FAST.restart, policy: 'never' } });
   await never.guard.initialize();
   never.guard.send(callTool(600, 'die'));
   await repliesTo(never.guard, [600]);
@@ -452,8 +458,9 @@ test('restart policy always restarts a clean exit; never leaves a crash stopped'
   assert.deepEqual(events(never.audit(), 'child.restart'), []);
 });
 
-test('a confined server is restarted confined: every launch goes through the sandbox and is audited', async () => {
+test('a confined server is restarted confined: every launch goes through the sandbox and is audited', async (t) => {
   const { guard, pidFile, audit } = supervised(
+    t,
     {},
     { sandbox: { mode: 'required', network: 'deny' } },
   );

@@ -7,12 +7,18 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { isAlive, readPids, tempDir, waitUntilDead } from '../helpers/guard-process.js';
 import { CLI, FIXTURES, SERVER_EVERYTHING } from '../helpers/paths.js';
+import { killTreeAfter } from '../helpers/processes.js';
 import { waitFor, waitOn } from '../helpers/wait.js';
 
-function startUp(dir: string, servers: Record<string, unknown>, extra: string[] = []) {
+function startUp(
+  t: TestContext,
+  dir: string,
+  servers: Record<string, unknown>,
+  extra: string[] = [],
+) {
   const manifest = join(dir, 'mcp-guard.yaml');
   writeFileSync(
     manifest,
@@ -21,11 +27,13 @@ function startUp(dir: string, servers: Record<string, unknown>, extra: string[] 
   const child = spawn(process.execPath, [CLI, 'up', '-c', manifest, ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  killTreeAfter(t, child);
   let stderr = '';
   let stdout = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const exit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const exited = () => waitFor(exit, 30_000, () => `up did not exit; stderr:\n${stderr}`);
   const waitForStderr = async (pattern: RegExp, timeoutMs = 20_000): Promise<void> => {
     await waitOn(
       child.stderr,
@@ -46,9 +54,9 @@ const fixture = (dir: string, name: string, file: string) => ({
   sandbox: { mode: 'off' },
 });
 
-test('up starts every server, shows the status table, and Ctrl-C stops them all', async () => {
-  const dir = tempDir();
-  const up = startUp(dir, {
+test('up starts every server, shows the status table, and Ctrl-C stops them all', async (t) => {
+  const dir = tempDir(t);
+  const up = startUp(t, dir, {
     alpha: fixture(dir, 'alpha', 'echo.mjs'),
     beta: fixture(dir, 'beta', 'stdout-noise.mjs'),
     everything: { command: process.execPath, args: [SERVER_EVERYTHING] },
@@ -63,7 +71,7 @@ test('up starts every server, shows the status table, and Ctrl-C stops them all'
   const [beta] = await readPids(join(dir, 'beta.pid'), 1);
   assert.ok(isAlive(alpha!) && isAlive(beta!));
   up.child.kill('SIGINT');
-  const [code] = await up.exited;
+  const [code] = await up.exited();
   assert.equal(code, 0, up.stderr());
   await waitUntilDead(alpha!, 2000, 'alpha');
   await waitUntilDead(beta!, 2000, 'beta');
@@ -71,9 +79,10 @@ test('up starts every server, shows the status table, and Ctrl-C stops them all'
   assert.equal(up.stdout(), '', 'up writes its human output to stderr');
 });
 
-test('up with named servers starts only those; a server that cannot start is shown failed', async () => {
-  const dir = tempDir();
+test('up with named servers starts only those; a server that cannot start is shown failed', async (t) => {
+  const dir = tempDir(t);
   const up = startUp(
+    t,
     dir,
     {
       alpha: fixture(dir, 'alpha', 'echo.mjs'),
@@ -87,16 +96,16 @@ test('up with named servers starts only those; a server that cannot start is sho
   assert.match(up.stderr(), /broken\s+-\s+failed/);
   assert.doesNotMatch(up.stderr(), /^skipped/m);
   up.child.kill('SIGTERM');
-  const [code] = await up.exited;
+  const [code] = await up.exited();
   assert.equal(code, 1, 'a server that never started makes up exit 1');
   const [alpha] = await readPids(join(dir, 'alpha.pid'), 1);
   assert.equal(isAlive(alpha!), false);
 });
 
-test('up names an unknown server and exits 2', async () => {
-  const dir = tempDir();
-  const up = startUp(dir, { alpha: fixture(dir, 'alpha', 'echo.mjs') }, ['nope']);
-  const [code] = await up.exited;
+test('up names an unknown server and exits 2', async (t) => {
+  const dir = tempDir(t);
+  const up = startUp(t, dir, { alpha: fixture(dir, 'alpha', 'echo.mjs') }, ['nope']);
+  const [code] = await up.exited();
   assert.equal(code, 2);
   assert.match(up.stderr(), /no server 'nope'/);
 });
@@ -114,13 +123,17 @@ async function status(dir: string, args: string[] = []) {
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
+  const [code] = (await waitFor(
+    once(child, 'exit'),
+    10_000,
+    () => `status did not exit; stderr:\n${stderr}`,
+  )) as [number | null];
   return { code, stdout, stderr };
 }
 
-test('a child killed from outside: up shows it restarting and ready again; status reports it', async () => {
-  const dir = tempDir();
-  const up = startUp(dir, {
+test('a child killed from outside: up shows it restarting and ready again; status reports it', async (t) => {
+  const dir = tempDir(t);
+  const up = startUp(t, dir, {
     alpha: {
       ...fixture(dir, 'alpha', 'echo.mjs'),
       restart: { policy: 'on-failure', backoff: { initial: 50, max: 1000 } },
@@ -152,15 +165,15 @@ test('a child killed from outside: up shows it restarting and ready again; statu
     new RegExp(`alpha\\s+ready\\s+${second}\\s+up \\d+\\s+\\d+ s\\s+1\\s`),
   );
   up.child.kill('SIGINT');
-  const [code] = await up.exited;
+  const [code] = await up.exited();
   assert.equal(code, 0, up.stderr());
   assert.equal(isAlive(second!), false);
   const gone = await status(dir, ['--json']);
   assert.deepEqual(JSON.parse(gone.stdout), [], 'the status file is removed on exit');
 });
 
-test('status ignores and removes the file of a process that is gone', async () => {
-  const dir = tempDir();
+test('status ignores and removes the file of a process that is gone', async (t) => {
+  const dir = tempDir(t);
   writeFileSync(join(dir, 'mcp-guard.yaml'), JSON.stringify({ version: 1, servers: {} }));
   const statusDir = join(dir, '.mcp-guard', 'status');
   mkdirSync(statusDir, { recursive: true });
@@ -174,9 +187,9 @@ test('status ignores and removes the file of a process that is gone', async () =
   assert.match(human.stderr, /no guarded server is running/);
 });
 
-test('up --json writes one JSON object per change on stdout', async () => {
-  const dir = tempDir();
-  const up = startUp(dir, { alpha: fixture(dir, 'alpha', 'echo.mjs') }, ['--json']);
+test('up --json writes one JSON object per change on stdout', async (t) => {
+  const dir = tempDir(t);
+  const up = startUp(t, dir, { alpha: fixture(dir, 'alpha', 'echo.mjs') }, ['--json']);
   await up.waitForStderr(/Press Ctrl-C to stop/);
   await waitFor(() => up.stdout().includes('\n'), 5000, 'a JSON line on stdout');
   const first = JSON.parse(up.stdout().split('\n')[0]!) as Record<string, unknown>;
@@ -185,7 +198,7 @@ test('up --json writes one JSON object per change on stdout', async () => {
   assert.equal(typeof first.pid, 'number');
   assert.equal(typeof first.time, 'string');
   up.child.kill('SIGINT');
-  await up.exited;
+  await up.exited();
   const lines = up
     .stdout()
     .trim()

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, test } from 'node:test';
 import { openAuditLog } from '../../../src/audit/audit-log.js';
 import { verifyAuditLog } from '../../../src/audit/verify.js';
 import { CLI, ROOT } from '../../helpers/paths.js';
+import { killTreeAfter } from '../../helpers/processes.js';
 import { runNode, startNode } from './processes.js';
 
 const AUDIT_MODULE = pathToFileURL(join(ROOT, '.build', 'src', 'audit', 'audit-log.js')).href;
@@ -69,11 +70,12 @@ async function writeSampleLog(): Promise<void> {
   log.close();
 }
 
-void test('two processes appending concurrently to one file leave two intact chains', async () => {
+void test('two processes appending concurrently to one file leave two intact chains', async (t) => {
   const count = 400;
   const writers = ['alpha', 'beta'].map((server) =>
     startNode(['--input-type=module', '-e', WRITER, AUDIT_MODULE, file, String(count), server]),
   );
+  for (const writer of writers) killTreeAfter(t, writer.child);
   await Promise.all(
     writers.map((w, i) => w.waitFor(`writer ${i} ready`, ({ stdout }) => stdout.includes('ready'))),
   );
@@ -181,9 +183,10 @@ void test('usage problems exit 2; a missing log exits 1', async () => {
   assert.match(help.stderr, /--verify/);
 });
 
-void test('-f prints existing records, then ones appended later, and stops on SIGINT', async () => {
+void test('-f prints existing records, then ones appended later, and stops on SIGINT', async (t) => {
   await writeSampleLog();
   const follower = startNode([CLI, 'logs', '--file', file, '-f']);
+  killTreeAfter(t, follower.child);
   await follower.waitFor('the existing records', ({ stdout }) => stdout.includes('child.exit'));
   const log = await openAuditLog({ file, bodies: false });
   log.record('files', 'pin.drift', { tool: 'read_file', change: 'changed', mode: 'warn' });
@@ -195,8 +198,9 @@ void test('-f prints existing records, then ones appended later, and stops on SI
   assert.equal(finished.stdout.trimEnd().split('\n').length, 7);
 });
 
-void test('-f waits for a log that does not exist yet', async () => {
+void test('-f waits for a log that does not exist yet', async (t) => {
   const follower = startNode([CLI, 'logs', '--file', join(dir, 'later', 'audit.jsonl'), '-f']);
+  killTreeAfter(t, follower.child);
   await follower.waitFor('the waiting notice', ({ stderr }) => stderr.includes('waiting for'));
   const log = await openAuditLog({ file: join(dir, 'later', 'audit.jsonl'), bodies: false });
   log.record('files', 'guard.start', { version: '0.1.0', pid: 1 });

@@ -18,8 +18,8 @@ const doctor = (cwd: string, env: Record<string, string> = {}) =>
     env: { ...process.env, NO_COLOR: '1', ...env },
   });
 
-test('doctor: bubblewrap, its version, the kernel settings, a working trial, each server', () => {
-  const dir = tempDir();
+test('doctor: bubblewrap, its version, the kernel settings, a working trial, each server', (t) => {
+  const dir = tempDir(t);
   writeManifest(dir, {
     command: 'node',
     args: ['x.js'],
@@ -35,8 +35,8 @@ test('doctor: bubblewrap, its version, the kernel settings, a working trial, eac
   assert.doesNotMatch(r.stderr, /\berror\b/i);
 });
 
-test('doctor: a sandbox that does not work is shown with its cause and fix, exit 1', () => {
-  const dir = tempDir();
+test('doctor: a sandbox that does not work is shown with its cause and fix, exit 1', (t) => {
+  const dir = tempDir(t);
   mkdirSync(join(dir, 'bin'));
   writeFileSync(
     join(dir, 'bin', 'bwrap'),

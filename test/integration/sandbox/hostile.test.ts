@@ -21,7 +21,7 @@ import {
 } from './world.js';
 
 async function started(t: Parameters<typeof buildWorld>[0], world: World, plan = [] as object[]) {
-  const { guard } = startHostile(world, { plan: plan as never });
+  const { guard } = startHostile(t, world, { plan: plan as never });
   t.after(() => killAll([guard.pid, ...descendants(guard.pid)]));
   await guard.initialize({}, 20_000);
   return guard;

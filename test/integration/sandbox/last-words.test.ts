@@ -18,8 +18,8 @@ import { FIXTURES } from '../../helpers/paths.js';
 
 const SAID = "bwrap: Can't mount proc on /newroot/proc: Operation not permitted";
 
-test("bubblewrap's reason for failing reaches stderr and the audit log", async () => {
-  const dir = tempDir();
+test("bubblewrap's reason for failing reaches stderr and the audit log", async (t) => {
+  const dir = tempDir(t);
   mkdirSync(join(dir, 'bin'));
   writeFileSync(
     join(dir, 'bin', 'bwrap'),
@@ -41,6 +41,7 @@ test("bubblewrap's reason for failing reaches stderr and the audit log", async (
     restart: { policy: 'never' },
   });
   const guard = startGuard(['run', 'server', '-c', manifest], {
+    t,
     stateDir: dir,
     env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}` },
   });

@@ -16,7 +16,7 @@ void test('a root given through a symlink works by both paths; read-only inside 
   writeFileSync(join(real, 'vendor', 'lib.txt'), 'vendored');
   const link = join(world.home, 'project-link');
   symlinkSync(real, link);
-  const { guard } = startHostile(world, {
+  const { guard } = startHostile(t, world, {
     entry: {
       paths: { roots: [world.work, link], readOnly: [join(link, 'vendor')], deny: [] },
     },

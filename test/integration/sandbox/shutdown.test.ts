@@ -16,7 +16,7 @@ const childExit = (work: string) =>
 
 void test('stdin EOF reaches the confined server; it exits by itself, not forced', async (t) => {
   const world = await buildWorld(t);
-  const { guard } = startHostile(world);
+  const { guard } = startHostile(t, world);
   t.after(() => killAll([guard.pid, ...descendants(guard.pid)]));
   await guard.initialize({}, 20_000);
   const tree = descendants(guard.pid);
@@ -28,7 +28,7 @@ void test('stdin EOF reaches the confined server; it exits by itself, not forced
 void test('SIGTERM to mcp-guard reaches the server inside the sandbox', async (t) => {
   const world = await buildWorld(t);
   const termFile = join(world.work, 'got-sigterm');
-  const { guard } = startHostile(world, {
+  const { guard } = startHostile(t, world, {
     env: { HOSTILE_STUBBORN: '0', HOSTILE_TERM_FILE: termFile },
   });
   t.after(() => killAll([guard.pid, ...descendants(guard.pid)]));
@@ -45,7 +45,7 @@ void test('SIGTERM to mcp-guard reaches the server inside the sandbox', async (t
 
 void test('a confined server ignoring EOF and SIGTERM is killed with its namespace, daemons too', async (t) => {
   const world = await buildWorld(t);
-  const { guard } = startHostile(world, { env: { HOSTILE_STUBBORN: '1' } });
+  const { guard } = startHostile(t, world, { env: { HOSTILE_STUBBORN: '1' } });
   t.after(() => killAll([guard.pid, ...descendants(guard.pid)]));
   await guard.initialize({}, 20_000);
   assert.equal((await hostileCall(guard, 'blob', blob({ op: 'spawn' }))).ok, true);

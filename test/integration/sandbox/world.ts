@@ -6,7 +6,7 @@
  * `mcp-guard run` with a raw client.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -19,6 +19,8 @@ import {
 } from '../../helpers/guard-process.js';
 import { FIXTURES } from '../../helpers/paths.js';
 import type { JsonObject } from '../../helpers/raw-client.js';
+
+export { descendants } from '../../helpers/processes.js';
 
 export interface World {
   root: string;
@@ -46,7 +48,7 @@ function listenUnix(t: TestContext, server: Server, path: string): Promise<void>
 }
 
 export async function buildWorld(t: TestContext): Promise<World> {
-  const root = tempDir('mcp-guard-sandbox-');
+  const root = tempDir(t, 'mcp-guard-sandbox-');
   const home = join(root, 'home');
   const work = join(home, 'work');
   const shared = join(root, 'shared');
@@ -96,6 +98,7 @@ export async function buildWorld(t: TestContext): Promise<World> {
 
 /** mcp-guard running the hostile fixture for `world`, with extra manifest keys and env knobs. */
 export function startHostile(
+  t: TestContext,
   world: World,
   options: { plan?: JsonObject[]; env?: Record<string, string>; entry?: JsonObject } = {},
 ): { guard: GuardProcess; manifest: string } {
@@ -108,6 +111,7 @@ export function startHostile(
     ...options.entry,
   });
   const guard = startGuard(['run', 'server', '-c', manifest], {
+    t,
     stateDir: world.root,
     cwd: world.work,
     env: world.secretEnv,
@@ -142,29 +146,3 @@ export async function hostileCall(
 export const blob = (action: JsonObject) => ({
   data: Buffer.from(JSON.stringify(action)).toString('base64'),
 });
-
-/** Every pid below `pid` on the host (children first seen through /proc). */
-export function descendants(pid: number): number[] {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const found: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    const parent = queue.shift()!;
-    for (const [child, ppid] of parents) {
-      if (ppid === parent) {
-        found.push(child);
-        queue.push(child);
-      }
-    }
-  }
-  return found;
-}

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { tempDir } from '../../helpers/temp-dir.js';
 import { ServerCatalog } from '../../../src/policy/catalog.js';
 import { compareTools } from '../../../src/policy/pin/compare.js';
 import { canonicalJson, hashDefinition, pinTool } from '../../../src/policy/pin/definition.js';
@@ -104,8 +104,8 @@ for (const [what, text, message] of broken) {
   });
 }
 
-void test('writing an entry keeps the others; removing one; a missing lock reads as null', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mcp-guard-lock-'));
+void test('writing an entry keeps the others; removing one; a missing lock reads as null', (t) => {
+  const dir = tempDir(t, 'mcp-guard-lock-');
   const file = lockFileFor(join(dir, 'mcp-guard.yaml'));
   assert.equal(file, join(dir, 'mcp-guard.lock'));
   assert.equal(readLock(file), null);
@@ -121,8 +121,8 @@ void test('writing an entry keeps the others; removing one; a missing lock reads
   );
 });
 
-void test('the file store reads the lock again only once it changed', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mcp-guard-lock-'));
+void test('the file store reads the lock again only once it changed', (t) => {
+  const dir = tempDir(t, 'mcp-guard-lock-');
   const file = join(dir, 'mcp-guard.lock');
   const store = createFilePinStore(file, 'srv');
   assert.equal(store.read(), null);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { tempDir } from '../../helpers/temp-dir.js';
 import { builtinDefaults } from '../../../src/config/builtin-defaults.js';
 import type { ServerConfig } from '../../../src/config/types.js';
 import { ServerCatalog } from '../../../src/policy/catalog.js';
@@ -102,8 +102,8 @@ void test('observe: the assembled pipeline refuses and hides nothing, but record
   );
 });
 
-void test('a changed tool under pin: block is hidden, with the lock beside the manifest; off and ad hoc pin nothing', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mcp-guard-pipeline-'));
+void test('a changed tool under pin: block is hidden, with the lock beside the manifest; off and ad hoc pin nothing', (t) => {
+  const dir = tempDir(t, 'mcp-guard-pipeline-');
   const manifestFile = join(dir, 'mcp-guard.yaml');
   const blocking = server((s) => (s.tools.pin = 'block'));
   const first = createServerPipeline(blocking, { manifestFile });
