@@ -57,8 +57,8 @@ test('doctor: a sandbox that does not work is shown with its cause and fix, exit
   assert.match(r.stderr, /server: refuses to start \(sandbox\.mode: required/);
 });
 
-test('doctor: where bubblewrap fails, Landlock: auto takes it, what it confines, how to get bwrap', () => {
-  const dir = tempDir();
+test('doctor: where bubblewrap fails, Landlock: auto takes it, what it confines, how to get bwrap', (t) => {
+  const dir = tempDir(t);
   mkdirSync(join(dir, 'bin'));
   writeFileSync(
     join(dir, 'bin', 'bwrap'),
@@ -76,8 +76,8 @@ test('doctor: where bubblewrap fails, Landlock: auto takes it, what it confines,
   assert.match(r.stderr, /^\s+server: landlock, network allow$/m);
 });
 
-test('doctor: with bubblewrap working, auto takes it and Landlock is shown as the fallback', () => {
-  const dir = tempDir();
+test('doctor: with bubblewrap working, auto takes it and Landlock is shown as the fallback', (t) => {
+  const dir = tempDir(t);
   writeManifest(dir, {
     command: 'node',
     args: ['x.js'],

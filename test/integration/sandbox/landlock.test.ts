@@ -22,7 +22,7 @@ import {
 const LANDLOCK = { sandbox: { mode: 'required', network: 'deny', backend: 'landlock' } };
 
 async function started(t: Parameters<typeof buildWorld>[0], world: World, plan = [] as object[]) {
-  const { guard } = startHostile(world, { plan: plan as never, entry: LANDLOCK });
+  const { guard } = startHostile(t, world, { plan: plan as never, entry: LANDLOCK });
   t.after(() => killAll([guard.pid, ...descendants(guard.pid)]));
   await guard.initialize({}, 20_000);
   return guard;
