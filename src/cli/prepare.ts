@@ -6,12 +6,12 @@
  */
 import { posix } from 'node:path';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
-import { LineFramer } from '../protocol/framing.js';
 import { LineClient } from '../relay/own-requests.js';
 import { detectSandbox } from '../sandbox/detect.js';
 import { launchServer } from '../supervisor/launch.js';
 import { cacheDirFor } from '../sandbox/private-cache.js';
 import { performHandshake } from '../supervisor/handshake.js';
+import { readStderrLines } from '../supervisor/stderr-lines.js';
 import { VERSION } from '../version.js';
 import { defineCommand, type CommandCall } from './command.js';
 import { CONFIG_OPTION, PROFILE_OPTION } from './config-lookup.js';
@@ -111,11 +111,7 @@ async function prepareOne(
     out.write(`mcp-guard prepare: '${server.name}' could not start: ${proc.message}\n`);
     return false;
   }
-  const echo = new LineFramer(64 * 1024, (frame) => {
-    if (frame.kind === 'line')
-      process.stderr.write(`[${server.name}] ${frame.bytes.toString('utf8')}\n`);
-  });
-  proc.child.stderr.on('data', (chunk: Buffer) => echo.push(chunk));
+  readStderrLines(proc.child.stderr, (text) => process.stderr.write(`[${server.name}] ${text}\n`));
   const client = new LineClient(
     { input: proc.child.stdout, output: proc.child.stdin },
     server.limits.maxMessageBytes,

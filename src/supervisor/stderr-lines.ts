@@ -1,0 +1,44 @@
+/**
+ * A child's stderr, line by line: what `run`, `up` and `pin` echo and audit, and what `prepare`
+ * echoes while a server downloads. A line longer than 64 KiB is cut, and its size noted.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { AuditSink } from '../audit/audit-sink.js';
+import { LineFramer } from '../protocol/framing.js';
+
+/** Longest stderr line kept whole; longer ones are cut (the audit log keeps less). */
+const STDERR_LINE_BYTES = 64 * 1024;
+const AUDIT_STDERR_CHARS = 4096;
+
+/** Calls `onLine` with each line of `stderr` (without its newline), the last one at its end. */
+export function readStderrLines(stderr: Readable, onLine: (text: string) => void): void {
+  const framer = new LineFramer(STDERR_LINE_BYTES, (frame) => {
+    onLine(
+      frame.kind === 'line'
+        ? frame.bytes.toString('utf8')
+        : `${frame.head.toString('utf8')}… (${frame.size} bytes)`,
+    );
+  });
+  stderr.on('data', (chunk: Buffer) => framer.push(chunk));
+  stderr.on('end', () => framer.end());
+  stderr.on('error', () => undefined);
+}
+
+export interface StderrTarget {
+  audit: AuditSink;
+  server: string;
+  /** Where lines are echoed, if anywhere. */
+  echo: Writable | null;
+  /** Put before each echoed line (`up` names the server). */
+  prefix: string;
+}
+
+/** Audits each line of a guarded server's stderr (`child.stderr`) and echoes it. */
+export function pipeStderr(stderr: Readable, target: StderrTarget): void {
+  readStderrLines(stderr, (text) => {
+    target.audit.record(target.server, 'child.stderr', {
+      text: text.slice(0, AUDIT_STDERR_CHARS),
+    });
+    target.echo?.write(`${target.prefix}${text}\n`);
+  });
+}
