@@ -5,11 +5,25 @@
  * `notifications/initialized`, the last `logging/setLevel`, every live `resources/subscribe`; then
  * the lists the client has seen are fetched again and compared with what the dead child advertised.
  */
+import type { Writable } from 'node:stream';
+import type { AuditSink } from '../audit/audit-sink.js';
+import type { ServerConfig } from '../config/types.js';
 import { isObject } from '../protocol/jsonrpc.js';
-import type { CatalogItem, ListKind } from '../policy/catalog.js';
+import type { CatalogItem, ListKind, ServerCatalog } from '../policy/catalog.js';
 import { canonicalJson } from '../policy/pin/definition.js';
-import type { Relay } from '../relay/relay.js';
+import type { SessionMemory } from '../relay/session-memory.js';
 import { listAllPages } from './list-pages.js';
+
+/** What the replay needs of the relay (Relay satisfies it). */
+export interface ReplayTarget {
+  readonly memory: SessionMemory;
+  readonly catalog: ServerCatalog;
+  request(method: string, params: Record<string, unknown>, timeoutMs: number): Promise<unknown>;
+  notifyServer(method: string, params?: Record<string, unknown>): void;
+  /** The held server may take the client's requests now. */
+  release(): void;
+  notifyClient(method: string): void;
+}
 
 /** The new child cannot carry the session on; restarting it again would not help. */
 export class ReplayRefused extends Error {
@@ -19,7 +33,7 @@ export class ReplayRefused extends Error {
 const KINDS: readonly ListKind[] = ['tools', 'resources', 'prompts'];
 
 /** Replays the session; resolves with the lists that differ from before the restart. */
-export async function replaySession(relay: Relay, timeoutMs: number): Promise<ListKind[]> {
+export async function replaySession(relay: ReplayTarget, timeoutMs: number): Promise<ListKind[]> {
   const memory = relay.memory;
   if (memory.initialize === undefined) return [];
   const init = await relay.request('initialize', memory.initialize, timeoutMs);
@@ -49,6 +63,57 @@ export async function replaySession(relay: Relay, timeoutMs: number): Promise<Li
     relay.catalog.replace(kind, items);
   }
   return changed;
+}
+
+/** How long each replayed request may take: the health timeout, at least 30 s, at most a call's. */
+export function replayTimeout(server: ServerConfig): number {
+  return Math.min(server.limits.callTimeout, Math.max(server.health.timeout, 30_000));
+}
+
+export interface ResumeOptions {
+  relay: ReplayTarget;
+  timeoutMs: number;
+  audit: AuditSink;
+  server: string;
+  /** The new child's pid, for the audit record. */
+  pid: number;
+  /** The child is still the current one (the session did not stop or move on meanwhile). */
+  isCurrent(): boolean;
+  /** Where to say that the child cannot resume the session, with this prefix. */
+  echo: Writable | null;
+  prefix: string;
+}
+
+/** How a resume ended: the session carries on, or the child cannot take it (refused: ever). */
+export type ResumeOutcome =
+  { resumed: true } | { resumed: false; reason: string; refused: boolean } | 'stale';
+
+/**
+ * Replays the session on a new child, audits `session.replay`, and on success releases the held
+ * client requests and tells the client which lists changed. 'stale' when the child stopped being
+ * the current one meanwhile (then nothing is audited or released).
+ */
+export async function resumeSession(options: ResumeOptions): Promise<ResumeOutcome> {
+  const { relay, audit, server, pid } = options;
+  try {
+    const changed = await replaySession(relay, options.timeoutMs);
+    if (!options.isCurrent()) return 'stale';
+    audit.record(server, 'session.replay', { pid, listsChanged: changed });
+    relay.release();
+    for (const kind of changed) relay.notifyClient(`notifications/${kind}/list_changed`);
+    return { resumed: true };
+  } catch (err) {
+    if (!options.isCurrent()) return 'stale';
+    const reason = (err as Error).message;
+    audit.record(server, 'session.replay', { pid, failed: reason }, 'warn');
+    const refused = err instanceof ReplayRefused;
+    if (refused) {
+      options.echo?.write(
+        `${options.prefix}mcp-guard: server '${server}' cannot resume the session: ${reason}\n`,
+      );
+    }
+    return { resumed: false, reason, refused };
+  }
 }
 
 /** Same keys with the same definitions, in any order. */

@@ -1,0 +1,115 @@
+/**
+ * The restart side of supervision: the history of a server's runs, the decision when a child is
+ * gone (restart-policy.ts, fed the injected clock), the count of restarts, and the one timer that
+ * starts the next child after a backoff (or retries a failed server every `backoff.max`).
+ */
+import type { RestartConfig, RestartDecision, Run } from './restart-policy.js';
+import { decideRestart } from './restart-policy.js';
+import type { Clock, Timer } from './clock.js';
+import type { ChildExit } from './server-process.js';
+
+/** Runs kept for the restart policy's window (more than any sane maxRestarts). */
+const HISTORY = 64;
+
+/** A restart decision, or giving up because the run refused to carry the session on. */
+export type SessionDecision = RestartDecision | { action: 'give-up'; reason: string };
+
+export class Restarts {
+  readonly #restart: RestartConfig;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #runs: Run[] = [];
+  #count = 0;
+  #startedAt = 0;
+  /** The current child is being killed because health checks found it hung. */
+  #hung = false;
+  /** The current child must not be restarted: this is why (e.g. its protocol version changed). */
+  #refused: string | null = null;
+  #timer: Timer | null = null;
+
+  constructor(restart: RestartConfig, clock: Clock, random: () => number = Math.random) {
+    this.#restart = restart;
+    this.#clock = clock;
+    this.#random = random;
+  }
+
+  /** Restarts decided so far (retries while failed not included). */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** The clock's reading when the current child was spawned. */
+  get startedAt(): number {
+    return this.#startedAt;
+  }
+
+  /** Health checks found the current child hung. */
+  get hung(): boolean {
+    return this.#hung;
+  }
+
+  /** A child was spawned just now. */
+  started(): void {
+    this.#startedAt = this.#clock.now();
+    this.#hung = false;
+    this.#refused = null;
+  }
+
+  /** The current child is being killed because health checks found it hung. */
+  markHung(): void {
+    this.#hung = true;
+  }
+
+  /** The current child cannot carry the session on: when it is gone, give up for this reason. */
+  refuse(reason: string): void {
+    this.#refused = reason;
+  }
+
+  /**
+   * The current child is gone: records its run and decides what follows (`failed`: the server
+   * was failed already, the run was a retry).
+   */
+  decide(exit: ChildExit, failed: boolean): SessionDecision {
+    const now = this.#clock.now();
+    const run: Run = {
+      startedAt: this.#startedAt,
+      endedAt: now,
+      code: exit.code,
+      signal: exit.signal,
+      end: this.#hung ? 'hung' : 'exited',
+    };
+    const decision: SessionDecision =
+      this.#refused !== null
+        ? { action: 'give-up', reason: this.#refused }
+        : decideRestart({
+            restart: this.#restart,
+            exited: run,
+            earlier: this.#runs,
+            failed,
+            now,
+            random: this.#random,
+          });
+    this.#runs.push(run);
+    if (this.#runs.length > HISTORY) this.#runs.shift();
+    if (decision.action === 'restart') this.#count += 1;
+    return decision;
+  }
+
+  /**
+   * Calls `start` after `delayMs`, replacing any start already scheduled. Unless `keepAlive`,
+   * the wait does not keep the process running (retries of a failed server must not).
+   */
+  schedule(delayMs: number, start: () => void, keepAlive: boolean): void {
+    this.cancel();
+    this.#timer = this.#clock.setTimeout(() => {
+      this.#timer = null;
+      start();
+    }, delayMs);
+    if (!keepAlive) this.#timer.unref();
+  }
+
+  cancel(): void {
+    if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * What the supervisor needs of a running server — ServerProcess satisfies it, unit tests pass a
+ * fake made of three PassThroughs and a promise — and the facts it records about one.
+ */
+import { once } from 'node:events';
+import type { Readable, Writable } from 'node:stream';
+import type { AuditSink } from '../audit/audit-sink.js';
+import type { ServerConfig } from '../config/types.js';
+import type { Clock, Timer } from './clock.js';
+import { maskEnvValues } from './mask-env.js';
+import type { ChildExit, StopReason } from './server-process.js';
+
+export interface SupervisedChild {
+  readonly pid: number;
+  readonly child: {
+    readonly stdin: Writable;
+    readonly stdout: Readable;
+    readonly stderr: Readable;
+  };
+  /** Resolves once the process has exited and its stderr has been read. */
+  readonly exited: Promise<ChildExit>;
+  /** Stops the process and everything it started; resolves with its exit. */
+  stop(reason: StopReason): Promise<ChildExit>;
+}
+
+/** Audits `child.spawn`: what was started, with the values of the environment masked. */
+export function recordSpawn(
+  audit: AuditSink,
+  server: ServerConfig,
+  proc: SupervisedChild,
+  restarts: number,
+  hostEnv: NodeJS.ProcessEnv,
+): void {
+  audit.record(server.name, 'child.spawn', {
+    pid: proc.pid,
+    command: maskEnvValues([server.command], server.env, hostEnv)[0],
+    args: maskEnvValues(server.args, server.env, hostEnv),
+    cwd: server.cwd,
+    ...(restarts === 0 ? {} : { restarts }),
+  });
+}
+
+/** Audits `child.exit`, marked `hung` when health checks had it killed. */
+export function recordExit(
+  audit: AuditSink,
+  server: string,
+  proc: SupervisedChild,
+  exit: ChildExit,
+  hung: boolean,
+): void {
+  audit.record(server, 'child.exit', {
+    pid: proc.pid,
+    code: exit.code,
+    signal: exit.signal,
+    forced: exit.forced,
+    uptimeMs: exit.uptimeMs,
+    ...(hung ? { hung: true } : {}),
+  });
+}
+
+/** After the process group is gone, how long its stdout may take to deliver what it wrote. */
+const DRAIN_MS = 500;
+
+/** Resolves when the stream has ended, or after DRAIN_MS if something still holds it open. */
+export async function drained(stream: Readable, clock: Clock): Promise<void> {
+  if (stream.readableEnded || stream.destroyed) return;
+  let timer: Timer | undefined;
+  const waited = new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, DRAIN_MS)));
+  timer?.unref();
+  await Promise.race([once(stream, 'end').catch(() => undefined), once(stream, 'close'), waited]);
+  if (timer !== undefined) clock.clearTimeout(timer);
+}
+
+/** How a child ended, in words (`exited with code 1`, `terminated by SIGKILL`). */
+export function describeExit(exit: ChildExit): string {
+  return exit.signal === null ? `exited with code ${exit.code}` : `terminated by ${exit.signal}`;
+}

@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { test } from 'node:test';
+import type { ServerConfig } from '../../../src/config/types.js';
+import { createPipeline } from '../../../src/policy/pipeline.js';
+import { GuardSession } from '../../../src/supervisor/guard-session.js';
+import { collectAudit, FakeChild, FakeClock, serverConfig, settle } from './fakes.js';
+
+/** Lines written to a stream, parsed. */
+function lines(stream: PassThrough): Record<string, unknown>[] {
+  const seen: Record<string, unknown>[] = [];
+  let buffer = '';
+  stream.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    let i;
+    while ((i = buffer.indexOf('\n')) !== -1) {
+      seen.push(JSON.parse(buffer.slice(0, i)) as Record<string, unknown>);
+      buffer = buffer.slice(i + 1);
+    }
+  });
+  return seen;
+}
+
+function setup(
+  over: (s: ServerConfig) => void = () => undefined,
+  first: 'child' | 'error' = 'child',
+) {
+  const clock = new FakeClock();
+  const audit = collectAudit();
+  const client = { input: new PassThrough(), output: new PassThrough() };
+  const toClient = lines(client.output);
+  const children: FakeChild[] = [];
+  const spawn = (): FakeChild => {
+    const child = new FakeChild(100 + children.length);
+    children.push(child);
+    return child;
+  };
+  const session = new GuardSession({
+    server: serverConfig(over),
+    client,
+    audit,
+    pipeline: createPipeline([]),
+    process: first === 'child' ? spawn() : new Error('spawn node ENOENT'),
+    launch: () => Promise.resolve(spawn()),
+    stderr: null,
+    hostEnv: {},
+    random: () => 0,
+    clock,
+  });
+  return { clock, audit, client, toClient, children, session };
+}
+
+test('a crash is audited and restarted after the backoff, on a new child', async () => {
+  const t = setup();
+  assert.equal(t.session.snapshot().pid, 100);
+  assert.equal(t.session.snapshot().since, t.clock.origin);
+  t.children[0]!.exit(1);
+  await settle();
+  assert.equal(t.session.state, 'restarting');
+  assert.deepEqual(t.session.snapshot().reason, 'exited with code 1');
+  const restart = t.audit.records.find((r) => r.event === 'child.restart');
+  assert.deepEqual(restart?.fields, { attempt: 1, delayMs: 250, reason: 'exited with code 1' });
+  assert.deepEqual(
+    t.clock.pending,
+    [{ in: 250, refed: true }],
+    'a pending restart keeps mcp-guard up',
+  );
+  await t.clock.advance(249);
+  assert.equal(t.children.length, 1);
+  await t.clock.advance(1);
+  assert.equal(t.children.length, 2);
+  assert.equal(t.session.state, 'starting');
+  const spawns = t.audit.records.filter((r) => r.event === 'child.spawn');
+  assert.deepEqual(
+    spawns.map((r) => [r.fields.pid, r.fields.restarts]),
+    [
+      [100, undefined],
+      [101, 1],
+    ],
+  );
+  assert.deepEqual(
+    t.audit.events().filter((e) => e === 'child.exit' || e === 'server.state'),
+    ['child.exit', 'server.state', 'server.state'],
+  );
+  assert.equal(t.session.snapshot().restarts, 1);
+  await t.session.stop('eof');
+});
+
+test('too many starts in the window: failed, requests get -32052, one retry every backoff.max', async () => {
+  const t = setup((s) => (s.restart = { ...s.restart, maxRestarts: 0 }));
+  t.children[0]!.exit(1);
+  await settle();
+  assert.equal(t.session.state, 'failed');
+  assert.equal(t.audit.records.find((r) => r.event === 'child.failed')?.level, 'error');
+  assert.deepEqual(
+    t.clock.pending,
+    [{ in: 15_000, refed: false }],
+    'retries alone keep nothing up',
+  );
+  t.client.input.write('{"jsonrpc":"2.0","id":1,"method":"tools/list"}\n');
+  await settle();
+  const reply = t.toClient[0] as { id: number; error: { code: number; data: { state: string } } };
+  assert.deepEqual([reply.id, reply.error.code, reply.error.data.state], [1, -32052, 'failed']);
+  await t.clock.advance(15_000);
+  assert.equal(t.children.length, 2, 'a retry');
+  assert.equal(t.session.state, 'failed', 'until its handshake completes');
+  await t.session.stop('eof');
+});
+
+test('a first spawn that failed: failed at once, retried after backoff.max', async () => {
+  const t = setup(() => undefined, 'error');
+  assert.equal(t.session.state, 'failed');
+  assert.deepEqual(t.audit.records[0], {
+    event: 'child.failed',
+    fields: { reason: 'spawn node ENOENT' },
+    level: 'error',
+  });
+  await t.clock.advance(15_000);
+  assert.equal(t.children.length, 1);
+  const end = await t.session.stop('eof');
+  assert.equal(end.exitCode, 1, 'a server that never started');
+});
+
+test('restart policy never: the session ends with the server', async () => {
+  const t = setup((s) => (s.restart = { ...s.restart, policy: 'never' }));
+  t.children[0]!.exit(3);
+  const end = await t.session.ended;
+  assert.deepEqual(end, {
+    reason: 'server-exit',
+    exit: { code: 3, signal: null, forced: false, uptimeMs: 0 },
+    exitCode: 1,
+  });
+  assert.equal(t.session.state, 'stopped');
+  assert.deepEqual(t.clock.pending, []);
+});
+
+test('client EOF stops the child with eof and ends the session cleanly', async () => {
+  const t = setup();
+  t.client.input.end();
+  const end = await t.session.ended;
+  assert.deepEqual(t.children[0]!.stops, ['eof']);
+  assert.equal(end.reason, 'client-eof');
+  assert.equal(end.exitCode, 0);
+  assert.equal(t.session.state, 'stopped');
+  const exit = t.audit.records.find((r) => r.event === 'child.exit');
+  assert.deepEqual(exit?.fields, { pid: 100, code: 0, signal: null, forced: false, uptimeMs: 0 });
+});
+
+test('ready after the handshake; pings every interval, an answer shows in the snapshot', async () => {
+  const t = setup((s) => (s.health = { interval: 1000, timeout: 200, failures: 2 }));
+  const child = t.children[0]!;
+  const toChild = lines(child.child.stdin);
+  t.client.input.write(
+    '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{}}}\n',
+  );
+  await settle();
+  child.child.stdout.write('{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18"}}\n');
+  await settle();
+  assert.equal(t.session.state, 'ready');
+  assert.deepEqual(t.clock.pending, [{ in: 1000, refed: false }]);
+  await t.clock.advance(1000);
+  const ping = toChild[1] as { id: string; method: string };
+  assert.equal(ping.method, 'ping');
+  assert.match(ping.id, /^mcp-guard-[0-9a-f]{8}-1$/);
+  await t.clock.advance(7);
+  child.child.stdout.write(`${JSON.stringify({ jsonrpc: '2.0', id: ping.id, result: {} })}\n`);
+  await settle();
+  assert.deepEqual(t.session.snapshot().lastPing, { ms: 7, at: t.clock.origin + 1007 });
+  assert.equal(t.toClient.length, 1, 'the ping never reaches the client');
+  await t.session.stop('eof');
+  assert.deepEqual(t.clock.pending, [], 'no ping after the stop');
+});
