@@ -151,7 +151,7 @@ test('ready after the handshake; pings every interval, an answer shows in the sn
   const child = t.children[0]!;
   const toChild = lines(child.child.stdin);
   t.client.input.write(
-    '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{}}}\n',
+    '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}\n',
   );
   await settle();
   child.child.stdout.write('{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18"}}\n');
