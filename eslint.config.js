@@ -9,6 +9,7 @@ export default tseslint.config(
       'test/fixtures/',
       'scripts/',
       'eslint.config.js',
+      '.dependency-cruiser.mjs',
     ],
   },
   ...tseslint.configs.recommendedTypeChecked,
