@@ -7,7 +7,8 @@
  */
 import type { AllowDeny } from '../config/types.js';
 import type { FsView } from './fs-view.js';
-import { isWithin, parentFirst } from './path-utils.js';
+import { isWithin } from '../policy/paths/within.js';
+import { parentFirst } from './path-utils.js';
 import type { SandboxView } from './view.js';
 
 /** Why: every namespace, no capabilities, no nested namespaces, tied to mcp-guard's life. */

@@ -12,7 +12,7 @@ import { posix } from 'node:path';
 import type { FsView } from './fs-view.js';
 import type { LandlockAccess } from './landlock-abi.js';
 import type { LandlockRule } from './landlock-spec.js';
-import { isWithin } from './path-utils.js';
+import { isWithin } from '../policy/paths/within.js';
 import type { SandboxView } from './view.js';
 
 /** Folders every program needs to read; the merged-/usr links lead into /usr. */

@@ -7,7 +7,7 @@
 import { posix } from 'node:path';
 import { loadPicomatch } from '../policy/globs.js';
 import type { FsView } from './fs-view.js';
-import { isWithin } from './path-utils.js';
+import { isWithin } from '../policy/paths/within.js';
 
 export interface MaskInput {
   /** Real paths of the visible host folders (or files) to search. */

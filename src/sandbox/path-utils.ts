@@ -1,14 +1,8 @@
 /**
- * Segment-wise path comparisons for sandbox mounts (POSIX paths: both sandbox backends run on
- * POSIX systems). `/allowed-evil` is not inside `/allowed`.
+ * Path helpers for sandbox mounts (POSIX paths: every sandbox backend runs on a POSIX system).
+ * Containment itself is the path policy's rule (policy/paths/within.ts), asked from here too.
  */
 import { posix } from 'node:path';
-
-/** Whether `path` is `ancestor` or lies below it. */
-export function isWithin(path: string, ancestor: string): boolean {
-  if (ancestor === '/') return path.startsWith('/');
-  return path === ancestor || path.startsWith(`${ancestor}/`);
-}
 
 /** How many segments deep `path` is (`/` is 0, `/a/b` is 2). */
 export function depthOf(path: string): number {

@@ -6,7 +6,8 @@
  */
 import { posix } from 'node:path';
 import type { FsView } from './fs-view.js';
-import { clean, depthOf, isWithin } from './path-utils.js';
+import { isWithin } from '../policy/paths/within.js';
+import { clean, depthOf } from './path-utils.js';
 
 export interface ProgramInput {
   command: string;

@@ -9,7 +9,8 @@ import { posix } from 'node:path';
 import type { AllowDeny, ServerConfig } from '../config/types.js';
 import type { FsView } from './fs-view.js';
 import { findMasks, type Masks } from './masks.js';
-import { clean, isWithin } from './path-utils.js';
+import { isWithin } from '../policy/paths/within.js';
+import { clean } from './path-utils.js';
 import { cacheDirFor, cacheEnv } from './private-cache.js';
 import { resolveProgram } from './program.js';
 

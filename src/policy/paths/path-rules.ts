@@ -20,6 +20,7 @@ import { flavorOf, separatorOf, type PathFlavor } from './flavor.js';
 import type { PathFs } from './path-fs.js';
 import { resolveReal } from './real-path.js';
 import { normalizeWin32 } from './win32-path.js';
+import { isWithin } from './within.js';
 
 export interface PathPolicy {
   roots: readonly string[];
@@ -144,13 +145,6 @@ export function createPathRules(policy: PathPolicy, env: RulesEnvironment): Path
       return ALLOWED;
     },
   };
-}
-
-/** Segment-wise: `dir` itself or anything below it; `/root-evil` is not under `/root`. */
-export function isWithin(path: string, dir: string, separator: string): boolean {
-  if (path === dir) return true;
-  const prefix = dir.endsWith(separator) ? dir : dir + separator;
-  return path.startsWith(prefix);
 }
 
 const same = (path: string): string => path;
