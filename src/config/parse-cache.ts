@@ -8,8 +8,9 @@
  * written with owner-only permissions; any failure to read or write it is ignored.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../atomic-file.js';
 
 const FORMAT = 1;
 
@@ -44,9 +45,7 @@ export function writeParsed(cacheDir: string, key: string, data: unknown): void 
   try {
     mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
     const file = join(cacheDir, `${key}.json`);
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, text, { mode: 0o600 });
-    renameSync(temp, file);
+    writeFileAtomic(file, text, { mode: 0o600 });
   } catch {
     // A cache that cannot be written costs only speed.
   }

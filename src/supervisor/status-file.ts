@@ -5,8 +5,9 @@
  * a change of state and at most every `THROTTLE_MS` for counters; removed on exit. A file whose
  * process is gone (killed, crashed) is stale: readers ignore and delete it.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../atomic-file.js';
 import { processAlive } from './process-group.js';
 import type { GuardSession, SessionSnapshot } from './guard-session.js';
 
@@ -66,10 +67,9 @@ export class StatusFile {
       ...this.#extra,
       updatedAt: new Date().toISOString(),
     };
-    const temporary = `${this.path}.tmp`;
     try {
-      writeFileSync(temporary, `${JSON.stringify(record)}\n`);
-      renameSync(temporary, this.path);
+      // The path holds the pid already; readStatus knows `<name>.<pid>.json.tmp` as in progress.
+      writeFileAtomic(this.path, `${JSON.stringify(record)}\n`, { temporary: `${this.path}.tmp` });
     } catch {
       // The state folder is not writable: `status` will not list this server, nothing else breaks.
     }

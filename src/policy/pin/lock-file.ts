@@ -18,8 +18,9 @@
  * writer updates only its own server's entry and checks it afterwards, so `run` processes of
  * different servers recording at the same moment do not lose each other's entries.
  */
-import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../../atomic-file.js';
 import { isObject } from '../../protocol/jsonrpc.js';
 import { canonicalJson, type PinnedTool } from './definition.js';
 
@@ -108,18 +109,7 @@ export function writeLockEntries(file: string, entries: Record<string, PinnedToo
       if (tools === null) delete lock.servers[server];
       else define(lock.servers, server, { tools });
     }
-    const temporary = `${file}.${process.pid}.tmp`;
-    try {
-      writeFileSync(temporary, formatLock(lock));
-      renameSync(temporary, file);
-    } catch (err) {
-      try {
-        unlinkSync(temporary);
-      } catch {
-        // Never written.
-      }
-      throw err;
-    }
+    writeFileAtomic(file, formatLock(lock));
     const written = readLock(file) ?? { servers: {} };
     const lost = Object.entries(entries).some(
       ([server, tools]) =>
