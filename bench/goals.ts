@@ -46,7 +46,7 @@ export const GOALS: readonly Goal[] = [
     against: 'mcp-guard',
     op: '<',
     limit: 1.5,
-    targets: ['sandboxed'],
+    targets: ['sandboxed', 'landlock'],
   },
   {
     text: 'p50 latency <= 1.15x bare pipe',

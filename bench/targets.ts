@@ -18,7 +18,14 @@ export interface Target {
 }
 
 /** The targets run when BENCH_TARGETS is not set, in table order. */
-export const DEFAULT_TARGETS = ['direct', 'bare-pipe', 'mcp-guard', 'policy', 'sandboxed'];
+export const DEFAULT_TARGETS = [
+  'direct',
+  'bare-pipe',
+  'mcp-guard',
+  'policy',
+  'sandboxed',
+  'landlock',
+];
 /** The mcp-guard row without the OS sandbox, which the sandboxed row is compared with. */
 export const UNCONFINED = 'mcp-guard';
 
@@ -54,6 +61,13 @@ export function listTargets(root: string, guardCli: string | null): Target[] {
     guard('policy', 'everything-policy'),
     // The same server confined by the OS sandbox (bubblewrap on Linux, sandbox-exec on macOS).
     guard('sandboxed', 'everything-sandboxed'),
+    // The same server confined by Landlock, the Linux backend that needs no namespaces.
+    {
+      ...guard('landlock', 'everything-landlock'),
+      ...(process.platform === 'linux'
+        ? {}
+        : { unavailable: 'not available: Landlock is Linux only' }),
+    },
   ];
 }
 
