@@ -4,22 +4,25 @@
  * processes can share one file, and a SHA-256 chain per session (see chain.ts, docs/audit.md).
  */
 import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { AuditConfig } from '../config/types.js';
 import { GuardError } from '../errors.js';
 import { ChainedAuditLog } from './chained-audit-log.js';
+import type { AuditEvent } from './events.js';
+import { isoTimeOncePerMillisecond } from './timestamp.js';
 
-export type AuditLevel = 'debug' | 'info' | 'warn' | 'error';
+export type { AuditLevel } from './events.js';
 
 /** Why: the one interface every component writes its audit events through. */
 export interface AuditLog {
   /** One id per mcp-guard process (per opened log). */
   readonly session: string;
   /**
-   * Writes one record synchronously (one write(2), O_APPEND) before returning. Field names that
-   * clash with the record's own keys are written with a `_` prefix. A failed write goes to
+   * Writes one record synchronously (one write(2), O_APPEND) before returning: the event's fields
+   * that the catalogue lists, in its order (an undefined one is left out). A failed write goes to
    * `onError` (default: thrown as ERR_AUDIT); records after `close()` are dropped.
    */
-  record(server: string, event: string, fields?: Record<string, unknown>, level?: AuditLevel): void;
+  record(server: string, event: AuditEvent): void;
   /** Whether message bodies may be logged (audit.bodies). */
   readonly bodies: boolean;
   /**
@@ -90,17 +93,28 @@ export async function openAuditLog(
   destination.on('drop', () =>
     log.fail(new Error('the record could not be written and was dropped')),
   );
-  const logger = pino(
+  log.attach(createRecordLogger(pino, session, (line) => log.accept(line)));
+  return log;
+}
+
+/**
+ * Why: the one pino configuration of the log (level labels, `time`, the `session` binding, no
+ * `msg`/`pid`/`hostname`); the lean serializer (lean-line.ts) is tested against it byte for byte.
+ */
+export function createRecordLogger(
+  pino: typeof import('pino').pino,
+  session: string,
+  write: (line: string) => void,
+): Logger {
+  return pino(
     {
       level: 'debug',
       base: { session },
       timestamp: isoTimeOncePerMillisecond,
       formatters: { level: (label) => ({ level: label }) },
     },
-    { write: (line: string) => log.accept(line) },
+    { write },
   );
-  log.attach(logger);
-  return log;
 }
 
 /** A log that drops everything (tests, `check`). */
@@ -113,20 +127,4 @@ export function createNullAuditLog(): AuditLog {
     uncork: () => undefined,
     close: () => undefined,
   };
-}
-
-let lastMillisecond = -1;
-let lastTimestamp = '';
-
-/**
- * Why: pino's isoTime formats a new Date for every record; under load many records share a
- * millisecond, and formatting was a measurable share of the relay's CPU.
- */
-function isoTimeOncePerMillisecond(): string {
-  const now = Date.now();
-  if (now !== lastMillisecond) {
-    lastMillisecond = now;
-    lastTimestamp = `,"time":"${new Date(now).toISOString()}"`;
-  }
-  return lastTimestamp;
 }

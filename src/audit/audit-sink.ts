@@ -1,3 +1,5 @@
+import type { AuditEvent } from '../audit/events.js';
+
 /** The part of the audit log the relay writes to (the audit module's AuditLog satisfies it). */
 export interface AuditSink {
   readonly bodies: boolean;
@@ -7,10 +9,6 @@ export interface AuditSink {
    */
   cork?(): void;
   uncork?(): void;
-  record(
-    server: string,
-    event: string,
-    fields?: Record<string, unknown>,
-    level?: 'debug' | 'info' | 'warn' | 'error',
-  ): void;
+  /** Writes one event of the catalogue (src/audit/event-constructors.ts makes them). */
+  record(server: string, event: AuditEvent): void;
 }

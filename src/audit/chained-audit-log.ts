@@ -1,16 +1,16 @@
 /**
- * The AuditLog behind openAuditLog: numbers and chains each record, hands pino's serialised line
- * its hash member, and writes it — at once, or, while corked, together with the other records of
- * the batch in one write at uncork().
+ * The AuditLog behind openAuditLog: numbers and chains each record, hands its serialised line
+ * its hash member, and writes it —
+ * at once, or, while corked, together with the other records of the batch in one write at
+ * uncork().
  */
 import type { Logger } from 'pino';
 import type { AuditConfig } from '../config/types.js';
 import { GuardError } from '../errors.js';
-import type { AuditLevel, AuditLog } from './audit-log.js';
+import type { AuditLog } from './audit-log.js';
+import { FIELD_ORDER } from './catalogue.js';
 import { ZERO_HASH, sealPrefix } from './chain.js';
-
-/** Keys the record itself owns; a field with one of these names is written as `_name`. */
-const RESERVED = new Set(['level', 'time', 'session', 'seq', 'server', 'event', 'prev', 'hash']);
+import type { AuditEvent } from './events.js';
 
 /** Why: the synchronous file (or stderr) writer, kept apart so this class needs no pino import. */
 export interface AuditOutput {
@@ -52,25 +52,21 @@ export class ChainedAuditLog implements AuditLog {
     this.#logger = logger;
   }
 
-  record(
-    server: string,
-    event: string,
-    fields?: Record<string, unknown>,
-    level: AuditLevel = 'info',
-  ): void {
+  record(server: string, event: AuditEvent): void {
     const logger = this.#logger;
     if (this.#closed || logger === undefined) return;
-    const entry: Record<string, unknown> = { seq: this.#seq + 1, server, event };
-    if (fields !== undefined) {
-      for (const key of Object.keys(fields)) {
-        entry[RESERVED.has(key) ? `_${key}` : key] = fields[key];
-      }
+    const entry: Record<string, unknown> = { seq: this.#seq + 1, server, event: event.name };
+    // Only the catalogue's fields, in its order: nothing outside the documented schema is written.
+    const fields = event.fields as Readonly<Record<string, unknown>>;
+    for (const key of FIELD_ORDER[event.name]) {
+      const value = fields[key];
+      if (value !== undefined) entry[key] = value;
     }
     entry.prev = this.#prev;
     this.#sealed = undefined;
     this.#failure = undefined;
     try {
-      logger[level](entry);
+      logger[event.level](entry);
     } catch (err) {
       this.#failure ??= err;
     }
@@ -84,10 +80,23 @@ export class ChainedAuditLog implements AuditLog {
   /** pino's destination: seals the serialised record (`{…}\n`) and writes or holds it. */
   accept(line: string): void {
     const end = line.endsWith('}\n') ? line.length - 2 : line.lastIndexOf('}');
-    const sealed = sealPrefix(line.slice(0, end));
+    this.#seal(line.slice(0, end));
+  }
+
+  /** Seals a record's prefix with its hash and writes (or holds) the line. */
+  #seal(prefix: string): void {
+    const sealed = sealPrefix(prefix);
     this.#sealed = sealed.hash;
-    if (this.#corked > 0) this.#pending.push(`${sealed.line}\n`);
-    else this.#output.write(`${sealed.line}\n`);
+    const line = `${sealed.line}\n`;
+    if (this.#corked > 0) {
+      this.#pending.push(line);
+      return;
+    }
+    try {
+      this.#output.write(line);
+    } catch (err) {
+      this.#failure ??= err;
+    }
   }
 
   /** Receives the output's failures, which it reports synchronously inside a write. */

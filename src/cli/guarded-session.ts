@@ -7,15 +7,11 @@
  */
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import type { AuditLog } from '../audit/audit-log.js';
+import { guardStart, sandboxApplied } from '../audit/event-constructors.js';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import type { Pipeline } from '../policy/pipeline.js';
 import type { LineClient } from '../relay/own-requests.js';
-import {
-  launchServer,
-  relaunchFor,
-  sandboxAuditFields,
-  type Launched,
-} from '../supervisor/launch.js';
+import { launchServer, relaunchFor, type Launched } from '../supervisor/launch.js';
 import type { SandboxApplied } from '../sandbox/types.js';
 import type { GuardSession } from '../supervisor/guard-session.js';
 import type { HandshakeResult } from '../supervisor/handshake.js';
@@ -32,11 +28,11 @@ const HANDSHAKE_TIMEOUT_MS = 30_000;
 export async function openGuardAudit(
   manifest: ResolvedManifest,
   server: string,
-  fields: Record<string, unknown>,
+  fields: Omit<Parameters<typeof guardStart>[0], 'version' | 'pid'>,
 ): Promise<AuditLog> {
   const { openAuditLog } = await import('../audit/audit-log.js');
   const audit = await openAuditLog(manifest.audit, { onError: warnOnceOnAuditFailure() });
-  audit.record(server, 'guard.start', { version: VERSION, pid: process.pid, ...fields });
+  audit.record(server, guardStart({ version: VERSION, pid: process.pid, ...fields }));
   return audit;
 }
 
@@ -54,7 +50,7 @@ export async function launchGuarded(
 ): Promise<GuardedLaunch> {
   // The log opens while the server spawns; the launch is recorded once both are done.
   const [launched, log] = await Promise.all([launchServer(server, manifest, process.env), audit]);
-  log.record(server.name, 'sandbox.applied', sandboxAuditFields(launched.plan.sandbox));
+  log.record(server.name, sandboxApplied(launched.plan.sandbox));
   return { ...launched, server, manifest, audit: log };
 }
 

@@ -4,6 +4,7 @@
  * compares them with it and exits 1 on any drift (for CI). The report goes to the command's
  * declared output; diagnostics and the servers' stderr to stderr.
  */
+import { guardStop } from '../audit/event-constructors.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import { GuardError } from '../errors.js';
@@ -70,7 +71,7 @@ async function pin(call: CommandCall<typeof OPTIONS>): Promise<number> {
     servers: servers.map((server) => server.name),
   });
   const listed = await Promise.all(servers.map((server) => listTools(server, manifest, audit)));
-  audit.record('-', 'guard.stop', { reason: 'pin finished' });
+  audit.record('-', guardStop({ reason: 'pin finished' }));
   audit.close();
 
   const failed = listed.filter((entry) => 'failure' in entry);

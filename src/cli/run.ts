@@ -4,6 +4,7 @@
  * Startup order matters (clients give the handshake a few seconds and start many servers at
  * once): the server is spawned first, and the audit log's heavier imports load while it boots.
  */
+import { guardStop } from '../audit/event-constructors.js';
 import { resolveAdHoc } from '../config/load.js';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import { detectSandbox } from '../sandbox/detect.js';
@@ -118,7 +119,7 @@ async function runServer(call: CommandCall<typeof OPTIONS>): Promise<number> {
   process.on('SIGHUP', onSignal);
   const end = await session.ended;
   status.close();
-  guarded.audit.record(server.name, 'guard.stop', { reason: end.reason, exitCode: end.exitCode });
+  guarded.audit.record(server.name, guardStop({ reason: end.reason, exitCode: end.exitCode }));
   guarded.audit.close();
   if (end.reason === 'server-exit' && end.exit !== null) {
     const how =

@@ -4,6 +4,7 @@
  * until Ctrl-C (or SIGTERM), then stops them all cleanly.
  */
 import { Writable } from 'node:stream';
+import { guardStop } from '../audit/event-constructors.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import type { GuardSession } from '../supervisor/guard-session.js';
@@ -122,7 +123,7 @@ async function up(call: CommandCall<typeof OPTIONS>): Promise<number> {
   const ends = await Promise.all(running.map((item) => item.session.ended));
   view.stop();
   for (const status of statusFiles) status.close();
-  audit.record('-', 'guard.stop', { reason: 'up finished' });
+  audit.record('-', guardStop({ reason: 'up finished' }));
   audit.close();
   process.stderr.write('mcp-guard: all servers stopped\n');
   return ends.some((end) => end.exitCode !== 0) ? 1 : 0;

@@ -9,17 +9,15 @@
  * would have withheld, is recorded as `policy.deny` with `enforced: false`, and the message goes
  * on as it was (rewrites that only sanitise, like redaction, still apply).
  */
+import { policyDeny } from '../audit/event-constructors.js';
+import type { AuditEvent } from '../audit/events.js';
 import { isObject, type RpcMessage } from '../protocol/jsonrpc.js';
 import type { ServerCatalog } from './catalog.js';
 import { createParamsCheck } from './params.js';
 import { PASS, type Direction, type Verdict, type Withheld } from './verdict.js';
 
 /** Writes one audit record for this server (the relay's audit log). */
-export type RecordEvent = (
-  event: string,
-  fields: Record<string, unknown>,
-  level?: 'debug' | 'info' | 'warn' | 'error',
-) => void;
+export type RecordEvent = (event: AuditEvent) => void;
 
 /** What a check may know besides the message itself. */
 export interface CheckContext {
@@ -92,21 +90,23 @@ function recordDenial(
   enforced: boolean,
 ): void {
   if (context.record === undefined) return;
-  const fields: Record<string, unknown> = {
-    rule: denial.rule,
-    reason: denial.reason,
-    direction: context.direction,
-  };
   const method =
     message.kind === 'request' || message.kind === 'notification'
       ? message.method
       : context.request?.method;
-  if (method !== undefined) fields.method = method;
-  if (message.kind !== 'notification') fields.id = message.id;
   const params = message.kind === 'request' ? message.params : context.request?.params;
-  if (method === 'tools/call' && isObject(params) && typeof params.name === 'string') {
-    fields.tool = params.name;
-  }
-  if (!enforced) fields.enforced = false;
-  context.record('policy.deny', fields);
+  context.record(
+    policyDeny({
+      rule: denial.rule,
+      reason: denial.reason,
+      direction: context.direction,
+      method,
+      id: message.kind === 'notification' ? undefined : message.id,
+      tool:
+        method === 'tools/call' && isObject(params) && typeof params.name === 'string'
+          ? params.name
+          : undefined,
+      enforced: enforced ? undefined : false,
+    }),
+  );
 }

@@ -3,7 +3,6 @@
  * request whose server died with it (-32054), one no server can take now (-32052), a line that is
  * no valid message. Plus the small facts about a message the audit records of both sides use.
  */
-import { performance } from 'node:perf_hooks';
 import type { Frame } from '../protocol/framing.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import {
@@ -15,17 +14,14 @@ import {
 import type { PendingRequest } from './pending.js';
 import type { Unavailable } from './relay.js';
 import type { RelayCore } from './sides.js';
+import { rpcResponse } from '../audit/event-constructors.js';
 
 /** Answers a request with -32054: its server died with it in flight. */
 export function answerStopped(relay: RelayCore, entry: PendingRequest, reason: string): void {
-  relay.options.audit.record(relay.options.server, 'rpc.response', {
-    method: entry.method,
-    id: entry.id,
-    ...(entry.tool === undefined ? {} : { tool: entry.tool }),
-    durationMs: Math.round(performance.now() - entry.startedAt),
-    isError: true,
-    code: ErrorCode.ServerStopped,
-  });
+  relay.options.audit.record(
+    relay.options.server,
+    rpcResponse(entry, { isError: true, code: ErrorCode.ServerStopped }),
+  );
   relay.replyError(entry.id, {
     code: ErrorCode.ServerStopped,
     message: `mcp-guard: server '${relay.options.server}' stopped while this request was in flight: ${reason}`,
@@ -91,11 +87,6 @@ export function toolOf(message: RpcMessage): string | undefined {
   }
   const name = message.params.name;
   return typeof name === 'string' ? name : undefined;
-}
-
-/** ms since `startedAt`, to a tenth. */
-export function elapsed(startedAt: number): number {
-  return Math.round((performance.now() - startedAt) * 10) / 10;
 }
 
 /** An error response, or a result flagged `isError`. */

@@ -14,6 +14,7 @@ import { PendingTable, type PendingRequest } from './pending.js';
 import type { Unavailable } from './relay.js';
 import { isIdempotent, retriesWithoutLimit } from './session-memory.js';
 import type { ClientPeer, RelayCore, ServerPeer } from './sides.js';
+import { rpcNotification, rpcRequest, rpcResponse } from '../audit/event-constructors.js';
 
 const DIRECTION = 'client-to-server';
 
@@ -123,12 +124,10 @@ export class ClientSide implements ClientPeer {
       this.#server.writeText(
         `${JSON.stringify({ jsonrpc: '2.0', id: entry.id, method: entry.method, params: entry.params })}\n`,
       );
-      relay.options.audit.record(relay.options.server, 'rpc.request', {
-        method: entry.method,
-        id: entry.id,
-        ...(entry.tool === undefined ? {} : { tool: entry.tool }),
-        retry: true,
-      });
+      relay.options.audit.record(
+        relay.options.server,
+        rpcRequest({ method: entry.method, id: entry.id, tool: entry.tool, retry: true }),
+      );
     }
     for (const { message, bytes, queuedAt } of queued) this.#forward(message, bytes, queuedAt);
   }
@@ -149,15 +148,14 @@ export class ClientSide implements ClientPeer {
     const late = this.#held.takeLateRetries(now, timeoutMs);
     for (const entry of [...expired, ...late]) {
       this.pending.take(entry.id);
-      relay.options.audit.record(server, 'rpc.response', {
-        method: entry.method,
-        id: entry.id,
-        ...(entry.tool === undefined ? {} : { tool: entry.tool }),
-        durationMs: Math.round(now - entry.startedAt),
-        isError: true,
-        code: ErrorCode.RequestTimeout,
-        rule: 'callTimeout',
-      });
+      relay.options.audit.record(
+        server,
+        rpcResponse(
+          entry,
+          { isError: true, code: ErrorCode.RequestTimeout, rule: 'callTimeout' },
+          now,
+        ),
+      );
       relay.replyError(entry.id, {
         code: ErrorCode.RequestTimeout,
         message: `mcp-guard: request timed out: ${reason}`,
@@ -254,11 +252,14 @@ export class ClientSide implements ClientPeer {
     if (message.kind !== 'request') {
       server.write(message, bytes, relay.options.client.input);
       if (relay.options.audit.bodies) {
-        relay.options.audit.record(relay.options.server, 'rpc.notification', {
-          direction: DIRECTION,
-          method: message.kind === 'notification' ? message.method : undefined,
-          body: message.body,
-        });
+        relay.options.audit.record(
+          relay.options.server,
+          rpcNotification({
+            direction: DIRECTION,
+            method: message.kind === 'notification' ? message.method : undefined,
+            body: message.body,
+          }),
+        );
       }
       return;
     }
@@ -275,11 +276,14 @@ export class ClientSide implements ClientPeer {
     server.write(message, bytes, relay.options.client.input);
     // Written after forwarding, so the server starts work meanwhile; still long before the reply
     // it leads to can be relayed (that happens in a later turn of the event loop).
-    relay.options.audit.record(relay.options.server, 'rpc.request', {
-      method: message.method,
-      id: message.id,
-      ...(tool === undefined ? {} : { tool }),
-      ...(relay.options.audit.bodies ? { body: message.body } : {}),
-    });
+    relay.options.audit.record(
+      relay.options.server,
+      rpcRequest({
+        method: message.method,
+        id: message.id,
+        tool,
+        body: relay.options.audit.bodies ? message.body : undefined,
+      }),
+    );
   }
 }

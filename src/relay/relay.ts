@@ -27,6 +27,7 @@ import { ServerSide } from './server-side.js';
 import { SessionMemory } from './session-memory.js';
 import type { RelayCore } from './sides.js';
 import { Sink } from './sink.js';
+import { policyDeny, rpcInvalid, rpcRequest } from '../audit/event-constructors.js';
 
 export interface RelayOptions {
   server: string;
@@ -71,8 +72,7 @@ export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
   /** Messages refused by policy, for `status` and `up`. */
   denials = 0;
   /** How checks audit what is not their verdict (CheckContext.record). */
-  readonly #record: RecordEvent = (event, fields, level) =>
-    this.options.audit.record(this.options.server, event, fields, level);
+  readonly #record: RecordEvent = (event) => this.options.audit.record(this.options.server, event);
 
   constructor(options: RelayOptions) {
     super();
@@ -231,18 +231,21 @@ export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
     refusal: { rule: string; reason: string },
     message: RpcMessage,
   ): void {
-    const fields: Record<string, unknown> = {
-      rule: refusal.rule,
-      reason: refusal.reason,
-      direction,
-    };
-    if (message.kind === 'request' || message.kind === 'notification')
-      fields.method = message.method;
-    if (message.kind !== 'notification') fields.id = message.id;
-    const tool = toolOf(message);
-    if (tool !== undefined) fields.tool = tool;
     this.denials += 1;
-    this.options.audit.record(this.options.server, 'policy.deny', fields);
+    this.options.audit.record(
+      this.options.server,
+      policyDeny({
+        rule: refusal.rule,
+        reason: refusal.reason,
+        direction,
+        method:
+          message.kind === 'request' || message.kind === 'notification'
+            ? message.method
+            : undefined,
+        id: message.kind === 'notification' ? undefined : message.id,
+        tool: toolOf(message),
+      }),
+    );
   }
 
   /** Audits a request that mcp-guard answered itself (it went no further). */
@@ -251,28 +254,26 @@ export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
     rule: string,
     message: Extract<RpcMessage, { kind: 'request' }>,
   ): void {
-    this.options.audit.record(this.options.server, 'rpc.request', {
-      direction,
-      method: message.method,
-      id: message.id,
-      answeredBy: 'mcp-guard',
-      rule,
-    });
-  }
-
-  /** Audits a line that is not a valid message and returns the id it seems to carry. */
-  auditInvalid(direction: string, reason: string, frame: Frame, id: RequestId | null): void {
-    const size = frame.kind === 'line' ? frame.bytes.length : frame.size;
     this.options.audit.record(
       this.options.server,
-      'rpc.invalid',
-      { direction, reason, size, id },
-      'warn',
+      rpcRequest({
+        method: message.method,
+        id: message.id,
+        direction,
+        answeredBy: 'mcp-guard',
+        rule,
+      }),
     );
   }
 
+  /** Audits a line that is not a valid message and returns the id it seems to carry. */
+  auditInvalid(direction: Direction, reason: string, frame: Frame, id: RequestId | null): void {
+    const size = frame.kind === 'line' ? frame.bytes.length : frame.size;
+    this.options.audit.record(this.options.server, rpcInvalid({ direction, reason, size, id }));
+  }
+
   /** Parses a frame, or audits why it could not be and returns the error to answer with. */
-  parseFrame(frame: Frame, direction: string): ReturnType<typeof parseLine> {
+  parseFrame(frame: Frame, direction: Direction): ReturnType<typeof parseLine> {
     if (frame.kind === 'oversize') {
       const id =
         sniffId(frame.head.toString('utf8')) ?? sniffTrailingId(frame.tail.toString('utf8'));

@@ -15,11 +15,12 @@ import {
   type RpcMessage,
 } from '../protocol/jsonrpc.js';
 import { refusalLine } from '../policy/refusal.js';
-import { checkClientCapability, elapsed, isErrorReply, lineFrame } from './answers.js';
+import { checkClientCapability, isErrorReply, lineFrame } from './answers.js';
 import { OwnRequests } from './own-requests.js';
 import { PendingTable } from './pending.js';
 import type { ClientPeer, RelayCore, ServerPeer } from './sides.js';
 import { Sink } from './sink.js';
+import { rpcResponse } from '../audit/event-constructors.js';
 
 const DIRECTION = 'server-to-client';
 
@@ -194,14 +195,10 @@ export class ServerSide implements ServerPeer {
     if (verdict.action === 'deny') {
       // The client's request is still answered: with the refusal instead of the server's reply.
       relay.recordDeny(DIRECTION, verdict, message);
-      relay.options.audit.record(relay.options.server, 'rpc.response', {
-        method: entry.method,
-        id: entry.id,
-        ...(entry.tool === undefined ? {} : { tool: entry.tool }),
-        durationMs: elapsed(entry.startedAt),
-        isError: true,
-        rule: verdict.rule,
-      });
+      relay.options.audit.record(
+        relay.options.server,
+        rpcResponse(entry, { isError: true, rule: verdict.rule }),
+      );
       relay.clientSink.writeText(
         refusalLine(entry.id, entry.method, relay.options.server, verdict),
         this.#input ?? undefined,
@@ -209,14 +206,13 @@ export class ServerSide implements ServerPeer {
       return;
     }
     const out = verdict.action === 'rewrite' ? verdict.message : message;
-    relay.options.audit.record(relay.options.server, 'rpc.response', {
-      method: entry.method,
-      id: entry.id,
-      ...(entry.tool === undefined ? {} : { tool: entry.tool }),
-      durationMs: elapsed(entry.startedAt),
-      isError: isErrorReply(out),
-      ...(relay.options.audit.bodies ? { body: out.body } : {}),
-    });
+    relay.options.audit.record(
+      relay.options.server,
+      rpcResponse(entry, {
+        isError: isErrorReply(out),
+        body: relay.options.audit.bodies ? out.body : undefined,
+      }),
+    );
     this.#writeClient(out, verdict.action === 'rewrite' ? null : bytes);
   }
 
@@ -273,14 +269,10 @@ export class ServerSide implements ServerPeer {
     const relay = this.#relay;
     const entry = this.#client.takePending(id);
     if (entry === undefined) return;
-    relay.options.audit.record(relay.options.server, 'rpc.response', {
-      method: entry.method,
-      id,
-      ...(entry.tool === undefined ? {} : { tool: entry.tool }),
-      durationMs: elapsed(entry.startedAt),
-      isError: true,
-      code: error.code,
-    });
+    relay.options.audit.record(
+      relay.options.server,
+      rpcResponse(entry, { isError: true, code: error.code }),
+    );
     relay.replyError(id, error, this.#input ?? undefined);
   }
 

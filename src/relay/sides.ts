@@ -23,8 +23,8 @@ export interface RelayCore {
   /** The server's state as the supervisor sees it (named in -32052 answers). */
   state(): string;
   batch(work: () => void): void;
-  parseFrame(frame: Frame, direction: string): ParseResult;
-  auditInvalid(direction: string, reason: string, frame: Frame, id: RequestId | null): void;
+  parseFrame(frame: Frame, direction: Direction): ParseResult;
+  auditInvalid(direction: Direction, reason: string, frame: Frame, id: RequestId | null): void;
   inspect(message: RpcMessage, direction: Direction, request?: CheckContext['request']): Verdict;
   recordDeny(
     direction: Direction,

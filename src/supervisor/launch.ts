@@ -4,6 +4,7 @@
  * sandbox a launch got.
  */
 import { posix } from 'node:path';
+import { sandboxApplied } from '../audit/event-constructors.js';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import { planLaunch, type LaunchContext, type LaunchPlan } from './launch-plan.js';
 import type { AuditSink } from '../audit/audit-sink.js';
@@ -76,22 +77,9 @@ export function relaunchFor(
 ): () => Promise<ServerProcess> {
   return async () => {
     const next = await launchServer(server, manifest, hostEnv);
-    audit.record(server.name, 'sandbox.applied', sandboxAuditFields(next.plan.sandbox));
+    audit.record(server.name, sandboxApplied(next.plan.sandbox));
     if (next.process instanceof Error) throw next.process;
     return next.process;
-  };
-}
-
-/** Why: the fields of `sandbox.applied`, recorded once per launch. */
-export function sandboxAuditFields(applied: SandboxApplied): Record<string, unknown> {
-  return {
-    backend: applied.backend,
-    requested: applied.requested,
-    network: applied.network,
-    ...(applied.version === null ? {} : { version: applied.version }),
-    ...(applied.reason === null ? {} : { reason: applied.reason }),
-    ...(applied.notes.length === 0 ? {} : { notes: applied.notes }),
-    ...(applied.limits === undefined ? {} : { limits: applied.limits }),
   };
 }
 

@@ -4,9 +4,11 @@
  * client would refuse to send what we need (junk, batches) or where the process itself is the
  * subject (signals, exits). Plus the manifest and audit-log helpers every CLI test needs.
  */
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkAuditRecord } from '../../src/audit/check-record.js';
 import { CLI } from './paths.js';
 import { killTreeAfter } from './processes.js';
 import { attachRaw, type JsonObject, type RawChild } from './raw-client.js';
@@ -57,7 +59,7 @@ export const callTool = (id: number | string, name: string, args: JsonObject = {
   params: { name, arguments: args },
 });
 
-/** The audit records in a JSON Lines file (none if it does not exist yet). */
+/** The audit records in a JSON Lines file (none if it does not exist yet), each checked. */
 export function readAudit(file: string): JsonObject[] {
   let text: string;
   try {
@@ -66,10 +68,14 @@ export function readAudit(file: string): JsonObject[] {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  return text
+  const records = text
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as JsonObject);
+  // Every record a real run writes is held against the audit catalogue (docs/audit.md).
+  const drift = records.flatMap((record) => checkAuditRecord(record));
+  assert.deepEqual(drift, [], `${file}: records the audit catalogue does not describe`);
+  return records;
 }
 
 /**

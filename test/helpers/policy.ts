@@ -3,6 +3,7 @@
  * check contexts that collect what a check records.
  */
 import assert from 'node:assert/strict';
+import { fieldsOf } from '../../src/audit/event-constructors.js';
 import { ServerCatalog } from '../../src/policy/catalog.js';
 import type { CheckContext } from '../../src/policy/pipeline.js';
 import type { Verdict } from '../../src/policy/verdict.js';
@@ -38,8 +39,8 @@ export function toServer(catalog = new ServerCatalog(), records: Recorded[] = []
     direction: 'client-to-server',
     server: 's',
     catalog,
-    record: (event, fields, level) =>
-      void records.push({ event, fields, ...(level ? { level } : {}) }),
+    record: (event) =>
+      void records.push({ event: event.name, fields: fieldsOf(event), level: event.level }),
   };
 }
 
@@ -55,8 +56,8 @@ export function toClient(
     server: 's',
     catalog,
     ...(method === undefined ? {} : { request: { method, params } }),
-    record: (event, fields, level) =>
-      void records.push({ event, fields, ...(level ? { level } : {}) }),
+    record: (event) =>
+      void records.push({ event: event.name, fields: fieldsOf(event), level: event.level }),
   };
 }
 

@@ -6,6 +6,7 @@
  * tools are hidden from tools/list and refused until `mcp-guard pin` approves them, as is every
  * tool whose definition cannot be compared (not listed yet, or a lock that cannot be read).
  */
+import { pinDrift, pinLock } from '../../audit/event-constructors.js';
 import type { CatalogItem, ServerCatalog } from '../catalog.js';
 import { filterList } from '../access.js';
 import { quote, type GlobRefusal } from '../globs.js';
@@ -63,7 +64,7 @@ export function createPinCheck(mode: PinMode, store: PinStore): PolicyCheck {
     for (const drift of compareTools(tools, list.items, list.complete, pinOf)) {
       const { tool, change, diff } = drift;
       once(`${tool}\0${drift.sha256 ?? 'removed'}`, context, () =>
-        context.record?.('pin.drift', { tool, change, mode, diff }, 'warn'),
+        context.record?.(pinDrift({ tool, change, mode, diff })),
       );
     }
   };
@@ -77,17 +78,11 @@ export function createPinCheck(mode: PinMode, store: PinStore): PolicyCheck {
     }
     try {
       store.write(tools);
-      context.record?.('pin.lock', {
-        action: 'recorded',
-        file: store.file,
-        tools: list.items.size,
-      });
+      context.record?.(pinLock({ action: 'recorded', file: store.file, tools: list.items.size }));
     } catch (err) {
       once(`\0unwritable`, context, () =>
         context.record?.(
-          'pin.lock',
-          { action: 'unwritable', file: store.file, reason: (err as Error).message },
-          'warn',
+          pinLock({ action: 'unwritable', file: store.file, reason: (err as Error).message }),
         ),
       );
     }
@@ -121,9 +116,7 @@ export function createPinCheck(mode: PinMode, store: PinStore): PolicyCheck {
       if (!loaded.ok) {
         once(`\0unreadable:${loaded.reason}`, context, () =>
           context.record?.(
-            'pin.lock',
-            { action: 'unreadable', file: store.file, reason: loaded.reason },
-            'warn',
+            pinLock({ action: 'unreadable', file: store.file, reason: loaded.reason }),
           ),
         );
         if (mode !== 'block') return PASS;

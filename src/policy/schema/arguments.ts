@@ -4,6 +4,7 @@
  * called at all); a schema that does not compile is audited once (`policy.schema`) and its
  * calls pass unvalidated.
  */
+import { policySchema } from '../../audit/event-constructors.js';
 import { isObject } from '../../protocol/jsonrpc.js';
 import { quote } from '../globs.js';
 import { paramString } from '../message.js';
@@ -54,9 +55,7 @@ export function validatorFor(
   if (lookup.compiled.ok) return lookup.compiled.validate;
   if (lookup.fresh) {
     context.record?.(
-      'policy.schema',
-      { tool, schema: key, reason: lookup.compiled.reason, effect: 'not validated' },
-      'warn',
+      policySchema({ tool, schema: key, reason: lookup.compiled.reason, effect: 'not validated' }),
     );
   }
   return undefined;

@@ -5,6 +5,15 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, test } from 'node:test';
 import { openAuditLog } from '../../../src/audit/audit-log.js';
+import {
+  childExit,
+  childStderr,
+  guardStart,
+  pinDrift,
+  policyDeny,
+  rpcRequest,
+  rpcResponse,
+} from '../../../src/audit/event-constructors.js';
 import { verifyAuditLog } from '../../../src/audit/verify.js';
 import { CLI, ROOT } from '../../helpers/paths.js';
 import { killTreeAfter } from '../../helpers/processes.js';
@@ -17,14 +26,14 @@ const AUDIT_MODULE = pathToFileURL(join(ROOT, '.build', 'src', 'audit', 'audit-l
 const WRITER = `
 const [moduleUrl, file, count, server] = process.argv.slice(1);
 const { openAuditLog } = await import(moduleUrl);
+const { rpcResponse } = await import(new URL('./event-constructors.js', moduleUrl).href);
 const log = await openAuditLog({ file, bodies: true });
 process.stdout.write('ready\\n');
 process.stdin.once('data', () => {
   for (let i = 1; i <= Number(count); i += 1) {
-    log.record(server, 'rpc.response', {
-      method: 'tools/call', id: i, tool: 'read_file', durationMs: i % 50, isError: false,
-      body: 'x'.repeat((i * 7919) % 70000),
-    });
+    const request = { method: 'tools/call', id: i, tool: 'read_file', startedAt: 0 };
+    const body = 'x'.repeat((i * 7919) % 70000);
+    log.record(server, rpcResponse(request, { isError: false, body }, i % 50));
   }
   log.close();
   process.stdin.destroy();
@@ -45,28 +54,21 @@ const logs = (...args: string[]) =>
 /** A small log with two servers and the events `logs` shows specially. */
 async function writeSampleLog(): Promise<void> {
   const log = await openAuditLog({ file, bodies: false });
-  log.record('files', 'guard.start', { version: '0.1.0', pid: 4242 });
-  log.record('files', 'rpc.request', { method: 'tools/call', id: 1, tool: 'read_file' });
-  log.record('files', 'rpc.response', {
-    method: 'tools/call',
-    id: 1,
-    tool: 'read_file',
-    durationMs: 17,
-    isError: true,
-  });
+  log.record('files', guardStart({ version: '0.1.0', pid: 4242 }));
+  log.record('files', rpcRequest({ method: 'tools/call', id: 1, tool: 'read_file' }));
+  const request = { method: 'tools/call', id: 1, tool: 'read_file', startedAt: 0 };
+  log.record('files', rpcResponse(request, { isError: true }, 17));
   log.record(
     'memory',
-    'policy.deny',
-    {
+    policyDeny({
       rule: 'tools.deny',
       reason: 'tool "delete_entities" is denied',
       direction: 'client-to-server',
       tool: 'delete_entities',
-    },
-    'warn',
+    }),
   );
-  log.record('memory', 'child.stderr', { text: 'Knowledge Graph MCP Server running on stdio' });
-  log.record('memory', 'child.exit', { pid: 77, code: null, signal: 'SIGTERM', forced: false });
+  log.record('memory', childStderr('Knowledge Graph MCP Server running on stdio'));
+  log.record('memory', childExit({ pid: 77, code: null, signal: 'SIGTERM', forced: false }));
   log.close();
 }
 
@@ -189,7 +191,7 @@ void test('-f prints existing records, then ones appended later, and stops on SI
   killTreeAfter(t, follower.child);
   await follower.waitFor('the existing records', ({ stdout }) => stdout.includes('child.exit'));
   const log = await openAuditLog({ file, bodies: false });
-  log.record('files', 'pin.drift', { tool: 'read_file', change: 'changed', mode: 'warn' });
+  log.record('files', pinDrift({ tool: 'read_file', change: 'changed', mode: 'warn' }));
   log.close();
   await follower.waitFor('the appended record', ({ stdout }) => stdout.includes('pin.drift'));
   follower.child.kill('SIGINT');
@@ -203,7 +205,7 @@ void test('-f waits for a log that does not exist yet', async (t) => {
   killTreeAfter(t, follower.child);
   await follower.waitFor('the waiting notice', ({ stderr }) => stderr.includes('waiting for'));
   const log = await openAuditLog({ file: join(dir, 'later', 'audit.jsonl'), bodies: false });
-  log.record('files', 'guard.start', { version: '0.1.0', pid: 1 });
+  log.record('files', guardStart({ version: '0.1.0', pid: 1 }));
   log.close();
   await follower.waitFor('the first record', ({ stdout }) => stdout.includes('guard.start'));
   follower.child.kill('SIGINT');
@@ -213,9 +215,10 @@ void test('-f waits for a log that does not exist yet', async (t) => {
 void test('audit.file "-" writes records to stderr, never stdout', async () => {
   const script = `
     const { openAuditLog } = await import(process.argv[1]);
+    const events = await import(new URL('./event-constructors.js', process.argv[1]).href);
     const log = await openAuditLog({ file: '-', bodies: false });
-    log.record('files', 'guard.start', { version: '0.1.0', pid: process.pid });
-    log.record('files', 'guard.stop', { reason: 'stdin-eof' });
+    log.record('files', events.guardStart({ version: '0.1.0', pid: process.pid }));
+    log.record('files', events.guardStop({ reason: 'stdin-eof' }));
     log.close();`;
   const result = await runNode(['--input-type=module', '-e', script, AUDIT_MODULE]);
   assert.equal(result.code, 0, result.stderr);

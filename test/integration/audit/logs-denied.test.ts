@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openAuditLog } from '../../../src/audit/audit-log.js';
+import { pinDrift, policyDeny, rpcRequest } from '../../../src/audit/event-constructors.js';
 import { CLI } from '../../helpers/paths.js';
 import { runNode } from './processes.js';
 
@@ -13,9 +14,10 @@ void test('logs --denied lists enforced and observed refusals, then sums them up
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'audit.jsonl');
   const log = await openAuditLog({ file, bodies: false });
-  const deny = (fields: Record<string, unknown>) =>
-    log.record('files', 'policy.deny', { direction: 'client-to-server', ...fields }, 'warn');
-  log.record('files', 'rpc.request', { method: 'tools/call', id: 1, tool: 'read_file' });
+  type Deny = Parameters<typeof policyDeny>[0];
+  const deny = (fields: Omit<Deny, 'direction'> & Partial<Pick<Deny, 'direction'>>) =>
+    log.record('files', policyDeny({ direction: 'client-to-server', ...fields }));
+  log.record('files', rpcRequest({ method: 'tools/call', id: 1, tool: 'read_file' }));
   deny({
     rule: 'tools.deny',
     reason: 'tool "move_file" is denied by tools.deny',
@@ -38,12 +40,10 @@ void test('logs --denied lists enforced and observed refusals, then sums them up
     tool: 'search',
     enforced: false,
   });
-  log.record('files', 'pin.drift', {
-    tool: 'search',
-    change: 'changed',
-    mode: 'warn',
-    diff: ['description: "a" → "b"'],
-  });
+  log.record(
+    'files',
+    pinDrift({ tool: 'search', change: 'changed', mode: 'warn', diff: ['description: "a" → "b"'] }),
+  );
   log.close();
 
   const result = await runNode([CLI, 'logs', '--file', file, '--denied'], {

@@ -5,7 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { createNullAuditLog, openAuditLog } from '../../../src/audit/audit-log.js';
-import { AUDIT_EVENTS, DEFAULT_LEVELS, recordEvent } from '../../../src/audit/events.js';
+import { AUDIT_CATALOGUE, AUDIT_EVENTS, RECORD_KEYS } from '../../../src/audit/catalogue.js';
+import {
+  childExit,
+  childFailed,
+  childStderr,
+  guardStart,
+  guardStop,
+  policyDeny,
+  rpcNotification,
+  rpcRequest,
+  rpcResponse,
+} from '../../../src/audit/event-constructors.js';
 import { verifyAuditLog } from '../../../src/audit/verify.js';
 import { GuardError } from '../../../src/errors.js';
 
@@ -28,19 +39,12 @@ function readRecords(file: string): { line: string; record: Record<string, unkno
 void test('records form a SHA-256 chain over the exact line bytes, seq from 1', async () => {
   const file = join(dir, 'nested', 'audit.jsonl');
   const log = await openAuditLog({ file, bodies: false });
-  log.record('files', 'guard.start', { version: '0.1.0', pid: 42 });
-  log.record('files', 'rpc.response', {
-    method: 'tools/call',
-    id: 7,
-    tool: 'read_file',
-    durationMs: 12,
-    isError: false,
-  });
+  log.record('files', guardStart({ version: '0.1.0', pid: 42 }));
+  const request = { method: 'tools/call', id: 7, tool: 'read_file', startedAt: 0 };
+  log.record('files', rpcResponse(request, { isError: false }, 12));
   log.record(
     'memory',
-    'policy.deny',
-    { rule: 'tools.deny', reason: 'denied', direction: 'client-to-server' },
-    'warn',
+    policyDeny({ rule: 'tools.deny', reason: 'denied', direction: 'client-to-server' }),
   );
   log.close();
 
@@ -100,36 +104,49 @@ void test('field values of every shape survive and still verify', async () => {
       nothing: null,
     },
   ];
-  for (const fields of cases) log.record('s', 'child.stderr', fields);
+  // Strings of every shape as a field, everything else as a message body.
+  for (const fields of cases) {
+    if (typeof fields.text === 'string') log.record('s', childStderr(fields.text));
+    log.record('s', rpcNotification({ direction: 'client-to-server', body: fields }));
+  }
   log.close();
   const result = verifyAuditLog(readFileSync(file));
   assert.deepEqual(result.problems, []);
-  assert.equal(result.records, cases.length);
+  assert.equal(result.records, cases.length * 2 - 1);
   const records = readRecords(file).map(({ record }) => record);
   assert.equal(records[0]?.text, cases[0]?.text);
-  assert.equal(records[1]?.text, cases[1]?.text);
-  assert.equal((records[3]?.big as string).length, 200_000);
+  assert.equal(records[2]?.text, cases[1]?.text);
+  assert.deepEqual((records[3]?.body as Record<string, unknown>).body, cases[1]?.body);
+  assert.equal(((records[6]?.body as Record<string, unknown>).big as string).length, 200_000);
 });
 
-void test('field names the record owns are written with a _ prefix', async () => {
+void test('only catalogue fields are written: the record keeps its own keys', async () => {
+  for (const name of AUDIT_EVENTS) {
+    for (const key of Object.keys(AUDIT_CATALOGUE[name].fields)) {
+      assert.ok(!RECORD_KEYS.includes(key), `${name}.${key} is a key the record owns`);
+    }
+  }
   const file = join(dir, 'audit.jsonl');
   const log = await openAuditLog({ file, bodies: false });
-  log.record('s', 'rpc.request', {
-    time: 'mine',
-    seq: 99,
-    hash: 'h',
-    prev: 'p',
-    session: 'x',
-    method: 'm',
-  });
+  // What a call site could smuggle past the types (a spread) is not written.
+  const smuggled = { time: 'mine', seq: 99, hash: 'h', prev: 'p', session: 'x', extra: 1 };
+  log.record('s', rpcRequest({ method: 'm', id: 1, ...smuggled }));
   log.close();
   const record = readRecords(file)[0]?.record ?? {};
   assert.equal(record.seq, 1);
   assert.equal(record.session, log.session);
-  assert.deepEqual(
-    [record._time, record._seq, record._hash, record._prev, record._session, record.method],
-    ['mine', 99, 'h', 'p', 'x', 'm'],
-  );
+  assert.deepEqual(Object.keys(record), [
+    'level',
+    'time',
+    'session',
+    'seq',
+    'server',
+    'event',
+    'method',
+    'id',
+    'prev',
+    'hash',
+  ]);
   assert.equal(verifyAuditLog(readFileSync(file)).ok, true);
 });
 
@@ -139,8 +156,8 @@ void test('each open log is its own session; two logs on one file verify', async
   const b = await openAuditLog({ file, bodies: false });
   assert.notEqual(a.session, b.session);
   for (let i = 0; i < 5; i += 1) {
-    a.record('a', 'rpc.request', { method: 'ping', id: i });
-    b.record('b', 'rpc.request', { method: 'ping', id: i });
+    a.record('a', rpcRequest({ method: 'ping', id: i }));
+    b.record('b', rpcRequest({ method: 'ping', id: i }));
   }
   a.close();
   b.close();
@@ -166,7 +183,7 @@ void test(
   async () => {
     const thrower = await openAuditLog({ file: '/dev/full', bodies: false });
     assert.throws(
-      () => thrower.record('s', 'rpc.request', { method: 'ping' }),
+      () => thrower.record('s', rpcRequest({ method: 'ping', id: 1 })),
       (err: unknown) =>
         err instanceof GuardError && err.code === 'ERR_AUDIT' && err.message.includes('/dev/full'),
     );
@@ -176,8 +193,8 @@ void test(
       { file: '/dev/full', bodies: false },
       { onError: (err) => seen.push(err) },
     );
-    log.record('s', 'rpc.request', { method: 'ping' });
-    log.record('s', 'rpc.request', { method: 'ping' });
+    log.record('s', rpcRequest({ method: 'ping', id: 1 }));
+    log.record('s', rpcRequest({ method: 'ping', id: 2 }));
     log.close();
     assert.equal(seen.length, 2);
     assert.ok(seen.every((err) => err.code === 'ERR_AUDIT'));
@@ -188,18 +205,18 @@ void test('corked records are held, then written together at the outermost uncor
   const file = join(dir, 'audit.jsonl');
   const log = await openAuditLog({ file, bodies: false });
   const lines = (): number => (existsSync(file) ? readRecords(file).length : 0);
-  log.record('s', 'rpc.request', { method: 'a', id: 1 });
+  log.record('s', rpcRequest({ method: 'a', id: 1 }));
   log.cork();
   log.cork();
-  log.record('s', 'rpc.request', { method: 'b', id: 2 });
-  log.record('s', 'rpc.response', { method: 'b', id: 2, durationMs: 1, isError: false });
+  log.record('s', rpcRequest({ method: 'b', id: 2 }));
+  log.record('s', rpcResponse({ method: 'b', id: 2, startedAt: 0 }, { isError: false }, 1));
   log.uncork();
   assert.equal(lines(), 1, 'still held inside the outer cork');
   log.uncork();
   assert.equal(lines(), 3);
   log.uncork(); // unbalanced: ignored
   log.cork();
-  log.record('s', 'guard.stop', { reason: 'stdin-eof' });
+  log.record('s', guardStop({ reason: 'stdin-eof' }));
   log.close();
   assert.deepEqual(
     readRecords(file).map(({ record }) => record.seq),
@@ -212,10 +229,10 @@ void test('corked records are held, then written together at the outermost uncor
 void test('records after close are dropped without throwing', async () => {
   const file = join(dir, 'audit.jsonl');
   const log = await openAuditLog({ file, bodies: false });
-  log.record('s', 'guard.start', { version: '0', pid: 1 });
+  log.record('s', guardStart({ version: '0', pid: 1 }));
   log.close();
   log.close();
-  log.record('s', 'guard.stop', { reason: 'late' });
+  log.record('s', guardStop({ reason: 'late' }));
   assert.equal(readRecords(file).length, 1);
 });
 
@@ -223,22 +240,22 @@ void test('the null log drops everything', () => {
   const log = createNullAuditLog();
   assert.equal(log.bodies, false);
   assert.equal(typeof log.session, 'string');
-  log.record('s', 'guard.start', { version: '0', pid: 1 });
+  log.record('s', guardStart({ version: '0', pid: 1 }));
   log.close();
 });
 
-void test('recordEvent writes each event at its usual level; error only for real failures', async () => {
+void test('each event is written at its usual level; error only for real failures', async () => {
   const file = join(dir, 'audit.jsonl');
   const log = await openAuditLog({ file, bodies: false });
-  recordEvent(log, 's', 'child.failed', { reason: '6 starts within 60000 ms (maxRestarts 5)' });
-  recordEvent(log, 's', 'child.exit', { pid: 1, code: 0, signal: null });
-  recordEvent(log, 's', 'policy.deny', { rule: 'r', reason: 'why', direction: 'server-to-client' });
+  log.record('s', childFailed('6 starts within 60000 ms (maxRestarts 5)'));
+  log.record('s', childExit({ pid: 1, code: 0, signal: null }));
+  log.record('s', policyDeny({ rule: 'r', reason: 'why', direction: 'server-to-client' }));
   log.close();
   assert.deepEqual(
     readRecords(file).map(({ record }) => record.level),
     ['error', 'info', 'warn'],
   );
-  const errorEvents = AUDIT_EVENTS.filter((event) => DEFAULT_LEVELS[event] === 'error');
+  const errorEvents = AUDIT_EVENTS.filter((event) => AUDIT_CATALOGUE[event].level === 'error');
   assert.deepEqual(errorEvents, ['child.failed']);
   for (const name of [
     'guard.start',

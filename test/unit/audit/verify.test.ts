@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, after, test } from 'node:test';
 import { openAuditLog } from '../../../src/audit/audit-log.js';
+import { rpcRequest } from '../../../src/audit/event-constructors.js';
 import { formatProblem, verifyAuditLog, type AuditProblem } from '../../../src/audit/verify.js';
 
 // Three sessions, interleaved irregularly, as several mcp-guard processes appending to one file.
@@ -23,10 +24,10 @@ before(async () => {
   const counts = { A: 0, B: 0, C: 0 };
   for (const name of PATTERN) {
     counts[name] += 1;
-    logs[name].record(`server-${name}`, 'rpc.request', {
-      method: `m-${name}-${counts[name]}`,
-      id: counts[name],
-    });
+    logs[name].record(
+      `server-${name}`,
+      rpcRequest({ method: `m-${name}-${counts[name]}`, id: counts[name] }),
+    );
   }
   for (const log of Object.values(logs)) log.close();
   original = readFileSync(file, 'utf8').split('\n').slice(0, -1);

@@ -243,7 +243,11 @@ void test('first use: the complete listing is recorded, once, and nothing is hid
   assert.equal(outcome(check.check(message, toClient('tools/list', {}, catalog, records))), 'pass');
   assert.equal(store.writes.length, 1);
   assert.deepEqual(records, [
-    { event: 'pin.lock', fields: { action: 'recorded', file: '/p/mcp-guard.lock', tools: 2 } },
+    {
+      event: 'pin.lock',
+      fields: { action: 'recorded', file: '/p/mcp-guard.lock', tools: 2 },
+      level: 'info',
+    },
   ]);
 });
 

@@ -63,6 +63,7 @@ void test('enforced: what a rewrite withholds is audited as policy.deny, with th
         method: 'tools/list',
         id: 7,
       },
+      level: 'warn',
     },
   ]);
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough, Writable } from 'node:stream';
 import { test } from 'node:test';
+import { fieldsOf } from '../../../src/audit/event-constructors.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { createPipeline, type PolicyCheck } from '../../../src/policy/pipeline.js';
 import type { AuditSink } from '../../../src/audit/audit-sink.js';
@@ -60,7 +61,7 @@ function setup(
   const records: Record_[] = [];
   const audit: AuditSink = {
     bodies: false,
-    record: (_server, event, fields = {}) => void records.push({ event, fields }),
+    record: (_server, event) => void records.push({ event: event.name, fields: fieldsOf(event) }),
   };
   const relay = new Relay({
     server: 'test',
@@ -333,7 +334,7 @@ test('one input chunk of many messages leaves in one write; records are flushed 
     callTimeout: 60_000,
     audit: {
       bodies: false,
-      record: (_s, event) => void events.push(`${corked ? 'held' : 'direct'}:${event}`),
+      record: (_s, event) => void events.push(`${corked ? 'held' : 'direct'}:${event.name}`),
       cork: () => void (corked = true),
       uncork: () => {
         corked = false;

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ResolvedManifest } from '../../../src/config/types.js';
-import {
-  launchContext,
-  sandboxAuditFields,
-  sandboxWarning,
-} from '../../../src/supervisor/launch.js';
+import { fieldsOf, sandboxApplied } from '../../../src/audit/event-constructors.js';
+import { launchContext, sandboxWarning } from '../../../src/supervisor/launch.js';
 import { cacheDirFor, cacheEnv } from '../../../src/sandbox/private-cache.js';
 import { childrenOf } from '../../../src/supervisor/proc-tree.js';
 import type { SandboxApplied } from '../../../src/sandbox/types.js';
@@ -53,14 +50,14 @@ const applied = (more: Partial<SandboxApplied>): SandboxApplied => ({
 });
 
 test('sandbox.applied fields: what was used, asked for, and why not', () => {
-  assert.deepEqual(sandboxAuditFields(applied({})), {
+  assert.deepEqual(fieldsOf(sandboxApplied(applied({}))), {
     backend: 'bwrap',
     requested: 'auto',
     network: 'allow',
     version: '0.8.0',
   });
   assert.deepEqual(
-    sandboxAuditFields(applied({ backend: 'none', version: null, reason: 'no bwrap' })),
+    fieldsOf(sandboxApplied(applied({ backend: 'none', version: null, reason: 'no bwrap' }))),
     { backend: 'none', requested: 'auto', network: 'allow', reason: 'no bwrap' },
   );
 });
