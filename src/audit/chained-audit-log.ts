@@ -1,6 +1,6 @@
 /**
  * The AuditLog behind openAuditLog: numbers and chains each record, hands its serialised line
- * its hash member, and writes it —
+ * (pino's, or the lean serializer's for the relay's hot events) its hash member, and writes it —
  * at once, or, while corked, together with the other records of the batch in one write at
  * uncork().
  */
@@ -11,6 +11,8 @@ import type { AuditLog } from './audit-log.js';
 import { FIELD_ORDER } from './catalogue.js';
 import { ZERO_HASH, sealPrefix } from './chain.js';
 import type { AuditEvent } from './events.js';
+import { isLean, leanPrefix } from './lean-line.js';
+import { isoTimeOncePerMillisecond } from './timestamp.js';
 
 /** Why: the synchronous file (or stderr) writer, kept apart so this class needs no pino import. */
 export interface AuditOutput {
@@ -55,6 +57,15 @@ export class ChainedAuditLog implements AuditLog {
   record(server: string, event: AuditEvent): void {
     const logger = this.#logger;
     if (this.#closed || logger === undefined) return;
+    if (isLean(event)) {
+      this.#failure = undefined;
+      const time = isoTimeOncePerMillisecond();
+      this.#seal(leanPrefix(event, time, this.session, this.#seq + 1, server, this.#prev));
+      this.#seq += 1;
+      this.#prev = this.#sealed!;
+      if (this.#failure !== undefined) this.#report(this.#failure);
+      return;
+    }
     const entry: Record<string, unknown> = { seq: this.#seq + 1, server, event: event.name };
     // Only the catalogue's fields, in its order: nothing outside the documented schema is written.
     const fields = event.fields as Readonly<Record<string, unknown>>;
