@@ -1,10 +1,10 @@
 /**
  * The layers of src/ (docs/architecture.md), checked by `npm run lint` and `npm test`:
  *
- *   cli → supervisor → (sandbox, relay) → (policy, audit) → config → protocol → base
+ *   cli → supervisor → (sandbox, relay) → policy → audit → config → protocol → base
  *
- * A folder imports only from folders below it; the two folders of one level (sandbox and relay,
- * policy and audit) do not import each other. The base is the files directly under src/
+ * A folder imports only from folders below it; the two folders of one level (sandbox and relay) do
+ * not import each other. The base is the files directly under src/
  * (errors.ts, version.ts, atomic-file.ts): generic helpers every layer may use.
  */
 
@@ -12,7 +12,8 @@
 const LEVELS = [
   ['protocol'],
   ['config'],
-  ['policy', 'audit'],
+  ['audit'],
+  ['policy'],
   ['sandbox', 'relay'],
   ['supervisor'],
   ['cli'],

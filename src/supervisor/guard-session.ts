@@ -35,6 +35,7 @@ import {
   recordSpawn,
   type SupervisedChild,
 } from './supervised-child.js';
+import { childFailed, childRestart } from '../audit/event-constructors.js';
 
 export type * from './session-types.js';
 
@@ -137,7 +138,7 @@ export class GuardSession extends EventEmitter<SessionEvents> {
   #spawnFailed(err: Error): void {
     const reason = err.message;
     this.#life.reason = reason;
-    this.#options.audit.record(this.server.name, 'child.failed', { reason }, 'error');
+    this.#options.audit.record(this.server.name, childFailed(reason));
     this.#life.move('exited');
     this.#life.move('gave-up');
     this.relay.setUnavailable({ state: 'failed', reason });
@@ -227,9 +228,7 @@ export class GuardSession extends EventEmitter<SessionEvents> {
       case 'restart':
         this.#options.audit.record(
           this.server.name,
-          'child.restart',
-          { attempt: decision.attempt, delayMs: decision.delayMs, reason: why },
-          'warn',
+          childRestart({ attempt: decision.attempt, delayMs: decision.delayMs, reason: why }),
         );
         this.#scheduleStart(decision.delayMs);
         return;
@@ -237,7 +236,7 @@ export class GuardSession extends EventEmitter<SessionEvents> {
       case 'retry-failed':
         this.#life.move('gave-up');
         if (decision.action === 'give-up') {
-          this.#options.audit.record(this.server.name, 'child.failed', { reason }, 'error');
+          this.#options.audit.record(this.server.name, childFailed(reason));
         }
         this.relay.setUnavailable({ state: 'failed', reason });
         this.#scheduleStart(this.server.restart.backoff.max);

@@ -10,6 +10,7 @@ import { OwnRequestTimeout } from '../relay/own-requests.js';
 import type { Relay } from '../relay/relay.js';
 import type { Clock, Timer } from './clock.js';
 import { FailureCount, judgePing, type ClockReading } from './health.js';
+import { healthFail, healthSkip } from '../audit/event-constructors.js';
 
 /** How the monitor reaches the server, through the relay. */
 export interface HealthProbe {
@@ -104,17 +105,15 @@ export class HealthMonitor {
     if (judgement.verdict === 'fail') {
       options.audit.record(
         options.server,
-        'health.fail',
-        {
+        healthFail({
           pid: options.pid,
           reason: judgement.reason,
           failures: failures.count,
           of: failures.failures,
-        },
-        'warn',
+        }),
       );
     } else if (judgement.verdict === 'ignored' && judgement.reason.startsWith('clock jump')) {
-      options.audit.record(options.server, 'health.skip', { reason: judgement.reason });
+      options.audit.record(options.server, healthSkip(judgement.reason));
     }
     if (hung) {
       options.onHung();

@@ -13,6 +13,7 @@ import type { CatalogItem, ListKind, ServerCatalog } from '../policy/catalog.js'
 import { canonicalJson } from '../policy/pin/definition.js';
 import type { SessionMemory } from '../relay/session-memory.js';
 import { listAllPages } from './list-pages.js';
+import { sessionReplay } from '../audit/event-constructors.js';
 
 /** What the replay needs of the relay (Relay satisfies it). */
 export interface ReplayTarget {
@@ -98,14 +99,14 @@ export async function resumeSession(options: ResumeOptions): Promise<ResumeOutco
   try {
     const changed = await replaySession(relay, options.timeoutMs);
     if (!options.isCurrent()) return 'stale';
-    audit.record(server, 'session.replay', { pid, listsChanged: changed });
+    audit.record(server, sessionReplay({ pid, listsChanged: changed }));
     relay.release();
     for (const kind of changed) relay.notifyClient(`notifications/${kind}/list_changed`);
     return { resumed: true };
   } catch (err) {
     if (!options.isCurrent()) return 'stale';
     const reason = (err as Error).message;
-    audit.record(server, 'session.replay', { pid, failed: reason }, 'warn');
+    audit.record(server, sessionReplay({ pid, failed: reason }));
     const refused = err instanceof ReplayRefused;
     if (refused) {
       options.echo?.write(

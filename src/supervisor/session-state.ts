@@ -11,6 +11,7 @@ import {
   type ServerEvent,
   type ServerState,
 } from './server-state.js';
+import { serverState } from '../audit/event-constructors.js';
 
 export class SessionState {
   #state: ServerState = INITIAL_SERVER_STATE;
@@ -37,7 +38,7 @@ export class SessionState {
     if (next === this.#state) return;
     const from = this.#state;
     this.#state = next;
-    this.#audit.record(this.#server, 'server.state', { from, to: next, cause: event });
+    this.#audit.record(this.#server, serverState({ from, to: next, cause: event }));
     this.#changed();
   }
 }

@@ -5,6 +5,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { AuditSink } from '../audit/audit-sink.js';
 import { LineFramer } from '../protocol/framing.js';
+import { childStderr } from '../audit/event-constructors.js';
 
 /** Longest stderr line kept whole; longer ones are cut (the audit log keeps less). */
 const STDERR_LINE_BYTES = 64 * 1024;
@@ -36,9 +37,7 @@ export interface StderrTarget {
 /** Audits each line of a guarded server's stderr (`child.stderr`) and echoes it. */
 export function pipeStderr(stderr: Readable, target: StderrTarget): void {
   readStderrLines(stderr, (text) => {
-    target.audit.record(target.server, 'child.stderr', {
-      text: text.slice(0, AUDIT_STDERR_CHARS),
-    });
+    target.audit.record(target.server, childStderr(text.slice(0, AUDIT_STDERR_CHARS)));
     target.echo?.write(`${target.prefix}${text}\n`);
   });
 }

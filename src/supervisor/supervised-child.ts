@@ -9,6 +9,7 @@ import type { ServerConfig } from '../config/types.js';
 import type { Clock, Timer } from './clock.js';
 import { maskEnvValues } from './mask-env.js';
 import type { ChildExit, StopReason } from './server-process.js';
+import { childExit, childSpawn } from '../audit/event-constructors.js';
 
 export interface SupervisedChild {
   readonly pid: number;
@@ -31,13 +32,16 @@ export function recordSpawn(
   restarts: number,
   hostEnv: NodeJS.ProcessEnv,
 ): void {
-  audit.record(server.name, 'child.spawn', {
-    pid: proc.pid,
-    command: maskEnvValues([server.command], server.env, hostEnv)[0],
-    args: maskEnvValues(server.args, server.env, hostEnv),
-    cwd: server.cwd,
-    ...(restarts === 0 ? {} : { restarts }),
-  });
+  audit.record(
+    server.name,
+    childSpawn({
+      pid: proc.pid,
+      command: maskEnvValues([server.command], server.env, hostEnv)[0] ?? '',
+      args: maskEnvValues(server.args, server.env, hostEnv),
+      cwd: server.cwd,
+      restarts: restarts === 0 ? undefined : restarts,
+    }),
+  );
 }
 
 /** Audits `child.exit`, marked `hung` when health checks had it killed. */
@@ -48,14 +52,17 @@ export function recordExit(
   exit: ChildExit,
   hung: boolean,
 ): void {
-  audit.record(server, 'child.exit', {
-    pid: proc.pid,
-    code: exit.code,
-    signal: exit.signal,
-    forced: exit.forced,
-    uptimeMs: exit.uptimeMs,
-    ...(hung ? { hung: true } : {}),
-  });
+  audit.record(
+    server,
+    childExit({
+      pid: proc.pid,
+      code: exit.code,
+      signal: exit.signal,
+      forced: exit.forced,
+      uptimeMs: exit.uptimeMs,
+      hung: hung ? true : undefined,
+    }),
+  );
 }
 
 /** After the process group is gone, how long its stdout may take to deliver what it wrote. */

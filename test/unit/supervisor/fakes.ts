@@ -6,6 +6,7 @@ import type { ServerConfig } from '../../../src/config/types.js';
 import type { Clock, Timer } from '../../../src/supervisor/clock.js';
 import type { ChildExit, StopReason } from '../../../src/supervisor/server-process.js';
 import type { SupervisedChild } from '../../../src/supervisor/supervised-child.js';
+import { fieldsOf } from '../../../src/audit/event-constructors.js';
 
 interface FakeTimer extends Timer {
   at: number;
@@ -118,7 +119,7 @@ export class FakeChild implements SupervisedChild {
 export interface AuditRecord {
   event: string;
   fields: Record<string, unknown>;
-  level: string | undefined;
+  level: string;
 }
 
 /** An audit sink that keeps what it is given. */
@@ -127,7 +128,8 @@ export function collectAudit(): AuditSink & { records: AuditRecord[]; events(): 
   return {
     bodies: false,
     records,
-    record: (_server, event, fields = {}, level) => void records.push({ event, fields, level }),
+    record: (_server, event) =>
+      void records.push({ event: event.name, fields: fieldsOf(event), level: event.level }),
     events: () => records.map((r) => r.event),
   };
 }

@@ -70,7 +70,7 @@ test('a resumed session: replayed in order, audited, released, and the client to
     'client notifications/tools/list_changed',
   ]);
   assert.deepEqual(o.audit.records, [
-    { event: 'session.replay', fields: { pid: 7, listsChanged: ['tools'] }, level: undefined },
+    { event: 'session.replay', fields: { pid: 7, listsChanged: ['tools'] }, level: 'info' },
   ]);
   assert.deepEqual([...t.catalog.list('tools').items.keys()], ['new']);
 });

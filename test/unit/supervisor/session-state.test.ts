@@ -14,7 +14,7 @@ test('a move audits server.state with its cause and announces the change', () =>
     {
       event: 'server.state',
       fields: { from: 'starting', to: 'ready', cause: 'handshake-ok' },
-      level: undefined,
+      level: 'info',
     },
   ]);
   assert.equal(changes, 1);
