@@ -1,38 +1,41 @@
 /**
- * Which strings of a server's message are text a person or a model reads, and cleaning them
- * (stripControl, then redact) without copying anything that did not change. Identifiers are
- * never touched (`name`, `uri`, cursors, base64 `data`/`blob`, `_meta`): a client must be able
- * to use them as sent.
+ * What "output" means (docs/policy.md): every string of a server's message that can reach the
+ * model — values and object keys alike, wherever they are (results, errors with their `data`,
+ * `structuredContent`, schemas with their property names, `enum` and `default`, `_meta`,
+ * annotations, links, notifications, the server's own requests). Left exactly as sent: the
+ * envelope (`jsonrpc`, `id`, `method`) and the tokens a client hands back without showing them
+ * (`nextCursor`, `cursor`, `progressToken`, `requestId`, `taskId`). Base64 payloads (`blob`,
+ * and `data` of an image or audio item) are binary: redacted in their decoded bytes, never
+ * stripped.
+ *
+ * The walk is copy-on-write (a message with nothing to clean is returned as is) and recurses at
+ * most as deep as a message may nest (protocol/depth.ts).
  */
 import { isObject } from '../../protocol/jsonrpc.js';
 
-export type Clean = (text: string) => string;
+/** Tokens the client uses as sent and never shows. */
+const PLUMBING = new Set(['nextCursor', 'cursor', 'progressToken', 'requestId', 'taskId']);
+/** Members that name a kind (`"type": "text"`): output, but not part of the text a model reads. */
+const LABELS = new Set(['type', 'role', 'mimeType']);
+/** Item types whose `data` is base64. */
+const BINARY_ITEMS = new Set(['image', 'audio']);
 
-/** Keys whose string value is text, wherever they appear. */
-const TEXT_KEYS = new Set([
-  'text',
-  'description',
-  'title',
-  'message',
-  'systemPrompt',
-  'instructions',
-]);
-/** Keys under which every string is text (the data a tool returns). */
-const ALL_TEXT_BELOW = new Set(['structuredContent']);
-/** Keys never looked into. */
-const SKIP = new Set(['_meta']);
+export type StringKind = 'text' | 'key' | 'label' | 'binary';
+
+/** Returns the string to put in place of `text` (the same string when nothing changes). */
+export type MapString = (text: string, kind: StringKind) => string;
 
 /**
- * Cleans the text in `value`: strings under TEXT_KEYS (or every string, with `all`). Returns
- * `value` itself when nothing changed, else a copy changed only along the changed paths.
+ * `value` with every output string passed through `map`, in document order (an object's key
+ * before its value). Returns `value` itself when nothing changed.
  */
-export function cleanDeep(value: unknown, clean: Clean, all = false): unknown {
-  if (typeof value === 'string') return all ? clean(value) : value;
+export function mapStrings(value: unknown, map: MapString): unknown {
+  if (typeof value === 'string') return map(value, 'text');
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      const next = cleanDeep(item, clean, all);
+      const next = mapStrings(item, map);
       if (next !== item) {
         out ??= value.slice();
         out[i] = next;
@@ -41,20 +44,26 @@ export function cleanDeep(value: unknown, clean: Clean, all = false): unknown {
     return out ?? value;
   }
   if (!isObject(value)) return value;
-  let out: Record<string, unknown> | undefined;
-  for (const key in value) {
-    if (!Object.hasOwn(value, key) || (!all && SKIP.has(key))) continue;
+  let changed = false;
+  const entries: [string, unknown][] = [];
+  for (const key of Object.keys(value)) {
     const item = value[key];
-    const next =
-      typeof item === 'string'
-        ? all || TEXT_KEYS.has(key)
-          ? clean(item)
-          : item
-        : cleanDeep(item, clean, all || ALL_TEXT_BELOW.has(key));
-    if (next !== item) {
-      out ??= { ...value };
-      out[key] = next;
+    const name = map(key, 'key');
+    let next = item;
+    if (typeof item === 'string') {
+      if (PLUMBING.has(key)) next = item;
+      else if (isBinary(value, key)) next = map(item, 'binary');
+      else next = map(item, LABELS.has(key) ? 'label' : 'text');
+    } else {
+      next = mapStrings(item, map);
     }
+    if (name !== key || next !== item) changed = true;
+    entries.push([name, next]);
   }
-  return out ?? value;
+  return changed ? Object.fromEntries(entries) : value;
+}
+
+function isBinary(holder: Record<string, unknown>, key: string): boolean {
+  if (key === 'blob') return true;
+  return key === 'data' && typeof holder.type === 'string' && BINARY_ITEMS.has(holder.type);
 }

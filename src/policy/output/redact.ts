@@ -3,31 +3,117 @@
  * `[REDACTED:aws]` for a built-in pattern, `[REDACTED]` for one of the manifest's own regular
  * expressions (which never appear anywhere, the audit log included). The built-ins run as one
  * regular expression; each of the manifest's runs on its own (its groups are its own).
+ *
+ * A secret is found where it is written and also where it is encoded once: a run of 16 or more
+ * base64 or base64url characters (read from each of the four possible starts) or hex digits
+ * (both starts) whose decoded bytes hold a secret is replaced whole. Every step is a forward
+ * scan, so the work is linear in the text (a fixed multiple of it).
  */
 import { BUILTIN_PATTERNS, isBuiltinName } from './redact-patterns.js';
 
-export type Redact = (text: string) => string;
+/** A secret found in a text: [start, end) in UTF-16 units, and the marker that replaces it. */
+export interface Span {
+  start: number;
+  end: number;
+  marker: string;
+}
+
+export interface Redact {
+  /** The text with every secret replaced. */
+  (text: string): string;
+  /** Where the secrets are (plain and encoded), in no particular order; may overlap. */
+  find(text: string): Span[];
+  /** Where the secrets are, as written (not looking into encodings). */
+  findPlain(text: string): Span[];
+}
 
 export const CUSTOM_MARKER = '[REDACTED]';
+
+/** Shortest run looked into: 12 bytes of base64, 8 of hex (the shortest built-in is longer). */
+const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
+const HEX_RUN = /[0-9A-Fa-f]{16,}/g;
 
 /** Why: built once per server from its `output.redact`; undefined when there is nothing to do. */
 export function createRedactor(entries: readonly string[]): Redact | undefined {
   const names = entries.filter(isBuiltinName);
   const custom = entries.filter((entry) => !isBuiltinName(entry)).map((s) => new RegExp(s, 'gu'));
-  const builtin = names.length === 0 ? undefined : builtinRedactor(names);
+  const builtin = names.length === 0 ? undefined : builtinFinder(names);
   if (builtin === undefined && custom.length === 0) return undefined;
-  return (text) => {
-    let out = builtin === undefined ? text : builtin(text);
+  const findPlain = (text: string): Span[] => {
+    const spans = builtin === undefined ? [] : builtin(text);
     for (const pattern of custom) {
-      pattern.lastIndex = 0;
-      if (!pattern.test(out)) continue;
-      out = out.replace(pattern, CUSTOM_MARKER);
+      for (const match of text.matchAll(pattern)) {
+        if (match[0].length === 0) continue;
+        spans.push({
+          start: match.index,
+          end: match.index + match[0].length,
+          marker: CUSTOM_MARKER,
+        });
+      }
     }
-    return out;
+    return spans;
   };
+  const find = (text: string): Span[] => [...findPlain(text), ...findEncoded(text, findPlain)];
+  const redact = (text: string): string => applySpans(text, find(text));
+  return Object.assign(redact, { find, findPlain });
 }
 
-function builtinRedactor(names: readonly string[]): Redact {
+/** Runs of base64/base64url or hex whose decoded bytes hold a secret, each as one span. */
+function findEncoded(text: string, findPlain: (text: string) => Span[]): Span[] {
+  const spans: Span[] = [];
+  const look = (run: RegExpMatchArray, decodings: readonly string[]): void => {
+    for (const decoded of decodings) {
+      const found = findPlain(decoded)[0];
+      if (found === undefined) continue;
+      spans.push({ start: run.index!, end: run.index! + run[0].length, marker: found.marker });
+      return;
+    }
+  };
+  for (const run of text.matchAll(BASE64_RUN)) {
+    const chars = run[0].replace(/=+$/, '');
+    look(
+      run,
+      [0, 1, 2, 3].map((skip) => Buffer.from(chars.slice(skip), 'base64').toString('latin1')),
+    );
+  }
+  for (const run of text.matchAll(HEX_RUN)) {
+    const digits = run[0];
+    look(
+      run,
+      [0, 1].map((skip) =>
+        Buffer.from(digits.slice(skip, skip + ((digits.length - skip) & ~1)), 'hex').toString(
+          'latin1',
+        ),
+      ),
+    );
+  }
+  return spans;
+}
+
+/** The text with each span (merged where they overlap) replaced by its marker. */
+export function applySpans(text: string, spans: readonly Span[]): string {
+  if (spans.length === 0) return text;
+  const sorted = [...spans].sort((a, b) => a.start - b.start || b.end - a.end);
+  let out = '';
+  let at = 0;
+  let current: Span | undefined;
+  for (const span of sorted) {
+    if (current !== undefined && span.start < current.end) {
+      current.end = Math.max(current.end, span.end);
+      if (current.marker === '') current.marker = span.marker;
+      continue;
+    }
+    if (current !== undefined) {
+      out += text.slice(at, current.start) + current.marker;
+      at = current.end;
+    }
+    current = { ...span };
+  }
+  if (current !== undefined) out += text.slice(at, current.start) + current.marker;
+  return out + text.slice(current === undefined ? at : current.end);
+}
+
+function builtinFinder(names: readonly string[]): (text: string) => Span[] {
   const labels: string[] = [];
   const sources: string[] = [];
   for (const name of names) {
@@ -43,16 +129,20 @@ function builtinRedactor(names: readonly string[]): Redact {
   }
   const source = sources.join('|');
   const test = new RegExp(source, 'u');
-  const replace = new RegExp(source, 'gu');
+  const all = new RegExp(source, 'gu');
   return (text) => {
-    if (!test.test(text)) return text;
-    return text.replace(replace, (...args: unknown[]) => {
-      const groups = args.at(-1) as Record<string, string | undefined>;
+    const spans: Span[] = [];
+    if (!test.test(text)) return spans;
+    for (const match of text.matchAll(all)) {
+      const groups = match.groups ?? {};
       for (let n = 0; n < labels.length; n++) {
-        if (groups[`s${n}`] === undefined) continue;
-        return `${groups[`k${n}`] ?? ''}[REDACTED:${labels[n]}]`;
+        const secret = groups[`s${n}`];
+        if (secret === undefined) continue;
+        const start = match.index + (groups[`k${n}`]?.length ?? 0);
+        spans.push({ start, end: start + secret.length, marker: `[REDACTED:${labels[n]}]` });
+        break;
       }
-      return String(args[0]);
-    });
+    }
+    return spans;
   };
 }

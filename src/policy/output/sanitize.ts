@@ -1,17 +1,20 @@
 /**
- * `output.stripControl` and `output.redact` (SPEC 6.6) on everything the server sends the
- * client: results (tool output, resource text, prompt messages, `structuredContent`, the server's
- * `instructions`), descriptions and titles in list results (input and output schemas included),
- * error messages, and the text of the server's own requests and notifications (sampling
- * messages, elicitation prompts, log messages, progress messages). Nothing else changes, and a
- * message with nothing to clean passes as the server wrote it.
+ * `output.stripControl` and `output.redact` (SPEC 6.6) on every string a server's message can
+ * bring to the model (clean-text.ts says which): results, errors, list results with their
+ * schemas, and the server's own requests and notifications. A message with nothing to clean
+ * passes as the server wrote it.
+ *
+ * Redaction also reads the message's string values in document order as one text (keys and the
+ * labels `type`, `role` and `mimeType` left out), so a secret split across adjacent values —
+ * content items, the strings of an array, a text and the `_meta` after it — is found: the first
+ * piece gets the marker, the rest of the secret is removed from the pieces after it. Pieces with
+ * other text between them are not joined (docs/policy.md).
  */
 import type { RpcMessage } from '../../protocol/jsonrpc.js';
-import { isObject } from '../../protocol/jsonrpc.js';
 import type { PolicyCheck } from '../pipeline.js';
 import { PASS, type Verdict } from '../verdict.js';
-import { cleanDeep, type Clean } from './clean-text.js';
-import { createRedactor } from './redact.js';
+import { mapStrings } from './clean-text.js';
+import { applySpans, createRedactor, type Redact, type Span } from './redact.js';
 import { stripControl } from './strip-control.js';
 
 export function createSanitizeCheck(output: {
@@ -21,8 +24,7 @@ export function createSanitizeCheck(output: {
   const redact = createRedactor(output.redact);
   const strip = output.stripControl;
   if (!strip && redact === undefined) return undefined;
-  const clean: Clean =
-    redact === undefined ? stripControl : strip ? (text) => redact(stripControl(text)) : redact;
+  const clean = (value: unknown): unknown => cleanValue(value, strip, redact);
   return {
     name: 'sanitize',
     check(message, context): Verdict {
@@ -33,33 +35,98 @@ export function createSanitizeCheck(output: {
   };
 }
 
-function cleanMessage(message: RpcMessage, clean: Clean): RpcMessage {
+function cleanMessage(message: RpcMessage, clean: (value: unknown) => unknown): RpcMessage {
   switch (message.kind) {
     case 'response': {
-      const result = cleanDeep(message.result, clean);
+      const result = clean(message.result);
       return result === message.result
         ? message
         : { ...message, result, body: { ...message.body, result } };
     }
     case 'error': {
-      const error = cleanDeep(message.error, clean) as typeof message.error;
+      const error = clean(message.error) as typeof message.error;
       return error === message.error
         ? message
         : { ...message, error, body: { ...message.body, error } };
     }
     case 'request':
     case 'notification': {
-      const params = message.params;
-      let next: unknown;
-      if (message.method === 'notifications/message' && isObject(params)) {
-        const data = cleanDeep(params.data, clean, true);
-        next = data === params.data ? params : { ...params, data };
-      } else {
-        next = cleanDeep(params, clean);
-      }
-      if (next === params) return message;
-      const cleaned = next as typeof params;
-      return { ...message, params: cleaned, body: { ...message.body, params: cleaned } };
+      const params = clean(message.params) as typeof message.params;
+      return params === message.params
+        ? message
+        : { ...message, params, body: { ...message.body, params } };
     }
   }
+}
+
+/** `value` with its output strings stripped and redacted (the same value if none changed). */
+export function cleanValue(value: unknown, strip: boolean, redact: Redact | undefined): unknown {
+  const texts: string[] = [];
+  const values: number[] = [];
+  mapStrings(value, (text, kind) => {
+    if (kind === 'binary') return text;
+    if (kind === 'text') values.push(texts.length);
+    texts.push(strip ? stripControl(text) : text);
+    return text;
+  });
+  const finals = redact === undefined ? texts : redactJoined(texts, values, redact);
+  let next = 0;
+  return mapStrings(value, (text, kind) => {
+    if (kind === 'binary') return redact === undefined ? text : redactBase64(text, redact);
+    const out = finals[next++] ?? text;
+    return out === text ? text : out;
+  });
+}
+
+/**
+ * Each text redacted alone; and the texts at `joined` (indices, in order) read as one text for
+ * secrets written out plain (a secret split across them). Encodings are looked into per string.
+ */
+export function redactJoined(
+  texts: readonly string[],
+  joined: readonly number[],
+  redact: Redact,
+): string[] {
+  const spans: Span[][] = texts.map((text) => redact.find(text));
+  if (joined.length > 1) {
+    const starts: number[] = [];
+    let length = 0;
+    for (const index of joined) {
+      starts.push(length);
+      length += texts[index]!.length;
+    }
+    for (const span of redact.findPlain(joined.map((index) => texts[index]!).join(''))) {
+      let j = holder(starts, span.start);
+      let marker = span.marker;
+      for (; j < joined.length && starts[j]! < span.end; j++) {
+        const index = joined[j]!;
+        const from = Math.max(span.start - starts[j]!, 0);
+        const to = Math.min(span.end - starts[j]!, texts[index]!.length);
+        if (to <= from) continue;
+        spans[index]!.push({ start: from, end: to, marker });
+        marker = '';
+      }
+    }
+  }
+  return texts.map((text, i) => applySpans(text, spans[i]!));
+}
+
+/** The index of the last text starting at or before `offset` (binary search). */
+function holder(starts: readonly number[], offset: number): number {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (starts[mid]! <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
+
+/** A base64 payload with the secrets in its decoded bytes replaced (re-encoded only if any). */
+function redactBase64(data: string, redact: Redact): string {
+  const bytes = Buffer.from(data, 'base64').toString('latin1');
+  const spans = redact.findPlain(bytes);
+  if (spans.length === 0) return data;
+  return Buffer.from(applySpans(bytes, spans), 'latin1').toString('base64');
 }
