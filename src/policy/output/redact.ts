@@ -30,8 +30,27 @@ export interface Redact {
 export const CUSTOM_MARKER = '[REDACTED]';
 
 /** Shortest run looked into: 12 bytes of base64, 8 of hex (the shortest built-in is longer). */
-const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
-const HEX_RUN = /[0-9A-Fa-f]{16,}/g;
+const MIN_RUN = 16;
+const BASE64_CHARS = /[A-Za-z0-9+/_-]/;
+const HEX_CHARS = /[0-9A-Fa-f]/;
+
+/**
+ * Why: runs of `chars` at least MIN_RUN long, as [start, end). A plain scan: a regular
+ * expression's greedy run over megabytes of base64 exhausts the regex engine's stack.
+ */
+function runsOf(text: string, chars: RegExp): [number, number][] {
+  const runs: [number, number][] = [];
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const inside = i < text.length && chars.test(text[i]!);
+    if (inside && start < 0) start = i;
+    else if (!inside && start >= 0) {
+      if (i - start >= MIN_RUN) runs.push([start, i]);
+      start = -1;
+    }
+  }
+  return runs;
+}
 
 /** Why: built once per server from its `output.redact`; undefined when there is nothing to do. */
 export function createRedactor(entries: readonly string[]): Redact | undefined {
@@ -61,25 +80,29 @@ export function createRedactor(entries: readonly string[]): Redact | undefined {
 /** Runs of base64/base64url or hex whose decoded bytes hold a secret, each as one span. */
 function findEncoded(text: string, findPlain: (text: string) => Span[]): Span[] {
   const spans: Span[] = [];
-  const look = (run: RegExpMatchArray, decodings: readonly string[]): void => {
+  const look = (start: number, end: number, decodings: readonly string[]): void => {
     for (const decoded of decodings) {
       const found = findPlain(decoded)[0];
       if (found === undefined) continue;
-      spans.push({ start: run.index!, end: run.index! + run[0].length, marker: found.marker });
+      spans.push({ start, end, marker: found.marker });
       return;
     }
   };
-  for (const run of text.matchAll(BASE64_RUN)) {
-    const chars = run[0].replace(/=+$/, '');
+  for (const [start, end] of runsOf(text, BASE64_CHARS)) {
+    const chars = text.slice(start, end);
+    let stop = end;
+    while (text[stop] === '=' && stop < end + 2) stop++;
     look(
-      run,
+      start,
+      stop,
       [0, 1, 2, 3].map((skip) => Buffer.from(chars.slice(skip), 'base64').toString('latin1')),
     );
   }
-  for (const run of text.matchAll(HEX_RUN)) {
-    const digits = run[0];
+  for (const [start, end] of runsOf(text, HEX_CHARS)) {
+    const digits = text.slice(start, end);
     look(
-      run,
+      start,
+      end,
       [0, 1].map((skip) =>
         Buffer.from(digits.slice(skip, skip + ((digits.length - skip) & ~1)), 'hex').toString(
           'latin1',
