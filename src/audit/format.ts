@@ -3,6 +3,7 @@
  * fields that matter for that event. Pure. Record text is made safe for a terminal (control
  * characters escaped), and mcp-guard's own words never say "error" unless the level is error.
  */
+import { RECORD_KEYS } from './catalogue.js';
 
 /** Why: colour is decided by the caller (TTY and NO_COLOR), never guessed here. */
 export interface FormatOptions {
@@ -78,17 +79,7 @@ const DETAILS: Record<string, (r: Fields) => string> = {
 };
 
 /** Keys every record has, or that are too big for one line (see them with --json). */
-const NOT_DETAILS = new Set([
-  'level',
-  'time',
-  'session',
-  'seq',
-  'server',
-  'event',
-  'prev',
-  'hash',
-  'body',
-]);
+const NOT_DETAILS = new Set([...RECORD_KEYS, 'body']);
 
 const ANSI = {
   dim: '\x1b[2m',

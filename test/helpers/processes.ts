@@ -139,3 +139,21 @@ export function killAll(pids: Iterable<number>): void {
     }
   }
 }
+
+/**
+ * Processes whose environment names `text` (a test's temp folder, say): how a test finds the
+ * daemons a server started that left its process tree (setsid, double fork) to clean them up.
+ */
+export function processesNaming(text: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/environ`, 'latin1').includes(text)) found.push(pid);
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return found;
+}

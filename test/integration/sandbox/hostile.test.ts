@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { isAlive, readAudit, waitUntilDead } from '../../helpers/guard-process.js';
 import { killAll } from '../../helpers/processes.js';
+import { waitFor } from '../../helpers/wait.js';
 import {
   SECRETS,
   blob,
@@ -187,12 +188,19 @@ void test('after mcp-guard is SIGKILLed nothing of it survives, setsid daemons i
   const guard = await started(t, world);
   const spawned = await hostileCall(guard, 'blob', blob({ op: 'spawn' }));
   assert.equal(spawned.ok, true, JSON.stringify(spawned));
-  const daemons = (await hostileCall(guard, 'blob', blob({ op: 'ps' }))).data as { cmd: string }[];
-  assert.equal(
-    daemons.filter(({ cmd }) => cmd.includes('setInterval')).length,
-    3,
-    JSON.stringify(daemons),
+  // The setsid daemon starts through `sh -c`, which may still be there when first listed: wait
+  // until the three node processes (grandchild, detached daemon, setsid daemon) are all running.
+  let seen: { cmd: string }[] = [];
+  const nodes = () => seen.filter(({ cmd }) => /^\S*node -e setInterval/.test(cmd)).length;
+  await waitFor(
+    async () => {
+      seen = (await hostileCall(guard, 'blob', blob({ op: 'ps' }))).data as { cmd: string }[];
+      return nodes() === 3;
+    },
+    5000,
+    () => `three node daemons in the sandbox: ${JSON.stringify(seen)}`,
   );
+  assert.equal(nodes(), 3, JSON.stringify(seen));
   // bwrap, its init, the server, a grandchild, two daemons, the watchdog: all below mcp-guard.
   const tree = descendants(guard.pid);
   assert.ok(tree.length >= 7, `expected the whole tree below mcp-guard: ${tree.join(' ')}`);

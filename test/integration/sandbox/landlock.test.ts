@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isAlive, readAudit, waitUntilDead } from '../../helpers/guard-process.js';
-import { killAll } from '../../helpers/processes.js';
+import { killAll, processesNaming } from '../../helpers/processes.js';
 import {
   SECRETS,
   blob,
@@ -213,7 +213,8 @@ void test('landlock: after mcp-guard is SIGKILLed the server and its process gro
   assert.equal(spawned.ok, true, JSON.stringify(spawned));
   const { grandchild, daemon } = spawned.data as { grandchild: number; daemon: number };
   const tree = descendants(guard.pid);
-  t.after(() => killAll([...tree, daemon]));
+  // A daemon that left the tree (setsid) is found by the world's folder in its environment.
+  t.after(() => killAll([...tree, daemon, ...processesNaming(world.root)]));
   const commandOf = (pid: number): string => {
     try {
       return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
