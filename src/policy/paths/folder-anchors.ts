@@ -8,6 +8,7 @@
  * the glob, all the same. A folder that does not exist when the policy is built is matched by
  * path alone.
  */
+import { isWithin } from './within.js';
 import { posix } from 'node:path';
 import { loadPicomatch } from '../globs.js';
 import { equivalenceKey } from './case-folding.js';
@@ -119,11 +120,10 @@ function belowPlace(path: string, place: string): Below | undefined {
   const subject = equivalenceKey(path);
   const key = equivalenceKey(place);
   const depth = depthOf(place);
-  if (subject === key) return { depth, place, rest: '' };
-  const prefix = key.endsWith('/') ? key : `${key}/`;
-  return subject.startsWith(prefix)
-    ? { depth, place, rest: subject.slice(prefix.length) }
-    : undefined;
+  if (!isWithin(subject, key)) return undefined;
+  const rest =
+    subject === key ? '' : subject.slice(key.endsWith('/') ? key.length : key.length + 1);
+  return { depth, place, rest };
 }
 
 /** Where the place cannot be read: the folders on the way of `path`, asked for their identity. */
