@@ -36,6 +36,16 @@ export interface SandboxBackend {
   prepare(fs: FsView, network: AllowDeny): BackendLaunch;
 }
 
+/** Why: a Linux backend is its trial and its wrapper; the rest is its name. */
+export function linuxBackend(
+  name: SandboxBackend['name'],
+  title: string,
+  probe: SandboxBackend['probe'],
+  prepare: SandboxBackend['prepare'],
+): SandboxBackend {
+  return { name, title, platform: 'linux', probe, prepare };
+}
+
 /** One launch's part of a backend: what it shows anyway, then the spawn for the view. */
 export interface BackendLaunch {
   /** Folders always shown read-only (`/usr`, `/etc`…): the view neither searches nor adds them. */

@@ -4,33 +4,35 @@
  * command line, where every local user could read the `--setenv` values.
  */
 import type { AllowDeny } from '../config/types.js';
-import type { BackendLaunch, ProbeDeps, SandboxBackend, WrapRequest, Wrapped } from './backend.js';
+import {
+  linuxBackend,
+  type BackendLaunch,
+  type ProbeDeps,
+  type WrapRequest,
+  type Wrapped,
+} from './backend.js';
 import { ISOLATION_FLAGS, bwrapOptions, systemOps } from './bwrap-layout.js';
 import { diagnoseBwrap, linuxFacts } from './diagnose.js';
 import type { FsView } from './fs-view.js';
 import { findCommand } from './program.js';
 import type { SandboxSupport } from './types.js';
 
-export const bwrapBackend: SandboxBackend = {
-  name: 'bwrap',
-  title: 'bubblewrap',
-  platform: 'linux',
-  probe: probeBwrap,
-  prepare(fs: FsView, network: AllowDeny): BackendLaunch {
-    const system = systemOps(fs, network);
-    return {
-      system: system.flatMap((op) => (op.op === 'ro-bind' ? [op.dest] : [])),
-      wrap: ({ binary, view, exec, args }: WrapRequest): Wrapped => ({
-        command: binary,
-        args: ['--args', '3', '--', exec, ...args],
-        env: {},
-        wrapperArgs: bwrapOptions(view, system, network),
-        createDirs: [view.cacheDir],
-        createFiles: view.create,
-      }),
-    };
-  },
-};
+export const bwrapBackend = linuxBackend('bwrap', 'bubblewrap', probeBwrap, prepareBwrap);
+
+function prepareBwrap(fs: FsView, network: AllowDeny): BackendLaunch {
+  const system = systemOps(fs, network);
+  return {
+    system: system.flatMap((op) => (op.op === 'ro-bind' ? [op.dest] : [])),
+    wrap: ({ binary, view, exec, args }: WrapRequest): Wrapped => ({
+      command: binary,
+      args: ['--args', '3', '--', exec, ...args],
+      env: {},
+      wrapperArgs: bwrapOptions(view, system, network),
+      createDirs: [view.cacheDir],
+      createFiles: view.create,
+    }),
+  };
+}
 
 async function probeBwrap(deps: ProbeDeps): Promise<SandboxSupport> {
   const binary =

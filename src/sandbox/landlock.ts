@@ -9,7 +9,7 @@
  */
 import { posix } from 'node:path';
 import type { AllowDeny } from '../config/types.js';
-import type { BackendLaunch, SandboxBackend, WrapRequest, Wrapped } from './backend.js';
+import { linuxBackend, type WrapRequest, type Wrapped } from './backend.js';
 import type { FsView } from './fs-view.js';
 import { landlockCoverage } from './landlock-abi.js';
 import { abiOf, LANDLOCK_LAUNCHER, probeLandlock } from './landlock-probe.js';
@@ -19,18 +19,15 @@ import type { LandlockSpec } from './landlock-spec.js';
 /** Most directory entries read to carve the rules around hidden entries, per launch. */
 export const CARVE_BUDGET = 20_000;
 
-export const landlockBackend: SandboxBackend = {
-  name: 'landlock',
-  title: 'Landlock',
-  platform: 'linux',
-  probe: probeLandlock,
-  prepare(fs: FsView, network: AllowDeny): BackendLaunch {
-    return {
-      system: landlockSystem(fs),
-      wrap: (request: WrapRequest): Wrapped => landlockWrap(request, network, fs),
-    };
-  },
-};
+export const landlockBackend = linuxBackend(
+  'landlock',
+  'Landlock',
+  probeLandlock,
+  (fs, network) => ({
+    system: landlockSystem(fs),
+    wrap: (request: WrapRequest): Wrapped => landlockWrap(request, network, fs),
+  }),
+);
 
 /** Why: the launcher's spawn for one launch, or why the launch must not happen. */
 export function landlockWrap(request: WrapRequest, network: AllowDeny, fs: FsView): Wrapped {

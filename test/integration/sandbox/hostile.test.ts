@@ -11,22 +11,7 @@ import { test } from 'node:test';
 import { isAlive, readAudit, waitUntilDead } from '../../helpers/guard-process.js';
 import { killAll } from '../../helpers/processes.js';
 import { waitFor } from '../../helpers/wait.js';
-import {
-  SECRETS,
-  blob,
-  buildWorld,
-  descendants,
-  hostileCall,
-  startHostile,
-  type World,
-} from './world.js';
-
-async function started(t: Parameters<typeof buildWorld>[0], world: World, plan = [] as object[]) {
-  const { guard } = startHostile(t, world, { plan: plan as never });
-  t.after(() => killAll([guard.pid, ...descendants(guard.pid)]));
-  await guard.initialize({}, 20_000);
-  return guard;
-}
+import { SECRETS, blob, buildWorld, descendants, hostileCall, started } from './world.js';
 
 void test('it cannot read ~/.ssh, ~/.aws, a denied .env, or anything of $HOME outside its root', async (t) => {
   const world = await buildWorld(t);

@@ -9,32 +9,25 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { isAlive, readAudit, waitUntilDead } from '../../helpers/guard-process.js';
 import { killAll, processesNaming } from '../../helpers/processes.js';
-import {
-  SECRETS,
-  blob,
-  buildWorld,
-  descendants,
-  hostileCall,
-  startHostile,
-  type World,
-} from './world.js';
+import type { JsonObject } from '../../helpers/raw-client.js';
+import { SECRETS, blob, buildWorld, descendants, hostileCall, started } from './world.js';
 
-const LANDLOCK = { sandbox: { mode: 'required', network: 'deny', backend: 'landlock' } };
-
-async function started(t: Parameters<typeof buildWorld>[0], world: World, plan = [] as object[]) {
-  const { guard } = startHostile(t, world, { plan: plan as never, entry: LANDLOCK });
-  t.after(() => killAll([guard.pid, ...descendants(guard.pid)]));
-  await guard.initialize({}, 20_000);
-  return guard;
-}
+const LANDLOCK: JsonObject = {
+  sandbox: { mode: 'required', network: 'deny', backend: 'landlock' },
+};
 
 void test('landlock: it cannot read ~/.ssh, ~/.aws, a denied .env, or anything of $HOME outside its root', async (t) => {
   const world = await buildWorld(t);
   mkdirSync(join(world.work, 'sub'));
-  const guard = await started(t, world, [
-    { op: 'read', path: join(world.home, '.aws/credentials') },
-    { op: 'read', path: join(world.work, '.env') },
-  ]);
+  const guard = await started(
+    t,
+    world,
+    [
+      { op: 'read', path: join(world.home, '.aws/credentials') },
+      { op: 'read', path: join(world.work, '.env') },
+    ],
+    LANDLOCK,
+  );
   // Outside Landlock: no mount namespace to hide a path, so it is refused (EACCES), not absent.
   const ssh = await hostileCall(
     guard,
@@ -118,7 +111,7 @@ void test('landlock: it cannot read ~/.ssh, ~/.aws, a denied .env, or anything o
 
 void test('landlock: it cannot write outside its root or to a read-only path, and the host shows no trace', async (t) => {
   const world = await buildWorld(t);
-  const guard = await started(t, world);
+  const guard = await started(t, world, [], LANDLOCK);
   const escape = `/tmp/mcp-guard-escape-${process.pid}-${Date.now()}`;
   const attempts: [string, string][] = [
     [join(world.outside, 'new.txt'), 'a folder never given'],
@@ -159,7 +152,12 @@ void test('landlock: it cannot write outside its root or to a read-only path, an
 
 void test('landlock: it cannot reach a TCP port on 127.0.0.1; unix sockets are beyond Landlock', async (t) => {
   const world = await buildWorld(t);
-  const guard = await started(t, world, [{ op: 'tcp', host: '127.0.0.1', port: world.tcpPort }]);
+  const guard = await started(
+    t,
+    world,
+    [{ op: 'tcp', host: '127.0.0.1', port: world.tcpPort }],
+    LANDLOCK,
+  );
   const tcp = await hostileCall(guard, 'attempt', { n: 0 });
   assert.deepEqual(tcp, { ok: false, code: 'EACCES' });
   // Outside Landlock (up to ABI 7): connecting to a unix socket by its path is not an access it
@@ -182,7 +180,7 @@ void test('landlock: it cannot reach a TCP port on 127.0.0.1; unix sockets are b
 
 void test('landlock: no secret of mcp-guard’s environment, nor of any host process, is readable', async (t) => {
   const world = await buildWorld(t);
-  const guard = await started(t, world);
+  const guard = await started(t, world, [], LANDLOCK);
   const env = (await hostileCall(guard, 'blob', blob({ op: 'env' }))).data as Record<
     string,
     string
@@ -208,7 +206,7 @@ void test('landlock: no secret of mcp-guard’s environment, nor of any host pro
 
 void test('landlock: after mcp-guard is SIGKILLed the server and its process group die with it', async (t) => {
   const world = await buildWorld(t);
-  const guard = await started(t, world);
+  const guard = await started(t, world, [], LANDLOCK);
   const spawned = await hostileCall(guard, 'blob', blob({ op: 'spawn' }));
   assert.equal(spawned.ok, true, JSON.stringify(spawned));
   const { grandchild, daemon } = spawned.data as { grandchild: number; daemon: number };

@@ -20,7 +20,9 @@ import {
 import { FIXTURES } from '../../helpers/paths.js';
 import type { JsonObject } from '../../helpers/raw-client.js';
 
-export { descendants } from '../../helpers/processes.js';
+import { descendants, killAll } from '../../helpers/processes.js';
+
+export { descendants };
 
 export interface World {
   root: string;
@@ -117,6 +119,19 @@ export function startHostile(
     env: world.secretEnv,
   });
   return { guard, manifest };
+}
+
+/** The hostile fixture started and initialized; killed with all it started after the test. */
+export async function started(
+  t: TestContext,
+  world: World,
+  plan: JsonObject[] = [],
+  entry?: JsonObject,
+): Promise<GuardProcess> {
+  const { guard } = startHostile(t, world, { plan, ...(entry === undefined ? {} : { entry }) });
+  t.after(() => killAll([guard.pid, ...descendants(guard.pid)]));
+  await guard.initialize({}, 20_000);
+  return guard;
 }
 
 export interface Outcome {
