@@ -12,6 +12,7 @@ import { FIELD_ORDER } from './catalogue.js';
 import { ZERO_HASH, sealPrefix } from './chain.js';
 import type { AuditEvent } from './events.js';
 import { isLean, leanPrefix } from './lean-line.js';
+import { escapeJsonText } from './terminal-safe.js';
 import { isoTimeOncePerMillisecond } from './timestamp.js';
 
 /** Why: the synchronous file (or stderr) writer, kept apart so this class needs no pino import. */
@@ -94,9 +95,12 @@ export class ChainedAuditLog implements AuditLog {
     this.#seal(line.slice(0, end));
   }
 
-  /** Seals a record's prefix with its hash and writes (or holds) the line. */
+  /**
+   * Seals a record's prefix with its hash and writes (or holds) the line. Characters that could
+   * drive a terminal are written as JSON escapes, so the file itself is safe to print.
+   */
   #seal(prefix: string): void {
-    const sealed = sealPrefix(prefix);
+    const sealed = sealPrefix(escapeJsonText(prefix));
     this.#sealed = sealed.hash;
     const line = `${sealed.line}\n`;
     if (this.#corked > 0) {

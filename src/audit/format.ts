@@ -4,6 +4,7 @@
  * characters escaped), and mcp-guard's own words never say "error" unless the level is error.
  */
 import { RECORD_KEYS } from './catalogue.js';
+import { escapeForTerminal } from './terminal-safe.js';
 
 /** Why: colour is decided by the caller (TTY and NO_COLOR), never guessed here. */
 export interface FormatOptions {
@@ -138,17 +139,13 @@ function join(...parts: string[]): string {
 function kv(key: string, value: unknown): string {
   return value === undefined || value === null
     ? ''
-    : `${key}=${typeof value === 'string' ? text(value) : text(JSON.stringify(value))}`;
+    : `${text(key)}=${typeof value === 'string' ? text(value) : text(JSON.stringify(value))}`;
 }
 
 /** A value as terminal-safe text: controls, ANSI escapes and bidi overrides are escaped. */
 function text(value: unknown): string {
   if (value === undefined || value === null) return '';
-  const s = typeof value === 'string' ? value : JSON.stringify(value);
-  return s.replace(
-    /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return escapeForTerminal(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 /**

@@ -6,6 +6,7 @@
 import { splitLines, type AuditInput } from './lines.js';
 import { checkLine, type ChainFields } from './record-line.js';
 import { checkSessionChain } from './session-chain.js';
+import { escapeForTerminal } from './terminal-safe.js';
 
 export type AuditProblemKind =
   | 'unparseable'
@@ -93,11 +94,16 @@ export function verifyAuditLog(input: AuditInput): AuditVerifyResult {
   return { ok: problems.length === 0, sessions: chains.size, records, problems };
 }
 
-/** Why: one human line per problem, the same in the CLI and in test failure messages. */
+/**
+ * Why: one human line per problem, the same in the CLI and in test failure messages; a session
+ * id read from a damaged file is shown escaped, like all record text.
+ */
 export function formatProblem(problem: AuditProblem): string {
   const where = problem.session === undefined ? '' : ` session ${problem.session}`;
   const seq = problem.seq === undefined ? '' : ` seq ${problem.seq}`;
-  return `line ${problem.line}${where}${seq}: ${problem.kind}: ${problem.message}`;
+  return escapeForTerminal(
+    `line ${problem.line}${where}${seq}: ${problem.kind}: ${problem.message}`,
+  );
 }
 
 function listFor<T>(map: Map<string, T[]>, key: string): T[] {

@@ -7,6 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { formatDenialSummary, formatRecord } from '../audit/format.js';
 import { AuditFileTail, followAuditFile } from '../audit/tail.js';
+import { escapeForTerminal, escapeJsonText } from '../audit/terminal-safe.js';
 import { formatProblem, verifyAuditLog } from '../audit/verify.js';
 import { userStateDir } from '../config/context.js';
 import { GuardError } from '../errors.js';
@@ -97,10 +98,10 @@ function locateAuditFile(call: CommandCall<typeof OPTIONS>): string {
 async function verify(file: string, json: boolean, out: NodeJS.WriteStream): Promise<number> {
   const result = verifyAuditLog(await readAuditFile(file));
   if (json) {
-    out.write(`${JSON.stringify({ file, ...result })}\n`);
+    out.write(`${escapeJsonText(JSON.stringify({ file, ...result }))}\n`);
     return result.ok ? 0 : 1;
   }
-  const summary = `${file}: ${result.records} record(s) in ${result.sessions} session(s)`;
+  const summary = `${escapeForTerminal(file)}: ${result.records} record(s) in ${result.sessions} session(s)`;
   if (result.ok) {
     out.write(`${summary}; every chain is intact\n`);
     return 0;
@@ -130,7 +131,7 @@ async function show(file: string, options: LogsOptions): Promise<number> {
       const record = parseRecord(bytes);
       if (record === undefined) {
         process.stderr.write(
-          `mcp-guard: line ${firstLine + i} of ${file} is not an audit record (skipped)\n`,
+          `mcp-guard: line ${firstLine + i} of ${escapeForTerminal(file)} is not an audit record (skipped)\n`,
         );
       } else if (!controller.signal.aborted && matches(record, options)) {
         if (summarise) {
@@ -138,14 +139,16 @@ async function show(file: string, options: LogsOptions): Promise<number> {
           shown.push({ event, rule, tool, method, direction, enforced });
         }
         options.out.write(
-          options.json ? `${bytes.toString('utf8')}\n` : `${formatRecord(record, { color })}\n`,
+          options.json
+            ? `${escapeJsonText(bytes.toString('utf8'))}\n`
+            : `${formatRecord(record, { color })}\n`,
         );
       }
     });
   };
   const tail = new AuditFileTail(file, print, () =>
     process.stderr.write(
-      `mcp-guard: ${file} was truncated or replaced; reading it from the start\n`,
+      `mcp-guard: ${escapeForTerminal(file)} was truncated or replaced; reading it from the start\n`,
     ),
   );
   options.out.on('error', onStdoutError);
@@ -156,7 +159,8 @@ async function show(file: string, options: LogsOptions): Promise<number> {
       await assertExists(file);
       await tail.read();
     } else {
-      if (!(await exists(file))) process.stderr.write(`mcp-guard: waiting for ${file} to appear\n`);
+      if (!(await exists(file)))
+        process.stderr.write(`mcp-guard: waiting for ${escapeForTerminal(file)} to appear\n`);
       await followAuditFile(tail, controller.signal, (err) => {
         failure ??=
           err instanceof Error ? err : new Error('reading the audit log failed', { cause: err });
@@ -184,7 +188,7 @@ async function assertExists(file: string): Promise<void> {
   if (!(await exists(file))) {
     throw new GuardError(
       'ERR_AUDIT',
-      `no audit log at ${file} (nothing has been recorded there yet)`,
+      `no audit log at ${escapeForTerminal(file)} (nothing has been recorded there yet)`,
     );
   }
 }

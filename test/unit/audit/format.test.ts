@@ -134,3 +134,44 @@ void test('time is local and short; an unreadable time is shown as is', () => {
   assert.equal(formatTime(TIME), '03-07 09:05:03.042');
   assert.equal(formatTime('yesterday').trim(), 'yesterday');
 });
+
+void test('nothing a record holds reaches the terminal raw: server, event, keys, values, paths', () => {
+  const hostile = '\u009b2J\u202e\u2066\u001b]0;x\u0007';
+  const got = formatRecord(
+    {
+      level: `warn${hostile}`,
+      time: `t${hostile}`,
+      session: 's1',
+      seq: 1,
+      server: `files${hostile}`,
+      event: `made.up${hostile}`,
+      [`key${hostile}`]: `value${hostile}`,
+      nested: { [`k${hostile}`]: [`v${hostile}`] },
+      prev: '0',
+      hash: '1',
+    },
+    { color: false },
+  );
+  assert.ok(
+    !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(got),
+    JSON.stringify(got),
+  );
+  assert.ok(got.includes('files\\u009b2J\\u202e'), got);
+  for (const event of ['child.spawn', 'pin.lock', 'policy.deny', 'child.failed', 'rpc.invalid']) {
+    const shown = line(event, {
+      command: hostile,
+      args: [hostile],
+      file: `/tmp/${hostile}`,
+      rule: hostile,
+      reason: hostile,
+      tool: hostile,
+      method: hostile,
+      id: hostile,
+      direction: hostile,
+    });
+    assert.ok(
+      !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(shown),
+      `${event}: ${JSON.stringify(shown)}`,
+    );
+  }
+});
