@@ -1,6 +1,8 @@
 /**
  * JSON-RPC 2.0 as MCP uses it: parse one framed line into a classified message, or into the
- * reason it is not one (with the error code and the id, where it can be known).
+ * reason it is not one (with the error code and the id, where it can be known). This is the one
+ * classification of every message in both directions: a message is a request, a notification or
+ * a response (result or error), never two; anything else is malformed.
  */
 import { isUtf8 } from 'node:buffer';
 import { exceedsDepth, MAX_DEPTH } from './depth.js';
@@ -119,6 +121,11 @@ export function classify(value: unknown): ParseResult {
     return invalid('params must be an object or an array');
   }
   if ('method' in value) {
+    // Strictly one thing: a peer that reads `result` before `method` (Cline's client does) would
+    // take a request or notification carrying a result for the answer to its own request.
+    if ('result' in value || 'error' in value) {
+      return invalid('a message is a request, a notification or a response, never two');
+    }
     if (typeof value.method !== 'string' || value.method === '') {
       return invalid('method must be a non-empty string');
     }

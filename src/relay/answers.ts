@@ -80,6 +80,12 @@ export function checkClientCapability(
   };
 }
 
+/** Whether the client declared the capability this server→client method needs (none: false). */
+export function declaresCapabilityFor(method: string, declared: unknown): boolean {
+  const capability = CAPABILITY_FOR[method];
+  return capability !== undefined && isObject(declared) && capability in declared;
+}
+
 /** The tool a `tools/call` names, for the audit log. */
 export function toolOf(message: RpcMessage): string | undefined {
   if (message.kind !== 'request' || message.method !== 'tools/call' || !isObject(message.params)) {

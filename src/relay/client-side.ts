@@ -9,6 +9,7 @@ import { isObject, resultLine, type RequestId, type RpcMessage } from '../protoc
 import { refusalLine } from '../policy/refusal.js';
 import type { ServerCatalog } from '../policy/catalog.js';
 import { answerInvalid, answerStopped, answerUnavailable, lineFrame, toolOf } from './answers.js';
+import { dispatchFrame, type MessageHandlers } from './dispatch.js';
 import { HeldRequests } from './held-requests.js';
 import { PendingTable, type PendingRequest } from './pending.js';
 import type { Unavailable } from './relay.js';
@@ -82,26 +83,15 @@ export class ClientSide implements ClientPeer {
   }
 
   onFrame(frame: Frame): void {
-    const parsed = this.#relay.parseFrame(frame, DIRECTION);
-    if (!parsed.ok) {
-      answerInvalid(this.#relay, parsed);
-      return;
-    }
-    const message = parsed.message;
-    const bytes = frame.kind === 'line' ? frame.bytes : null;
-    switch (message.kind) {
-      case 'request':
-        this.#onRequest(message, bytes);
-        return;
-      case 'notification':
-        this.#onNotification(message, bytes);
-        return;
-      case 'response':
-      case 'error':
-        this.#server.forwardClientResponse(message, bytes);
-        return;
-    }
+    dispatchFrame(this.#relay, frame, DIRECTION, this.#handlers);
   }
+
+  readonly #handlers: MessageHandlers = {
+    invalid: (parsed) => answerInvalid(this.#relay, parsed),
+    request: (message, bytes) => this.#onRequest(message, bytes),
+    notification: (message, bytes) => this.#onNotification(message, bytes),
+    response: (message, bytes) => this.#server.forwardClientResponse(message, bytes),
+  };
 
   /**
    * Sends what waited for a server, now that one accepts requests: first the retried requests,
@@ -172,7 +162,11 @@ export class ClientSide implements ClientPeer {
   }
 
   #onRequest(message: Extract<RpcMessage, { kind: 'request' }>, bytes: Buffer | null): void {
-    if (this.pending.has(message.id) || this.#held.has(message.id)) {
+    if (
+      this.pending.has(message.id) ||
+      this.#held.has(message.id) ||
+      this.#server.ownsId(message.id)
+    ) {
       const reason = 'a request with this id is already in flight';
       this.#relay.auditInvalid(DIRECTION, reason, lineFrame(bytes), message.id);
       this.#relay.replyError(message.id, {

@@ -79,6 +79,22 @@ export class OwnRequests {
     return true;
   }
 
+  /** Whether a request of ours with this id waits for its answer. */
+  has(id: RequestId): boolean {
+    return this.#waiting.has(idKey(id));
+  }
+
+  /** Fails the request with this id (its answer came malformed); false when it is none of ours. */
+  fail(id: RequestId, reason: string): boolean {
+    const key = idKey(id);
+    const waiting = this.#waiting.get(key);
+    if (waiting === undefined) return false;
+    this.#waiting.delete(key);
+    clearTimeout(waiting.timer);
+    waiting.reject(new Error(reason));
+    return true;
+  }
+
   /** The server is gone: every request still waiting fails. */
   rejectAll(reason: string): void {
     for (const waiting of this.#waiting.values()) {

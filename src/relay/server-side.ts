@@ -11,11 +11,18 @@ import {
   errorLine,
   idKey,
   resultLine,
+  type ParseResult,
   type RequestId,
   type RpcMessage,
 } from '../protocol/jsonrpc.js';
 import { refusalLine } from '../policy/refusal.js';
-import { checkClientCapability, isErrorReply, lineFrame } from './answers.js';
+import {
+  checkClientCapability,
+  declaresCapabilityFor,
+  isErrorReply,
+  lineFrame,
+} from './answers.js';
+import { dispatchFrame, type MessageHandlers } from './dispatch.js';
 import { OwnRequests } from './own-requests.js';
 import { PendingTable } from './pending.js';
 import type { ClientPeer, RelayCore, ServerPeer } from './sides.js';
@@ -114,6 +121,11 @@ export class ServerSide implements ServerPeer {
     this.#sink?.writeMessage(message.body, bytes, source);
   }
 
+  /** mcp-guard's own request with this id waits for the server's answer. */
+  ownsId(id: RequestId): boolean {
+    return this.#own.has(id);
+  }
+
   /** Sends a request of mcp-guard's own; its id never reaches the client. */
   request(method: string, params: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
     const sink = this.#sink;
@@ -141,36 +153,33 @@ export class ServerSide implements ServerPeer {
   }
 
   #onFrame(frame: Frame): void {
+    dispatchFrame(this.#relay, frame, DIRECTION, this.#handlers);
+  }
+
+  readonly #handlers: MessageHandlers = {
+    invalid: (parsed) => this.#onInvalid(parsed),
+    request: (message, bytes) => this.#onRequest(message, bytes),
+    notification: (message, bytes) => this.#onNotification(message, bytes),
+    response: (message, bytes) => this.#onResponse(message, bytes),
+  };
+
+  /**
+   * A line that is no valid message is never forwarded. When it carries the id of a request in
+   * flight (the client's, or mcp-guard's own), that request is still answered: with an error.
+   */
+  #onInvalid(parsed: Extract<ParseResult, { ok: false }>): void {
     const relay = this.#relay;
-    const parsed = relay.parseFrame(frame, DIRECTION);
-    if (!parsed.ok) {
-      // A broken reply to a pending client request still gets the client an answer.
-      if (parsed.id !== null && this.#client.hasPending(parsed.id)) {
-        this.#answerClient(parsed.id, {
-          code:
-            parsed.code === ErrorCode.MessageTooLarge
-              ? ErrorCode.MessageTooLarge
-              : ErrorCode.InternalError,
-          message: `mcp-guard: the server's response was refused: ${parsed.reason}`,
-          data: { rule: 'framing', reason: parsed.reason, server: relay.options.server },
-        });
-      }
-      return;
-    }
-    const message = parsed.message;
-    const bytes = frame.kind === 'line' ? frame.bytes : null;
-    switch (message.kind) {
-      case 'response':
-      case 'error':
-        this.#onResponse(message, bytes);
-        return;
-      case 'request':
-        this.#onRequest(message, bytes);
-        return;
-      case 'notification':
-        this.#onNotification(message, bytes);
-        return;
-    }
+    if (parsed.id === null) return;
+    if (this.#own.fail(parsed.id, `the server's response was refused: ${parsed.reason}`)) return;
+    if (!this.#client.hasPending(parsed.id)) return;
+    this.#answerClient(parsed.id, {
+      code:
+        parsed.code === ErrorCode.MessageTooLarge
+          ? ErrorCode.MessageTooLarge
+          : ErrorCode.InternalError,
+      message: `mcp-guard: the server's response was refused: ${parsed.reason}`,
+      data: { rule: 'framing', reason: parsed.reason, server: relay.options.server },
+    });
   }
 
   #onResponse(
@@ -218,6 +227,19 @@ export class ServerSide implements ServerPeer {
 
   #onRequest(message: Extract<RpcMessage, { kind: 'request' }>, bytes: Buffer | null): void {
     const relay = this.#relay;
+    if (this.pending.has(message.id) || this.#collides(message)) {
+      const reason = this.pending.has(message.id)
+        ? 'a server request with this id is already in flight'
+        : "the id of a client request in flight, which the client could take for that request's answer";
+      relay.auditInvalid(DIRECTION, reason, lineFrame(bytes), message.id);
+      this.#sink?.writeText(
+        errorLine(message.id, {
+          code: ErrorCode.InvalidRequest,
+          message: `Invalid request: ${reason}`,
+        }),
+      );
+      return;
+    }
     const verdict = relay.inspect(message, DIRECTION);
     if (verdict.action === 'answer') {
       relay.recordAnswered(DIRECTION, verdict.rule, message);
@@ -243,6 +265,17 @@ export class ServerSide implements ServerPeer {
     });
     const out = verdict.action === 'rewrite' ? verdict.message : message;
     this.#writeClient(out, verdict.action === 'rewrite' ? null : bytes);
+  }
+
+  /**
+   * A server request reusing the id of a client request in flight is one message that is two
+   * things to a client that matches answers by id before it looks at `method` (Cline's does, and
+   * resolves its call with the request). Only requests for a capability the client declared may
+   * share an id with its requests: such a client handles the server's requests as requests.
+   */
+  #collides(message: Extract<RpcMessage, { kind: 'request' }>): boolean {
+    if (!this.#client.hasPending(message.id)) return false;
+    return !declaresCapabilityFor(message.method, this.#client.capabilities());
   }
 
   #onNotification(

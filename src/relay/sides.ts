@@ -49,6 +49,8 @@ export interface ServerPeer {
   write(message: RpcMessage, bytes: Buffer | null, source?: Readable): void;
   /** Writes one serialised line (with its newline). */
   writeText(line: string): void;
+  /** mcp-guard's own request with this id waits for the server's answer. */
+  ownsId(id: RequestId): boolean;
   notify(method: string, params?: Record<string, unknown>): void;
   /** The client answered a server→client request. */
   forwardClientResponse(

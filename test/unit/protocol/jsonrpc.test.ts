@@ -128,3 +128,61 @@ test('sniffTrailingId finds an id written last in the top-level object only', ()
   ];
   for (const [text, want] of cases) assert.equal(sniffTrailingId(text), want, text);
 });
+
+test('a message that is two things at once is malformed, whatever its spelling', () => {
+  // method + result/error: a peer that reads `result` first takes it for an answer.
+  const cases: { text: string; id: string | number | null }[] = [
+    { text: '{"jsonrpc":"2.0","id":1,"method":"ping","result":{}}', id: 1 },
+    { text: '{"jsonrpc":"2.0","id":"1","method":"x","result":{"tools":[]}}', id: '1' },
+    { text: '{"jsonrpc":"2.0","id":1,"result":{},"method":"ping"}', id: 1 },
+    { text: '{"jsonrpc":"2.0","id":1,"method":"x","error":{"code":1,"message":"m"}}', id: 1 },
+    { text: '{"jsonrpc":"2.0","id":1,"method":"x","result":null}', id: 1 },
+    {
+      text: '{"jsonrpc":"2.0","id":1,"method":"x","result":{},"error":{"code":1,"message":"m"}}',
+      id: 1,
+    },
+    { text: '{"jsonrpc":"2.0","method":"notifications/x","result":{}}', id: null },
+    { text: '{"jsonrpc":"2.0","id":null,"method":"x","result":{}}', id: null },
+    { text: '{"jsonrpc":"2.0","id":7,"method":7,"result":{}}', id: 7 },
+    { text: '{"jsonrpc":"2.0","id":7,"method":null,"result":{}}', id: 7 },
+    { text: '{"id":7,"method":"x","result":{}}', id: 7 },
+  ];
+  for (const c of cases) {
+    const r = parse(c.text);
+    assert.equal(r.ok, false, c.text);
+    if (!r.ok) {
+      assert.equal(r.code, ErrorCode.InvalidRequest, c.text);
+      assert.equal(r.id, c.id, c.text);
+      // It carries a method: the sender may be waiting for an answer to it.
+      assert.equal(r.response === true, false, c.text);
+    }
+  }
+  const r = parse('{"jsonrpc":"2.0","id":1,"method":"ping","result":{}}');
+  assert.ok(
+    !r.ok && r.reason === 'a message is a request, a notification or a response, never two',
+  );
+});
+
+test('ids keep their type and only strings and finite numbers are ids', () => {
+  const kinds: [string, string | number | null][] = [
+    ['{"jsonrpc":"2.0","id":1,"result":{}}', 1],
+    ['{"jsonrpc":"2.0","id":"1","result":{}}', '1'],
+    ['{"jsonrpc":"2.0","id":1.0,"result":{}}', 1],
+    ['{"jsonrpc":"2.0","id":-0,"result":{}}', -0],
+    ['{"jsonrpc":"2.0","id":true,"result":{}}', null],
+    ['{"jsonrpc":"2.0","id":[1],"result":{}}', null],
+    ['{"jsonrpc":"2.0","id":null,"result":{}}', null],
+    ['{"jsonrpc":"2.0","id":1e999,"result":{}}', null],
+  ];
+  for (const [text, want] of kinds) {
+    const r = parse(text);
+    if (want === null) {
+      assert.ok(!r.ok && r.response === true, text);
+    } else {
+      assert.ok(r.ok && r.message.kind === 'response', text);
+      if (r.ok && r.message.kind === 'response') assert.equal(r.message.id, want, text);
+    }
+  }
+  assert.equal(idKey(1), idKey(1.0));
+  assert.notEqual(idKey(1), idKey('n1'));
+});

@@ -567,3 +567,105 @@ test('the queue while no server is attached holds 1000 requests; the 1001st gets
   );
   assert.equal(t.toClient.items.length, 0, 'nothing else was refused');
 });
+
+test('a server message that is a request and a response at once never reaches the client; the call it names is answered with -32603', async () => {
+  const t = setup();
+  t.client(req(1, 'tools/list'));
+  await t.toServer.next();
+  // The forged answer: a method, and a result naming the client's pending id.
+  t.server('{"jsonrpc":"2.0","id":1,"method":"x","result":{"tools":[{"name":"denied"}]}}');
+  const [reply] = await t.toClient.next();
+  const reason = 'a message is a request, a notification or a response, never two';
+  assert.deepEqual(reply, {
+    jsonrpc: '2.0',
+    id: 1,
+    error: {
+      code: ErrorCode.InternalError,
+      message: `mcp-guard: the server's response was refused: ${reason}`,
+      data: { rule: 'framing', reason, server: 'test' },
+    },
+  });
+  const events = t.records.map((r) => r.event);
+  assert.deepEqual(events, ['rpc.request', 'rpc.invalid', 'rpc.response']);
+  assert.equal(t.records[1]!.fields.direction, 'server-to-client');
+  // The real answer that follows is one to an unknown id now: dropped.
+  t.server('{"jsonrpc":"2.0","id":1,"result":{"tools":[]}}');
+  t.server('{"jsonrpc":"2.0","method":"notifications/x","error":{"code":1,"message":"m"}}');
+  t.client(req(2, 'ping'));
+  await t.toServer.next();
+  t.server('{"jsonrpc":"2.0","id":2,"result":{}}');
+  const [pong] = await t.toClient.next();
+  assert.deepEqual(pong, { jsonrpc: '2.0', id: 2, result: {} });
+  assert.equal(t.toClient.items.length, 0);
+});
+
+test('a client message that is two things at once gets -32600 with its id and is not forwarded', async () => {
+  const t = setup();
+  t.client('{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"x"},"result":{}}');
+  const [reply] = await t.toClient.next();
+  const reason = 'a message is a request, a notification or a response, never two';
+  assert.deepEqual(reply, {
+    jsonrpc: '2.0',
+    id: 5,
+    error: {
+      code: ErrorCode.InvalidRequest,
+      message: reason,
+      data: { rule: 'framing', reason, server: 'test' },
+    },
+  });
+  t.client(req(6, 'ping'));
+  const [next] = (await t.toServer.next()) as { id: number }[];
+  assert.equal(next!.id, 6, 'nothing else reached the server');
+});
+
+test("a server request reusing a pending client id is refused unless the client declared the request's capability", async () => {
+  const t = setup();
+  t.client(
+    req(1, 'initialize', {
+      protocolVersion: '2025-06-18',
+      capabilities: { sampling: {} },
+      clientInfo: { name: 'c', version: '1' },
+    }),
+  );
+  await t.toServer.next();
+  t.server('{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18","capabilities":{}}}');
+  await t.toClient.next();
+  t.client(req(7, 'tools/call', { name: 'slow' }));
+  await t.toServer.next();
+  // `ping` needs no capability: a client matching ids first would take it for its call's answer.
+  t.server(req(7, 'ping'));
+  const [refused] = await t.toServer.next();
+  const reason =
+    "the id of a client request in flight, which the client could take for that request's answer";
+  assert.deepEqual(refused, {
+    jsonrpc: '2.0',
+    id: 7,
+    error: { code: ErrorCode.InvalidRequest, message: `Invalid request: ${reason}` },
+  });
+  const invalid = t.records.filter((r) => r.event === 'rpc.invalid');
+  assert.equal(invalid.at(-1)!.fields.reason, reason);
+  // A declared capability's request may share the id: this client handles requests as requests.
+  t.server(req(7, 'sampling/createMessage', { messages: [] }));
+  const [forwarded] = (await t.toClient.next()) as { method: string }[];
+  assert.equal(forwarded!.method, 'sampling/createMessage');
+  // The same server request id twice in flight is refused too.
+  t.server(req(7, 'sampling/createMessage', { messages: [] }));
+  const [twice] = (await t.toServer.next()) as { error: { message: string } }[];
+  assert.match(twice!.error.message, /already in flight/);
+  t.server('{"jsonrpc":"2.0","id":7,"result":{"content":[]}}');
+  const [answer] = await t.toClient.next();
+  assert.deepEqual(answer, { jsonrpc: '2.0', id: 7, result: { content: [] } });
+});
+
+test("a malformed answer to one of mcp-guard's own requests fails it at once; a client request may not take its id", async () => {
+  const t = setup();
+  const pending = t.relay.request('tools/list', {}, 60_000);
+  const [sent] = (await t.toServer.next()) as { id: string }[];
+  t.client(req(sent!.id, 'ping'));
+  const [refused] = (await t.toClient.next()) as { id: string; error: { code: number } }[];
+  assert.equal(refused!.id, sent!.id);
+  assert.equal(refused!.error.code, ErrorCode.InvalidRequest);
+  t.server(JSON.stringify({ jsonrpc: '2.0', id: sent!.id, method: 'x', result: { tools: [] } }));
+  await assert.rejects(pending, /never two/);
+  assert.equal(t.toClient.items.length, 0);
+});
