@@ -227,19 +227,6 @@ export class ServerSide implements ServerPeer {
 
   #onRequest(message: Extract<RpcMessage, { kind: 'request' }>, bytes: Buffer | null): void {
     const relay = this.#relay;
-    if (this.pending.has(message.id) || this.#collides(message)) {
-      const reason = this.pending.has(message.id)
-        ? 'a server request with this id is already in flight'
-        : "the id of a client request in flight, which the client could take for that request's answer";
-      relay.auditInvalid(DIRECTION, reason, lineFrame(bytes), message.id);
-      this.#sink?.writeText(
-        errorLine(message.id, {
-          code: ErrorCode.InvalidRequest,
-          message: `Invalid request: ${reason}`,
-        }),
-      );
-      return;
-    }
     const verdict = relay.inspect(message, DIRECTION);
     if (verdict.action === 'answer') {
       relay.recordAnswered(DIRECTION, verdict.rule, message);
@@ -255,6 +242,20 @@ export class ServerSide implements ServerPeer {
       const code = refusal.code ?? ErrorCode.PolicyDenied;
       const text = code === ErrorCode.MethodNotFound ? 'Method not found' : 'Blocked by mcp-guard';
       this.#sink?.writeText(errorLine(message.id, { code, message: `${text}: ${refusal.reason}` }));
+      return;
+    }
+    // Only what would reach the client: mcp-guard answers the rest itself, whatever the id.
+    if (this.pending.has(message.id) || this.#collides(message)) {
+      const reason = this.pending.has(message.id)
+        ? 'a server request with this id is already in flight'
+        : "the id of a client request in flight, which the client could take for that request's answer";
+      relay.auditInvalid(DIRECTION, reason, lineFrame(bytes), message.id);
+      this.#sink?.writeText(
+        errorLine(message.id, {
+          code: ErrorCode.InvalidRequest,
+          message: `Invalid request: ${reason}`,
+        }),
+      );
       return;
     }
     this.pending.add({
