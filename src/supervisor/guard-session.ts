@@ -50,6 +50,8 @@ export class GuardSession extends EventEmitter<SessionEvents> {
   #health: HealthMonitor | null = null;
   #proc: SupervisedChild | null = null;
   #lastPing: { ms: number; at: number } | null = null;
+  /** Monotonic time of the current child's last stderr bytes: a sign of life (see health.ts). */
+  #lastStderr = 0;
   #stopping: Promise<SessionEnd> | null = null;
   #resolveEnd!: (end: SessionEnd) => void;
 
@@ -149,6 +151,10 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     const { audit, hostEnv } = this.#options;
     this.#proc = proc;
     this.#restarts.started();
+    this.#lastStderr = 0;
+    proc.child.stderr.on('data', () => {
+      if (proc === this.#proc) this.#lastStderr = this.#clock.now();
+    });
     recordSpawn(audit, this.server, proc, this.#restarts.count, hostEnv ?? process.env);
     pipeStderr(proc.child.stderr, {
       audit,
@@ -278,7 +284,10 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     this.#health = new HealthMonitor({
       health: this.server.health,
       clock: this.#clock,
-      probe: relayProbe(this.relay),
+      probe: relayProbe(this.relay, {
+        lastStderr: () => this.#lastStderr,
+        cpuMs: () => proc.cpuMs(),
+      }),
       audit: this.#options.audit,
       server: this.server.name,
       pid: proc.pid,

@@ -1,6 +1,7 @@
 /**
  * The health check loop of one child (SPEC section 5): a ping every `health.interval` while the
- * child is ready, each judged by `judgePing` (busy is not hung, a clock jump is no failure);
+ * child is ready, each judged by `judgePing` (busy is not hung, silent and idle is, even with a
+ * request in flight; a clock jump is no failure);
  * `health.failures` failures in a row and the child is reported hung. One timer, stopped when
  * the child stops being the ready one.
  */
@@ -18,16 +19,29 @@ export interface HealthProbe {
   ping(timeoutMs: number): Promise<unknown>;
   /** Client requests in flight. */
   inFlight(): number;
-  /** Monotonic time of the last bytes from the server. */
+  /** Monotonic time of the last bytes on the server's stdout. */
   lastTraffic(): number;
+  /** Monotonic time of the last bytes on the server's stderr. */
+  lastStderr(): number;
+  /** CPU time the server's process tree has used so far, in ms; null when it cannot be read. */
+  cpuMs(): number | null;
+}
+
+/** What the probe learns from the child itself rather than from the relay. */
+export interface ChildSigns {
+  /** Monotonic time of the last bytes on the child's stderr (0 if none ever). */
+  lastStderr(): number;
+  cpuMs(): number | null;
 }
 
 /** The probe through a relay: pings with mcp-guard's own ids, the relay's view of traffic. */
-export function relayProbe(relay: Relay): HealthProbe {
+export function relayProbe(relay: Relay, child: ChildSigns): HealthProbe {
   return {
     ping: (timeoutMs) => relay.request('ping', {}, timeoutMs),
     inFlight: () => relay.inFlight,
     lastTraffic: () => relay.lastServerTraffic,
+    lastStderr: () => child.lastStderr(),
+    cpuMs: () => child.cpuMs(),
   };
 }
 
@@ -79,7 +93,9 @@ export class HealthMonitor {
     const { probe, health } = options;
     const timeoutMs = health.timeout;
     const sent = this.#read();
-    let busy = probe.inFlight() > 0;
+    let inFlight = probe.inFlight() > 0;
+    // The CPU time matters only with a request in flight: read it only then (it scans /proc).
+    const cpuBefore = inFlight ? probe.cpuMs() : null;
     let answered = true;
     try {
       await probe.ping(timeoutMs);
@@ -88,14 +104,19 @@ export class HealthMonitor {
       answered = !(err instanceof OwnRequestTimeout);
     }
     if (!options.isCurrent()) return;
-    busy ||= probe.inFlight() > 0;
+    inFlight ||= probe.inFlight() > 0;
+    const ended = this.#read();
+    const cpuAfter = !answered && cpuBefore !== null ? probe.cpuMs() : null;
     const judgement = judgePing({
       answered,
       sent,
-      ended: this.#read(),
+      ended,
       timeoutMs,
       lastTraffic: probe.lastTraffic(),
-      busy,
+      lastStderr: probe.lastStderr(),
+      inFlight,
+      // A process that left the tree takes its time with it: never less than nothing.
+      cpuMs: cpuBefore === null || cpuAfter === null ? null : Math.max(0, cpuAfter - cpuBefore),
     });
     if (judgement.verdict === 'ok') {
       options.onAnswer({ ms: judgement.latencyMs, at: options.clock.wall() });

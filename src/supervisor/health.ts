@@ -2,12 +2,15 @@
  * Health checks (SPEC section 5): a `ping` with mcp-guard's own id every `health.interval`;
  * `failures` consecutive failed pings mean the child is hung.
  *
- * Busy is not hung. A ping that times out counts as a failure only when, during its whole wait,
- * 1. nothing at all came from the server (any byte it writes — a reply, a notification, progress —
- *    proves its event loop runs), and
- * 2. no client request was in flight (a server may be single-threaded and blocked in one long tool
- *    call; `limits.callTimeout` bounds that call, and once it is answered or cancelled the pings
- *    count again).
+ * Busy is not hung; silent and idle is. A ping that times out counts as a failure unless, during
+ * its wait,
+ * 1. something came from the server on its stdout (a reply, a notification, progress), or
+ * 2. a client request was in flight and the server was working on it: it wrote to its stderr (a
+ *    log line), or its process tree used at least BUSY_CPU_SHARE of the wait in CPU time.
+ * A request in flight alone excuses nothing: a server that stopped mid-call would keep its client
+ * waiting for `limits.callTimeout`. Where the CPU time cannot be read (not Linux), a request in
+ * flight is taken as busy, the only sign left. With no request in flight, stderr and CPU use
+ * excuse nothing: a server that logs or spins on its own but answers no ping answers no one.
  * A clock jump is not a failure either: when the wall clock moved much more than the monotonic
  * clock (a laptop slept; the monotonic clock stops meanwhile on Linux and macOS), or the wait
  * itself overran by far (the whole machine or mcp-guard was stopped), the ping is discarded and
@@ -29,10 +32,14 @@ export interface PingOutcome {
   /** When the answer came, or when the wait ended without one. */
   ended: ClockReading;
   timeoutMs: number;
-  /** Monotonic time of the last bytes from the server (0 if none ever). */
+  /** Monotonic time of the last bytes on the server's stdout (0 if none ever). */
   lastTraffic: number;
+  /** Monotonic time of the last bytes on the server's stderr (0 if none ever). */
+  lastStderr: number;
   /** A client request was in flight at some point during the wait. */
-  busy: boolean;
+  inFlight: boolean;
+  /** CPU time the server's process tree used during the wait; null when it cannot be known. */
+  cpuMs: number | null;
 }
 
 export type PingJudgement =
@@ -42,6 +49,13 @@ export type PingJudgement =
 
 /** Beyond this much disagreement between the two clocks, a clock jump is assumed. */
 export const CLOCK_JUMP_MS = 1000;
+
+/**
+ * The share of a ping's wait that the server's tree must spend on the CPU to count as computing.
+ * An idle or blocked process uses none (a tick now and then, at most); a computing one uses most
+ * of a core, and still well over this on a machine shared with many others.
+ */
+export const BUSY_CPU_SHARE = 0.05;
 
 export function judgePing(outcome: PingOutcome): PingJudgement {
   const { sent, ended, timeoutMs } = outcome;
@@ -63,10 +77,30 @@ export function judgePing(outcome: PingOutcome): PingJudgement {
   if (outcome.lastTraffic > sent.mono) {
     return { verdict: 'ignored', reason: 'no answer to ping, but the server is sending' };
   }
-  if (outcome.busy) {
+  if (!outcome.inFlight) {
+    return { verdict: 'fail', reason: `no answer to ping within ${timeoutMs} ms` };
+  }
+  if (outcome.lastStderr > sent.mono) {
+    return {
+      verdict: 'ignored',
+      reason: 'no answer to ping while a request is in flight (logging)',
+    };
+  }
+  const cpuMs = outcome.cpuMs;
+  if (cpuMs === null) {
     return { verdict: 'ignored', reason: 'no answer to ping while a request is in flight' };
   }
-  return { verdict: 'fail', reason: `no answer to ping within ${timeoutMs} ms` };
+  const used = `${Math.round(cpuMs)} ms of CPU in ${Math.round(mono)} ms`;
+  if (cpuMs >= BUSY_CPU_SHARE * mono) {
+    return {
+      verdict: 'ignored',
+      reason: `no answer to ping while a request is in flight (${used})`,
+    };
+  }
+  return {
+    verdict: 'fail',
+    reason: `no answer to ping within ${timeoutMs} ms, with a request in flight, no output and ${used}`,
+  };
 }
 
 /** Counts consecutive failures; `hung` once `failures` is reached. Ignored pings change nothing. */

@@ -25,16 +25,21 @@ export interface ProcStat {
   living: boolean;
   ppid: number;
   pgrp: number;
+  /** CPU time in clock ticks: its own (utime, stime) and its reaped children's (cutime, cstime). */
+  cpuTicks: number;
 }
 
 /** "pid (comm) state ppid pgrp …"; comm may hold spaces and parentheses. */
 export function parseStat(stat: string): ProcStat {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const state = fields[0];
+  // Fields 14-17 of the line (utime stime cutime cstime) are 11-14 after the state.
+  const ticks = fields.slice(11, 15).reduce((sum, field) => sum + (Number(field) || 0), 0);
   return {
     living: state !== 'Z' && state !== 'X',
     ppid: Number(fields[1]),
     pgrp: Number(fields[2]),
+    cpuTicks: ticks,
   };
 }
 

@@ -15,6 +15,7 @@ import { GuardError } from '../errors.js';
 import { liveChildren } from './proc-tree.js';
 import type { LaunchPlan } from './launch-plan.js';
 import { groupAlive, signalGroup } from './process-group.js';
+import { readTreeCpuMs } from './tree-cpu.js';
 import { startWatchdog, type Watchdog } from './watchdog.js';
 
 export interface ChildExit {
@@ -136,6 +137,11 @@ export class ServerProcess {
     const exit = await this.exited;
     this.#watchdog.dismiss();
     return exit;
+  }
+
+  /** CPU time of the server's process tree (the sandbox's included), in ms; null if unknown. */
+  cpuMs(): number | null {
+    return this.#exit === null ? readTreeCpuMs(this.pid) : null;
   }
 
   #alive(): boolean {

@@ -22,6 +22,8 @@ export interface SupervisedChild {
   readonly exited: Promise<ChildExit>;
   /** Stops the process and everything it started; resolves with its exit. */
   stop(reason: StopReason): Promise<ChildExit>;
+  /** CPU time its process tree has used so far, in ms; null when it cannot be read. */
+  cpuMs(): number | null;
 }
 
 /** Audits `child.spawn`: what was started, with the values of the environment masked. */

@@ -93,6 +93,8 @@ export class FakeChild implements SupervisedChild {
   };
   readonly exited: Promise<ChildExit>;
   readonly stops: StopReason[] = [];
+  /** What cpuMs() reports: the CPU time of its tree so far (null: unknown). */
+  cpu: number | null = 0;
   #resolve!: (exit: ChildExit) => void;
   #exit: ChildExit | null = null;
 
@@ -107,6 +109,10 @@ export class FakeChild implements SupervisedChild {
     this.child.stdout.end();
     this.child.stderr.end();
     this.#resolve(this.#exit);
+  }
+
+  cpuMs(): number | null {
+    return this.cpu;
   }
 
   stop(reason: StopReason): Promise<ChildExit> {

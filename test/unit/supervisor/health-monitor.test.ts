@@ -11,7 +11,13 @@ function setup(options: { isCurrent?: () => boolean } = {}) {
   const clock = new FakeClock();
   const audit = collectAudit();
   const pings: { answer: () => void; timeOut: () => void; error: () => void }[] = [];
-  const state = { inFlight: 0, lastTraffic: 0 };
+  const state = {
+    inFlight: 0,
+    lastTraffic: 0,
+    lastStderr: 0,
+    cpu: 0 as number | null,
+    cpuReads: 0,
+  };
   const probe: HealthProbe = {
     ping: (timeoutMs) =>
       new Promise((resolve, reject) => {
@@ -23,6 +29,11 @@ function setup(options: { isCurrent?: () => boolean } = {}) {
       }),
     inFlight: () => state.inFlight,
     lastTraffic: () => state.lastTraffic,
+    lastStderr: () => state.lastStderr,
+    cpuMs: () => {
+      state.cpuReads += 1;
+      return state.cpu;
+    },
   };
   const answers: { ms: number; at: number }[] = [];
   let hung = 0;
@@ -110,14 +121,72 @@ test('an error answer proves the server alive', async () => {
   assert.equal(t.answers.length, 2);
 });
 
-test('busy is not hung: a client request in flight, or traffic from the server, excuses silence', async () => {
+test('busy is not hung: traffic from the server, or CPU use or a log line with a request in flight, excuses silence', async () => {
+  const t = setup();
+  t.monitor.start();
+  t.state.lastTraffic = t.clock.now() + health.interval + 50; // bytes came during the next wait
+  await ping(t, 200, 'timeOut');
+  // A request in flight, and the tree computes through the wait (150 ms of CPU in 200 ms).
+  t.state.inFlight = 1;
+  await t.clock.advance(health.interval);
+  t.state.cpu = 150;
+  await t.clock.advance(200);
+  t.pings[1]!.timeOut();
+  await settle();
+  // Or it logs on stderr meanwhile.
+  await t.clock.advance(health.interval);
+  t.state.lastStderr = t.clock.now() + 10;
+  await t.clock.advance(200);
+  t.pings[2]!.timeOut();
+  await settle();
+  assert.equal(t.hung(), 0);
+  assert.deepEqual(t.audit.records, []);
+});
+
+test('a request in flight alone excuses nothing: silent, no CPU, two pings, hung mid-call', async () => {
   const t = setup();
   t.monitor.start();
   t.state.inFlight = 1;
+  t.state.cpu = 4_000; // what the tree used before; none of it during the waits
   await ping(t, 200, 'timeOut');
+  await ping(t, 200, 'timeOut');
+  assert.equal(t.hung(), 1);
+  assert.deepEqual(
+    t.audit.records.map((r) => r.fields.reason),
+    [
+      'no answer to ping within 200 ms, with a request in flight, no output and 0 ms of CPU in 200 ms',
+      'no answer to ping within 200 ms, with a request in flight, no output and 0 ms of CPU in 200 ms',
+    ],
+  );
+});
+
+test('the CPU time is read only with a request in flight, and not after an answer', async () => {
+  const t = setup();
+  t.monitor.start();
+  await ping(t, 200, 'timeOut');
+  await ping(t, 5, 'answer');
+  assert.equal(t.state.cpuReads, 0);
+  t.state.inFlight = 1;
+  await ping(t, 5, 'answer');
+  assert.equal(t.state.cpuReads, 1, 'once, when the ping went out');
+  await ping(t, 200, 'timeOut');
+  assert.equal(t.state.cpuReads, 3, 'and once more when it went unanswered');
+});
+
+test('CPU time unknown (not Linux), or a request that came mid-wait: in flight counts as busy', async () => {
+  const t = setup();
+  t.monitor.start();
+  t.state.inFlight = 1;
+  t.state.cpu = null;
+  await ping(t, 200, 'timeOut');
+  await ping(t, 200, 'timeOut');
+  t.state.cpu = 0;
   t.state.inFlight = 0;
-  t.state.lastTraffic = t.clock.now() + health.interval + 50; // bytes came during the next wait
-  await ping(t, 200, 'timeOut');
+  await t.clock.advance(health.interval);
+  t.state.inFlight = 1; // arrived after the ping went out: no reading to compare with
+  await t.clock.advance(200);
+  t.pings[2]!.timeOut();
+  await settle();
   assert.equal(t.hung(), 0);
   assert.deepEqual(t.audit.records, []);
 });

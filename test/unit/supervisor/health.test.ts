@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  BUSY_CPU_SHARE,
   CLOCK_JUMP_MS,
   FailureCount,
   judgePing,
@@ -13,8 +14,13 @@ const base: PingOutcome = {
   ended: { wall: 1_000_500, mono: 5_500 },
   timeoutMs: 500,
   lastTraffic: 4_000,
-  busy: false,
+  lastStderr: 4_000,
+  inFlight: false,
+  cpuMs: 0,
 };
+
+/** CPU time that is exactly the busy share of the base's 500 ms wait. */
+const BUSY_MS = BUSY_CPU_SHARE * 500;
 
 test('judgePing: table of outcomes', () => {
   const table: [string, Partial<PingOutcome>, string, RegExp?][] = [
@@ -22,7 +28,49 @@ test('judgePing: table of outcomes', () => {
     ['silent, idle: a failure', {}, 'fail', /no answer to ping within 500 ms/],
     ['silent but sending meanwhile: alive', { lastTraffic: 5_200 }, 'ignored', /sending/],
     ['traffic exactly at send time does not count', { lastTraffic: 5_000 }, 'fail'],
-    ['silent while a request is in flight: busy', { busy: true }, 'ignored', /in flight/],
+    [
+      'silent, a request in flight, the tree computing: busy',
+      { inFlight: true, cpuMs: 480 },
+      'ignored',
+      /in flight \(480 ms of CPU in 500 ms\)/,
+    ],
+    [
+      'silent, a request in flight, no output, no CPU: hung mid-call',
+      { inFlight: true },
+      'fail',
+      /within 500 ms, with a request in flight, no output and 0 ms of CPU in 500 ms/,
+    ],
+    ['CPU exactly at the busy share: busy', { inFlight: true, cpuMs: BUSY_MS }, 'ignored'],
+    ['CPU one ms under the busy share: hung', { inFlight: true, cpuMs: BUSY_MS - 1 }, 'fail'],
+    [
+      'a request in flight and a log line on stderr meanwhile: busy',
+      { inFlight: true, lastStderr: 5_300 },
+      'ignored',
+      /in flight \(logging\)/,
+    ],
+    [
+      'nothing in flight, only a log line on stderr: hung (it answers no one)',
+      { lastStderr: 5_300 },
+      'fail',
+    ],
+    [
+      'a request in flight and a notification on stdout: alive',
+      { inFlight: true, lastTraffic: 5_300 },
+      'ignored',
+      /sending/,
+    ],
+    [
+      'CPU time unknown (not Linux): a request in flight is all there is to go by',
+      { inFlight: true, cpuMs: null },
+      'ignored',
+      /in flight/,
+    ],
+    [
+      'spinning with nothing in flight answers no one: hung',
+      { cpuMs: 500 },
+      'fail',
+      /no answer to ping within 500 ms$/,
+    ],
     [
       'the machine slept: the wall clock jumped',
       { ended: { wall: 1_000_500 + 3_600_000, mono: 5_500 } },

@@ -33,7 +33,12 @@ test('processAlive: this process is alive; a pid above pid_max is not', () => {
 });
 
 test('parseStat reads state, ppid and pgrp after the last parenthesis of comm', () => {
-  assert.deepEqual(parseStat('42 (a (b) c) S 7 42 42 0'), { living: true, ppid: 7, pgrp: 42 });
+  assert.deepEqual(parseStat('42 (a (b) c) S 7 42 42 0'), {
+    living: true,
+    ppid: 7,
+    pgrp: 42,
+    cpuTicks: 0,
+  });
   assert.equal(parseStat('43 (x) Z 7 42 42 0').living, false);
   assert.equal(parseStat('44 (x) X 7 42 42 0').living, false);
 });
