@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { AuditConfig } from '../config/types.js';
 import { GuardError } from '../errors.js';
 import { ChainedAuditLog } from './chained-audit-log.js';
+import type { SecretsLookup } from './scrub-record.js';
 import type { AuditEvent } from './events.js';
 import { isoTimeOncePerMillisecond } from './timestamp.js';
 
@@ -41,6 +42,11 @@ export interface OpenAuditLogOptions {
   session?: string;
   /** Called for each failed write; the chain moves on, so a lost record shows as a gap. */
   onError?: (err: GuardError) => void;
+  /**
+   * What to keep out of each server's records: its environment values and its output
+   * redaction (scrub-record.ts). Without it, records are written as given.
+   */
+  secrets?: SecretsLookup;
 }
 
 /** A write that cannot be taken at once is dropped (and reported) beyond this many bytes. */
@@ -88,7 +94,7 @@ export async function openAuditLog(
     write: (text: string) => void destination.write(text),
     close: () => (toStderr ? undefined : destination.destroy()),
   };
-  const log = new ChainedAuditLog(session, config, output, options.onError);
+  const log = new ChainedAuditLog(session, config, output, options.onError, options.secrets);
   destination.on('error', (err: unknown) => log.fail(err));
   destination.on('drop', () =>
     log.fail(new Error('the record could not be written and was dropped')),

@@ -12,6 +12,7 @@ import { FIELD_ORDER } from './catalogue.js';
 import { ZERO_HASH, sealPrefix } from './chain.js';
 import type { AuditEvent } from './events.js';
 import { isLean, leanPrefix } from './lean-line.js';
+import { RecordScrubber, type SecretsLookup } from './scrub-record.js';
 import { escapeJsonText } from './terminal-safe.js';
 import { isoTimeOncePerMillisecond } from './timestamp.js';
 
@@ -29,6 +30,8 @@ export class ChainedAuditLog implements AuditLog {
   readonly #file: string;
   readonly #onError: ((err: GuardError) => void) | undefined;
   readonly #output: AuditOutput;
+  readonly #secrets: SecretsLookup | undefined;
+  readonly #scrubbers = new Map<string, RecordScrubber | null>();
   #logger: Logger | undefined;
   #seq = 0;
   #prev = ZERO_HASH;
@@ -43,8 +46,10 @@ export class ChainedAuditLog implements AuditLog {
     config: AuditConfig,
     output: AuditOutput,
     onError?: (err: GuardError) => void,
+    secrets?: SecretsLookup,
   ) {
     this.session = session;
+    this.#secrets = secrets;
     this.bodies = config.bodies;
     this.#file = config.file;
     this.#output = output;
@@ -55,9 +60,10 @@ export class ChainedAuditLog implements AuditLog {
     this.#logger = logger;
   }
 
-  record(server: string, event: AuditEvent): void {
+  record(server: string, raw: AuditEvent): void {
     const logger = this.#logger;
     if (this.#closed || logger === undefined) return;
+    const event = this.#scrubberFor(server)?.scrub(raw) ?? raw;
     if (isLean(event)) {
       this.#failure = undefined;
       const time = isoTimeOncePerMillisecond();
@@ -87,6 +93,18 @@ export class ChainedAuditLog implements AuditLog {
       this.#prev = this.#sealed;
     }
     if (this.#failure !== undefined) this.#report(this.#failure);
+  }
+
+  /** The server's scrubber, made on its first record; null when there is nothing to look for. */
+  #scrubberFor(server: string): RecordScrubber | null {
+    let scrubber = this.#scrubbers.get(server);
+    if (scrubber === undefined) {
+      const secrets = this.#secrets?.(server);
+      const made = secrets === undefined ? null : new RecordScrubber(secrets);
+      scrubber = made === null || made.idle ? null : made;
+      this.#scrubbers.set(server, scrubber);
+    }
+    return scrubber;
   }
 
   /** pino's destination: seals the serialised record (`{…}\n`) and writes or holds it. */

@@ -30,8 +30,14 @@ export async function openGuardAudit(
   server: string,
   fields: Omit<Parameters<typeof guardStart>[0], 'version' | 'pid'>,
 ): Promise<AuditLog> {
-  const { openAuditLog } = await import('../audit/audit-log.js');
-  const audit = await openAuditLog(manifest.audit, { onError: warnOnceOnAuditFailure() });
+  const [{ openAuditLog }, { auditSecrets }] = await Promise.all([
+    import('../audit/audit-log.js'),
+    import('./audit-secrets.js'),
+  ]);
+  const audit = await openAuditLog(manifest.audit, {
+    onError: warnOnceOnAuditFailure(),
+    secrets: auditSecrets(manifest, process.env),
+  });
   audit.record(server, guardStart({ version: VERSION, pid: process.pid, ...fields }));
   return audit;
 }

@@ -35,6 +35,8 @@ const NOT_SECRET = new Set([
   'XDG_DATA_HOME',
   'XDG_RUNTIME_DIR',
 ]);
+/** An absolute or relative path, POSIX or Windows. */
+const PATH_LIKE = /^(?:[/~]|\.{1,2}[/\\]|[A-Za-z]:[/\\]|\\\\)/;
 /** Shorter values are too likely to match by chance (`1`, `on`, `dev`). */
 const MIN_LENGTH = 4;
 
@@ -57,4 +59,32 @@ export function maskEnvValues(
     }
     return out;
   });
+}
+
+/**
+ * Why: the environment values a server could reveal, which the audit log keeps out of every
+ * record (SPEC 7): each value it is given (`inheritEnv`, `env`) and each value of mcp-guard's
+ * environment its command line was built from (what `maskEnvValues` masks), except the
+ * well-known paths and names above. A host value that is a path (`/…`, `~…`, `./…`, `C:\…`) found
+ * in the command line is only masked there: a folder is no credential, and hiding it everywhere
+ * would hide every path under it.
+ */
+export function secretEnvValues(
+  serverEnv: Readonly<Record<string, string>>,
+  commandLine: readonly string[],
+  hostEnv: NodeJS.ProcessEnv,
+): { name: string; value: string }[] {
+  const found: { name: string; value: string }[] = [];
+  for (const [name, value] of Object.entries(serverEnv)) {
+    if (!NOT_SECRET.has(name.toUpperCase())) found.push({ name, value });
+  }
+  for (const [name, value] of Object.entries(hostEnv)) {
+    if (value === undefined || value.length < MIN_LENGTH || NOT_SECRET.has(name.toUpperCase())) {
+      continue;
+    }
+    if (!PATH_LIKE.test(value) && commandLine.some((arg) => arg.includes(value))) {
+      found.push({ name, value });
+    }
+  }
+  return found;
 }
