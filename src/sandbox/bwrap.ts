@@ -28,7 +28,7 @@ function prepareBwrap(fs: FsView, network: AllowDeny): BackendLaunch {
       args: ['--args', '3', '--', exec, ...args],
       env: {},
       wrapperArgs: bwrapOptions(view, system, network),
-      createDirs: [view.cacheDir],
+      createDirs: [view.cacheDir, ...view.createDirs],
       createFiles: view.create,
     }),
   };

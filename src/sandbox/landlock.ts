@@ -46,7 +46,7 @@ export function landlockWrap(request: WrapRequest, network: AllowDeny, fs: FsVie
     args: [binary],
     env: {},
     wrapperArgs: [JSON.stringify(spec)],
-    createDirs: [view.cacheDir, tmpDir],
+    createDirs: [view.cacheDir, tmpDir, ...view.createDirs],
     createFiles: view.create,
     limits: landlockCoverage(abiOf(request.version), network).limits,
     ...('refusal' in result ? { refusal: `cannot confine the server: ${result.refusal}` } : {}),

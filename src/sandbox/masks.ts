@@ -27,11 +27,20 @@ export interface Masks {
   files: string[];
   /** Hidden behind an empty read-only folder. */
   dirs: string[];
+  /**
+   * What the user's own tools run unconfined, kept read-only inside a root: git's hooks and
+   * config (run by every git command), editor folders (`.vscode`, `.idea`: tasks, launch
+   * configurations) and direnv's `.envrc`.
+   */
+  runnable: string[];
   /** Set when the budget ran out: what was not searched. */
   incomplete: string | null;
 }
 
 const NOT_ENTERED = new Set(['node_modules', '.git']);
+/** Entries, anywhere, that the user's tools run; in a `.git` folder, `RUN_IN_GIT`. */
+const RUNNABLE = new Set(['.vscode', '.idea', '.envrc']);
+const RUN_IN_GIT = ['hooks', 'config'];
 
 /** Why: deny globs and sockets are enforced by the OS only if every match is masked at launch. */
 export function findMasks(input: MaskInput, fs: FsView): Masks {
@@ -44,6 +53,7 @@ export function findMasks(input: MaskInput, fs: FsView): Masks {
         );
   const files = new Set<string>();
   const dirs = new Set<string>();
+  const runnable = new Set<string>();
   let left = input.budget;
   let incomplete: string | null = null;
 
@@ -52,6 +62,14 @@ export function findMasks(input: MaskInput, fs: FsView): Masks {
     else if (kind !== null) files.add(path);
   };
   const visit = (path: string, kind: string | null): boolean => {
+    const name = posix.basename(path);
+    if (RUNNABLE.has(name) && kind !== 'symlink') runnable.add(path);
+    if (name === '.git' && kind === 'dir') {
+      for (const inner of RUN_IN_GIT) {
+        const kept = posix.join(path, inner);
+        if (fs.lstat(kept) !== null) runnable.add(kept);
+      }
+    }
     if (kind === 'socket') {
       files.add(path);
       return false;
@@ -91,6 +109,7 @@ export function findMasks(input: MaskInput, fs: FsView): Masks {
   return {
     files: [...files].sort(),
     dirs: [...dirs].sort(),
+    runnable: [...runnable].sort(),
     incomplete,
   };
 }

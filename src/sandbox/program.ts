@@ -8,6 +8,7 @@ import { posix } from 'node:path';
 import type { FsView } from './fs-view.js';
 import { isWithin } from '../policy/paths/within.js';
 import { clean, depthOf } from './path-utils.js';
+import { plantedLink } from './planted-links.js';
 
 export interface ProgramInput {
   command: string;
@@ -20,6 +21,8 @@ export interface ProgramInput {
   home: string | null;
   /** Folders already visible in the sandbox (the system ones): nothing under them is added. */
   visible: readonly string[];
+  /** Real paths of folders a confined server may write: symlinks there are not followed. */
+  writable?: readonly string[];
 }
 
 export interface ProgramView {
@@ -27,6 +30,8 @@ export interface ProgramView {
   exec: string | null;
   /** Real paths of the folders and files the program needs, read-only. */
   readOnly: string[];
+  /** Symlinks inside `writable` folders that finding the program would have followed. */
+  planted: string[];
 }
 
 /** Folders directly in `$HOME` that hold language runtimes (not credentials), mountable whole. */
@@ -48,7 +53,14 @@ const SHEBANG_BYTES = 256;
 /** Why: the one place that decides what of the host a server's own program makes visible. */
 export function resolveProgram(input: ProgramInput, fs: FsView): ProgramView {
   const found = findCommand(input, fs);
-  if (found === null) return { exec: null, readOnly: [] };
+  if (found === null) return { exec: null, readOnly: [], planted: [] };
+  const planted = new Set<string>();
+  const trusted = (path: string): boolean => {
+    const link = plantedLink(path, input.writable ?? [], fs);
+    if (link !== null) planted.add(link);
+    return link === null;
+  };
+  trusted(found);
   const out = new Set<string>();
   const add = (path: string | null): void => {
     if (path !== null && !input.visible.some((v) => isWithin(path, v))) out.add(path);
@@ -64,12 +76,11 @@ export function resolveProgram(input: ProgramInput, fs: FsView): ProgramView {
   }
   for (const arg of input.args) {
     const candidate = posix.resolve(input.cwd, arg);
-    if (arg === '' || fs.stat(candidate) !== 'file') continue;
-    for (const folder of packageFolders(fs.realpath(candidate) ?? candidate, input.home, fs)) {
-      add(folder);
-    }
+    if (arg === '' || fs.stat(candidate) !== 'file' || !trusted(candidate)) continue;
+    const real = fs.realpath(candidate) ?? candidate;
+    for (const folder of packageFolders(real, input.home, fs, trusted)) add(folder);
   }
-  return { exec, readOnly: [...out].sort() };
+  return { exec, readOnly: [...out].sort(), planted: [...planted].sort() };
 }
 
 /** The command as the spawn would find it: a path (taken from cwd), else the first hit on PATH. */
@@ -142,7 +153,12 @@ function shebangTargets(file: string, input: ProgramInput, fs: FsView): string[]
  * package marker below `$HOME`, plus any `node_modules` of its ancestors (a workspace's hoisted
  * dependencies); with no marker, the file alone.
  */
-export function packageFolders(file: string, home: string | null, fs: FsView): string[] {
+export function packageFolders(
+  file: string,
+  home: string | null,
+  fs: FsView,
+  trusted: (path: string) => boolean = () => true,
+): string[] {
   const parts = file.split('/');
   const nm = parts.indexOf('node_modules');
   if (nm > 0) return [parts.slice(0, nm + 1).join('/') || '/'];
@@ -154,7 +170,9 @@ export function packageFolders(file: string, home: string | null, fs: FsView): s
       const folders = [dir];
       for (let up = posix.dirname(dir); !stop(up); up = posix.dirname(up)) {
         const modules = posix.join(up, 'node_modules');
-        if (fs.stat(modules) === 'dir') folders.push(fs.realpath(modules) ?? modules);
+        if (fs.stat(modules) === 'dir' && trusted(modules)) {
+          folders.push(fs.realpath(modules) ?? modules);
+        }
       }
       return folders;
     }

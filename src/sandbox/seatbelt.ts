@@ -27,7 +27,7 @@ export const seatbeltBackend: SandboxBackend = {
           args: seatbeltArgs(view, network, exec, args),
           env: { ...view.env, TMPDIR: tmp },
           wrapperArgs: [],
-          createDirs: [view.cacheDir, tmp],
+          createDirs: [view.cacheDir, tmp, ...view.createDirs],
           createFiles: view.create,
         };
       },

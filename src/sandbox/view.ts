@@ -11,6 +11,7 @@ import type { FsView } from './fs-view.js';
 import { findMasks, type Masks } from './masks.js';
 import { isWithin } from '../policy/paths/within.js';
 import { clean } from './path-utils.js';
+import { plantedLink } from './planted-links.js';
 import { cacheDirFor, cacheEnv } from './private-cache.js';
 import { resolveProgram } from './program.js';
 
@@ -24,6 +25,16 @@ export interface ViewInput {
   stateDir: string;
   /** Files the server may read but never change (the manifest, its lock, profiles). */
   protect: readonly string[];
+  /**
+   * Folders the server may read but never change (the project's `profiles/`, the user's
+   * configuration folder): created first when missing and a root would make them writable.
+   */
+  protectFolders?: readonly string[];
+  /**
+   * Folders some confined server of the manifest may write (every server's roots): a symlink
+   * found there was perhaps planted by one, and is never followed to decide what is shown.
+   */
+  writable?: readonly string[];
   /** Host paths the server must never see (the audit log). */
   hide: readonly string[];
   /** The network the launch gets (`prepare` allows it whatever the manifest says). */
@@ -58,6 +69,10 @@ export interface SandboxView {
   protect: string[];
   /** Hidden files that do not exist yet (the audit log before its first record): create them. */
   create: string[];
+  /** Protected folders that do not exist yet: created (empty) first, so they can be protected. */
+  createDirs: string[];
+  /** Set when the launch must not happen (a path reached through a planted symlink): why. */
+  refusal: string | null;
   /** The state folder, when something shown would reveal it (it is then masked). */
   stateDir: string | null;
   /** This server's private cache (created before launch, read-write). */
@@ -78,8 +93,15 @@ export function buildView(input: ViewInput, fs: FsView): SandboxView {
   const env = { ...input.env };
   Object.assign(env, cacheEnv(cacheDir, input.network), server.env);
 
+  const writable = unique([...(input.writable ?? []), ...server.paths.roots].map(real));
+  const planted: string[] = [];
   const existing = (paths: readonly string[], key: string): { given: string; real: string }[] =>
     paths.flatMap((given) => {
+      const link = plantedLink(given, writable, fs);
+      if (link !== null) {
+        planted.push(`${link} (reached by ${key} ${given})`);
+        return [];
+      }
       const target = fs.realpath(given);
       if (target === null) notes.push(`${key} ${given} does not exist: not shown`);
       return target === null ? [] : [{ given: clean(given), real: target }];
@@ -96,9 +118,11 @@ export function buildView(input: ViewInput, fs: FsView): SandboxView {
       searchPath: env.PATH ?? hostEnv.PATH ?? '',
       home,
       visible: input.system,
+      writable,
     },
     fs,
   );
+  planted.push(...program.planted.map((link) => `${link} (reached finding the program)`));
   const programPaths = program.readOnly.filter((p) => !roots.includes(p) && !readOnly.includes(p));
   const shown = [...input.system, ...programPaths, ...roots, ...readOnly];
   const covered = (path: string): boolean => shown.some((v) => isWithin(path, v));
@@ -138,13 +162,26 @@ export function buildView(input: ViewInput, fs: FsView): SandboxView {
     dirs: hiddenAll.dirs.filter(outsideState),
     files: unique([...hiddenAll.files, ...create].filter(outsideState)).sort(),
   };
-  const writable = [...roots, cacheDir];
-  const protect = unique(
-    input.protect
-      .map((path) => fs.realpath(path))
-      .filter((path): path is string => path !== null)
-      .filter((path) => writable.some((w) => isWithin(path, w)) && !isWithin(path, stateReal)),
+  const writableHere = [...roots, cacheDir];
+  const inWritable = (path: string): boolean =>
+    writableHere.some((w) => isWithin(path, w)) && !isWithin(path, stateReal);
+  const createDirs = unique(
+    (input.protectFolders ?? [])
+      .filter((path) => fs.lstat(path) === null)
+      .map(real)
+      .filter(inWritable),
   );
+  const protect = unique([
+    ...[...input.protect, ...(input.protectFolders ?? [])]
+      .map((path) => fs.realpath(path))
+      .filter((path): path is string => path !== null),
+    ...createDirs,
+    ...masks.runnable,
+  ]).filter(inWritable);
+  const refusal =
+    planted.length === 0
+      ? null
+      : `will not follow the symlink ${planted.join(', ')}: it lies in a root, where a confined server could have planted it; name its target in the manifest instead, or remove it`;
   return {
     exec: program.exec,
     cwd: real(server.cwd),
@@ -158,6 +195,8 @@ export function buildView(input: ViewInput, fs: FsView): SandboxView {
     hidden,
     protect,
     create,
+    createDirs,
+    refusal,
     stateDir: stateShown ? stateReal : null,
     cacheDir,
     env,

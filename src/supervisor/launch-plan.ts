@@ -36,8 +36,12 @@ export interface LaunchContext {
   support: SandboxSupport;
   /** The manifest's state folder (`ResolvedManifest.stateDir`). */
   stateDir: string;
-  /** Files a confined server may read but never change: the manifest, its lock, profiles. */
+  /** Files a confined server may read but never change: the manifest, its lock. */
   protect: readonly string[];
+  /** Folders a confined server may read but never change: the project's and user's profiles. */
+  protectFolders?: readonly string[];
+  /** Folders some confined server of the manifest may write: every server's roots. */
+  writable?: readonly string[];
   /** Files a confined server must never see: the audit log. */
   hide: readonly string[];
   /** Replaces `sandbox.network` (`prepare` fills caches with the network allowed). */
@@ -95,6 +99,8 @@ export function planLaunch(
     hostEnv,
     stateDir: context.stateDir,
     protect: context.protect,
+    ...(context.protectFolders === undefined ? {} : { protectFolders: context.protectFolders }),
+    ...(context.writable === undefined ? {} : { writable: context.writable }),
     hide: context.hide,
     network,
     system: launch.system,
@@ -112,6 +118,7 @@ export function planLaunch(
     const where = server.command.includes('/') ? '' : ' on PATH';
     return unconfined(sandbox, `could not start '${server.command}': not found${where}`);
   }
+  if (view.refusal !== null) return unconfined(sandbox, `mcp-guard ${view.refusal}`);
   const wrapped = launch.wrap({
     binary: support.binary,
     view,

@@ -20,7 +20,8 @@ export interface Launched {
 
 /**
  * Why: the manifest-level inputs of a plan. A confined server may read but never change the
- * manifest, its lock, the project's and the user's profiles; it never sees the audit log.
+ * manifest, its lock, the project's and the user's profiles; it never sees the audit log; no
+ * symlink inside any server's root is followed to decide what a launch shows.
  */
 export function launchContext(
   manifest: ResolvedManifest,
@@ -28,9 +29,11 @@ export function launchContext(
   hostEnv: NodeJS.ProcessEnv,
 ): LaunchContext {
   const protect: string[] = [];
+  const protectFolders: string[] = [];
   if (manifest.file !== null) {
     const dir = posix.dirname(manifest.file);
-    protect.push(manifest.file, posix.join(dir, 'mcp-guard.lock'), posix.join(dir, 'profiles'));
+    protect.push(manifest.file, posix.join(dir, 'mcp-guard.lock'));
+    protectFolders.push(posix.join(dir, 'profiles'));
   }
   const configHome =
     hostEnv.XDG_CONFIG_HOME?.startsWith('/') === true
@@ -38,11 +41,13 @@ export function launchContext(
       : hostEnv.HOME?.startsWith('/') === true
         ? posix.join(hostEnv.HOME, '.config')
         : null;
-  if (configHome !== null) protect.push(posix.join(configHome, 'mcp-guard'));
+  if (configHome !== null) protectFolders.push(posix.join(configHome, 'mcp-guard'));
   return {
     support,
     stateDir: manifest.stateDir,
     protect,
+    protectFolders,
+    writable: Object.values(manifest.servers).flatMap((server) => server.paths.roots),
     hide: manifest.audit.file === '-' ? [] : [manifest.audit.file],
   };
 }

@@ -23,10 +23,12 @@ const view = (more: Partial<SandboxView> = {}): SandboxView => ({
   roots: ['/home/u/proj'],
   readOnly: [],
   links: [],
-  masks: { files: [], dirs: [], incomplete: null },
+  masks: { files: [], dirs: [], runnable: [], incomplete: null },
   hidden: { dirs: [], files: [] },
   protect: [],
   create: [],
+  createDirs: [],
+  refusal: null,
   stateDir: null,
   cacheDir: '/home/u/proj/.mcp-guard/cache/files',
   env: {},
@@ -63,7 +65,12 @@ test('a root holding a denied file, the manifest, the state folder: carved aroun
   });
   const rules = rulesOf(
     view({
-      masks: { files: ['/home/u/proj/.env', '/home/u/proj/app.sock'], dirs: [], incomplete: null },
+      masks: {
+        files: ['/home/u/proj/.env', '/home/u/proj/app.sock'],
+        dirs: [],
+        runnable: [],
+        incomplete: null,
+      },
       protect: ['/home/u/proj/mcp-guard.yaml'],
       stateDir: '/home/u/proj/.mcp-guard',
     }),
@@ -88,7 +95,12 @@ test('a read-only path inside a root is read-only; a denied file two levels down
   const rules = rulesOf(
     view({
       readOnly: ['/home/u/proj/vendor'],
-      masks: { files: ['/home/u/proj/conf/secrets/.env'], dirs: [], incomplete: null },
+      masks: {
+        files: ['/home/u/proj/conf/secrets/.env'],
+        dirs: [],
+        runnable: [],
+        incomplete: null,
+      },
     }),
     fs,
   );
@@ -109,7 +121,9 @@ test('carving past its budget refuses the launch, naming the folder', () => {
   for (let i = 0; i < 20; i++) tree[`/home/u/proj/f${i}`] = 'file';
   const result = landlockRules(
     {
-      view: view({ masks: { files: ['/home/u/proj/.env'], dirs: [], incomplete: null } }),
+      view: view({
+        masks: { files: ['/home/u/proj/.env'], dirs: [], runnable: [], incomplete: null },
+      }),
       tmpDir: '/t',
       budget: 10,
       network: 'deny',

@@ -58,11 +58,11 @@ function resolve(command: string, args: string[] = [], more: Partial<ProgramInpu
 }
 
 test('a command on PATH: the first executable hit; /usr adds nothing (already shown)', () => {
-  assert.deepEqual(resolve('python3'), { exec: '/usr/bin/python3', readOnly: [] });
+  assert.deepEqual(resolve('python3'), { exec: '/usr/bin/python3', readOnly: [], planted: [] });
 });
 
 test('node from nvm under $HOME: its whole install, read-only', () => {
-  assert.deepEqual(resolve('node'), { exec: `${NVM}/bin/node`, readOnly: [NVM] });
+  assert.deepEqual(resolve('node'), { exec: `${NVM}/bin/node`, readOnly: [NVM], planted: [] });
 });
 
 test("npx (a link to a script run through 'env node'): the install of both", () => {
@@ -85,7 +85,7 @@ test('a pipx link: the venv, its interpreter and the base Python named by pyvenv
 
 test('a command reached through a symlinked folder runs from the real folder, keeping its name', () => {
   const view = resolve(`${HOME}/tools/bin/srv`);
-  assert.deepEqual(view, { exec: '/opt/tools/bin/srv', readOnly: ['/opt/tools'] });
+  assert.deepEqual(view, { exec: '/opt/tools/bin/srv', readOnly: ['/opt/tools'], planted: [] });
 });
 
 test('a binary outside a bin folder: its folder', () => {
@@ -94,8 +94,8 @@ test('a binary outside a bin folder: its folder', () => {
 
 test('relative commands are taken from cwd; a missing command has no exec', () => {
   assert.equal(resolve('./run', [], { cwd: '/opt/app' }).exec, '/opt/app/run');
-  assert.deepEqual(resolve('no-such-tool'), { exec: null, readOnly: [] });
-  assert.deepEqual(resolve('/nope/srv'), { exec: null, readOnly: [] });
+  assert.deepEqual(resolve('no-such-tool'), { exec: null, readOnly: [], planted: [] });
+  assert.deepEqual(resolve('/nope/srv'), { exec: null, readOnly: [], planted: [] });
 });
 
 test('files named in args bring their package folder; other args bring nothing', () => {

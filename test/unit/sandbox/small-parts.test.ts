@@ -79,19 +79,20 @@ test('launchContext protects the manifest, its lock, profiles and user config; h
     file: '/p/mcp-guard.yaml',
     stateDir: '/p/.mcp-guard',
     audit: { file: '/p/.mcp-guard/audit.jsonl', bodies: false },
+    servers: {
+      a: { paths: { roots: ['/p'] } },
+      b: { paths: { roots: ['/p/b', '/q'] } },
+    } as unknown as ResolvedManifest['servers'],
   } as ResolvedManifest;
   const ctx = launchContext(manifest, BWRAP_OK, { HOME: '/home/u' });
-  assert.deepEqual(ctx.protect, [
-    '/p/mcp-guard.yaml',
-    '/p/mcp-guard.lock',
-    '/p/profiles',
-    '/home/u/.config/mcp-guard',
-  ]);
+  assert.deepEqual(ctx.protect, ['/p/mcp-guard.yaml', '/p/mcp-guard.lock']);
+  assert.deepEqual(ctx.protectFolders, ['/p/profiles', '/home/u/.config/mcp-guard']);
+  assert.deepEqual(ctx.writable, ['/p', '/p/b', '/q'], "every server's roots");
   assert.deepEqual(ctx.hide, ['/p/.mcp-guard/audit.jsonl']);
   const adHoc = launchContext(
     { ...manifest, file: null, audit: { file: '-', bodies: false } },
     BWRAP_OK,
     { XDG_CONFIG_HOME: '/cfg' },
   );
-  assert.deepEqual([adHoc.protect, adHoc.hide], [['/cfg/mcp-guard'], []]);
+  assert.deepEqual([adHoc.protect, adHoc.protectFolders, adHoc.hide], [[], ['/cfg/mcp-guard'], []]);
 });
