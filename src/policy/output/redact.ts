@@ -31,24 +31,37 @@ export const CUSTOM_MARKER = '[REDACTED]';
 
 /** Shortest run looked into: 12 bytes of base64, 8 of hex (the shortest built-in is longer). */
 const MIN_RUN = 16;
-const BASE64_CHARS = /[A-Za-z0-9+/_-]/;
-const HEX_CHARS = /[0-9A-Fa-f]/;
+
+/** A table by UTF-16 code unit (below 128) of the characters `chars` (a regex class) takes. */
+function charTable(chars: RegExp): Uint8Array {
+  const table = new Uint8Array(128);
+  for (let code = 0; code < 128; code++)
+    table[code] = chars.test(String.fromCharCode(code)) ? 1 : 0;
+  return table;
+}
+
+const BASE64_CHARS = charTable(/[A-Za-z0-9+/_-]/);
+const HEX_CHARS = charTable(/[0-9A-Fa-f]/);
 
 /**
- * Why: runs of `chars` at least MIN_RUN long, as [start, end). A plain scan: a regular
- * expression's greedy run over megabytes of base64 exhausts the regex engine's stack.
+ * Why: runs of the `chars` table's characters at least MIN_RUN long, as [start, end). A plain
+ * scan over code units (a regular expression's greedy run over megabytes of base64 exhausts the
+ * regex engine's stack; a test per character costs more than the decoding after it).
  */
-function runsOf(text: string, chars: RegExp): [number, number][] {
+function runsOf(text: string, chars: Uint8Array): [number, number][] {
   const runs: [number, number][] = [];
   let start = -1;
-  for (let i = 0; i <= text.length; i++) {
-    const inside = i < text.length && chars.test(text[i]!);
-    if (inside && start < 0) start = i;
-    else if (!inside && start >= 0) {
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 128 && chars[code] === 1) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
       if (i - start >= MIN_RUN) runs.push([start, i]);
       start = -1;
     }
   }
+  if (start >= 0 && length - start >= MIN_RUN) runs.push([start, length]);
   return runs;
 }
 
