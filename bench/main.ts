@@ -36,7 +36,7 @@ export async function runBenchmark(root: string): Promise<void> {
   const started = Date.now();
   const settings = readSettings(process.env, join(root, 'bench/results.json'));
   const contenders: Contender[] = selectTargets(
-    listTargets(root, settings.guardCli),
+    listTargets(root, settings.guardCli, settings.baseline),
     settings.targets,
   ).map((target) => ({
     target,

@@ -62,12 +62,16 @@ export function renderTable(runs: readonly TargetRun[], settings: BenchSettings)
   const unconfined = runs.find((run) => run.name === UNCONFINED);
   const againstUnconfined = (run: TargetRun) =>
     unconfined !== undefined && run !== unconfined && run.kind === 'guard';
+  // A row's own earlier build (BENCH_BASELINE), when it ran: `policy` against `policy@base`.
+  const earlierOf = (run: TargetRun) =>
+    run.kind === 'guard' ? runs.find((other) => other.name === `${run.name}@base`) : undefined;
   const header = ['figure', 'better'];
   for (const run of runs) {
     header.push(run.name);
     if (direct !== undefined && run !== direct) header.push('x direct');
     if (floor !== undefined && run !== floor && run.kind !== 'direct') header.push('x bare');
     if (againstUnconfined(run)) header.push(`x ${UNCONFINED}`);
+    if (earlierOf(run) !== undefined) header.push('x @base');
   }
   const rows = [header];
   for (const metric of METRICS) {
@@ -82,6 +86,8 @@ export function renderTable(runs: readonly TargetRun[], settings: BenchSettings)
         row.push(formatRatio(ratio(value, base(floor))));
       }
       if (againstUnconfined(run)) row.push(formatRatio(ratio(value, base(unconfined))));
+      const earlier = earlierOf(run);
+      if (earlier !== undefined) row.push(formatRatio(ratio(value, base(earlier))));
     }
     rows.push(row);
   }

@@ -33,6 +33,8 @@ export interface BenchSettings {
   keepAudit: boolean;
   /** The mcp-guard CLI to run (default: this checkout's dist/cli/main.js). */
   guardCli: string | null;
+  /** An earlier checkout (built) whose plain and policy rows run alongside (BENCH_BASELINE). */
+  baseline: string | null;
   /** Where the JSON results go. */
   outFile: string;
 }
@@ -70,6 +72,7 @@ export function readSettings(env: NodeJS.ProcessEnv, defaultOutFile: string): Be
       .filter((name) => name !== ''),
     keepAudit: env['BENCH_KEEP_AUDIT'] === '1',
     guardCli: env['BENCH_GUARD_CLI'] ?? null,
+    baseline: env['BENCH_BASELINE'] ?? null,
     outFile: env['BENCH_OUT'] ?? defaultOutFile,
   };
 }

@@ -5,8 +5,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** `direct` is the baseline, `floor` the bare pipe, `guard` a mcp-guard variant (goals apply). */
-export type TargetKind = 'direct' | 'floor' | 'guard';
+/**
+ * `direct` is the baseline, `floor` the bare pipe, `guard` a mcp-guard variant (goals apply),
+ * `earlier` an earlier build of mcp-guard measured in the same run (BENCH_BASELINE; no goals).
+ */
+export type TargetKind = 'direct' | 'floor' | 'guard' | 'earlier';
 
 export interface Target {
   name: string;
@@ -29,8 +32,19 @@ export const DEFAULT_TARGETS = [
 /** The mcp-guard row without the OS sandbox, which the sandboxed row is compared with. */
 export const UNCONFINED = 'mcp-guard';
 
-/** Why: one list, so another mcp-guard variant is one more entry, not another code path. */
-export function listTargets(root: string, guardCli: string | null): Target[] {
+/** The rows an earlier checkout adds (BENCH_BASELINE): its plain and policy rows. */
+export const EARLIER_TARGETS = ['mcp-guard@base', 'policy@base'];
+
+/**
+ * Why: one list, so another mcp-guard variant is one more entry, not another code path. With
+ * `baseline` (another checkout, built), its rows run its own CLI and manifest, so a change is
+ * compared with what came before under the same load.
+ */
+export function listTargets(
+  root: string,
+  guardCli: string | null,
+  baseline: string | null = null,
+): Target[] {
   const server = join(root, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
   const cli = guardCli ?? join(root, 'dist/cli/main.js');
   const manifest = join(root, 'bench/mcp-guard.yaml');
@@ -41,6 +55,19 @@ export function listTargets(root: string, guardCli: string | null): Target[] {
     args: [cli, 'run', server, '-c', manifest],
     unavailable: existsSync(cli) ? null : `not available: ${cli} missing (npm run build)`,
   });
+  const earlier = (name: string, server: string): Target[] => {
+    if (baseline === null) return [];
+    const baseCli = join(baseline, 'dist/cli/main.js');
+    return [
+      {
+        name,
+        kind: 'earlier',
+        command: process.execPath,
+        args: [baseCli, 'run', server, '-c', join(baseline, 'bench/mcp-guard.yaml')],
+        unavailable: existsSync(baseCli) ? null : `not available: ${baseCli} missing (build it)`,
+      },
+    ];
+  };
   return [
     {
       name: 'direct',
@@ -68,12 +95,15 @@ export function listTargets(root: string, guardCli: string | null): Target[] {
         ? {}
         : { unavailable: 'not available: Landlock is Linux only' }),
     },
+    ...earlier('mcp-guard@base', 'everything'),
+    ...earlier('policy@base', 'everything-policy'),
   ];
 }
 
 /** Picks the requested targets by name, refusing unknown names so a typo is not a silent skip. */
 export function selectTargets(all: Target[], names: string[]): Target[] {
-  const wanted = names.length > 0 ? names : DEFAULT_TARGETS;
+  const earlier = all.filter((target) => target.kind === 'earlier').map((target) => target.name);
+  const wanted = names.length > 0 ? names : [...DEFAULT_TARGETS, ...earlier];
   return wanted.map((name) => {
     const found = all.find((target) => target.name === name);
     if (found === undefined) {
