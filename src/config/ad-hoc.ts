@@ -1,6 +1,7 @@
 /**
  * `mcp-guard run [flags] -- CMD ARGS…` with no manifest: one server named after the command,
- * the working directory as `${workspaceFolder}`, state and audit log in the user's state folder.
+ * the working directory as `${workspaceFolder}` (a private folder when that is `/` or `$HOME`),
+ * state and audit log in the user's state folder.
  * The command and its arguments are used exactly as given (the client already expanded them).
  */
 import type { ConfigProblem } from '../errors.js';
@@ -82,6 +83,25 @@ export function adHocServerName(command: string, args: readonly string[] = []): 
   return name === '' ? 'server' : name;
 }
 
+/**
+ * Why: an ad-hoc run's `${workspaceFolder}` (the default profile's root). The working directory,
+ * unless it is `/` or `$HOME` or above (clients start servers there): a root there would expose
+ * the whole home folder, so the server gets a private folder of its own instead,
+ * `<state>/work/<name>/`, kept between runs (created before the launch).
+ */
+export function adHocWorkspace(
+  cwd: string,
+  name: string,
+  stateDir: string,
+  ctx: ConfigContext,
+): string {
+  const path = pathsFor(ctx);
+  const home = path.resolve(ctx.homeDir);
+  const relative = path.relative(cwd, home);
+  const aboveHome = relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  return cwd === path.parse(cwd).root || aboveHome ? path.join(stateDir, 'work', name) : cwd;
+}
+
 /** Why: guards any command with no manifest, confined by a profile and the command-line flags. */
 export function resolveAdHoc(
   command: string,
@@ -92,7 +112,8 @@ export function resolveAdHoc(
   const path = pathsFor(ctx);
   const dir = path.resolve(ctx.cwd);
   const stateDir = userStateDir(ctx);
-  const scope = variableScope(dir, ctx);
+  const name = adHocServerName(command, args);
+  const scope = variableScope(adHocWorkspace(dir, name, stateDir, ctx), ctx);
   const problems: ConfigProblem[] = [];
   // No project `profiles/` folder: clients often start servers in `/`, and it is not a project.
   const chain = loadProfileChain(
@@ -115,7 +136,6 @@ export function resolveAdHoc(
     },
     ...(options.denyNetwork ? { sandbox: { network: 'deny' as const } } : {}),
   };
-  const name = adHocServerName(command, args);
   const base = { dir, platform: platformOf(ctx), path };
   const resolved = resolveServer(name, { command, args }, [...layers, flags], base);
   problems.push(...resolved.problems.map((message) => ({ key: '--profile', message })));

@@ -3,6 +3,7 @@
  * launch plan, the spawn. Also what `run` and `up` tell the user and the audit log about the
  * sandbox a launch got.
  */
+import { mkdir } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { sandboxApplied } from '../audit/event-constructors.js';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
@@ -60,6 +61,9 @@ export async function launchServer(
   overrides: Partial<Pick<LaunchContext, 'network'>> = {},
 ): Promise<Launched> {
   const support = await detectSandbox(server.sandbox.backend ?? 'auto');
+  // A root in mcp-guard's own state folder (an ad-hoc run's private folder) is made here.
+  const own = server.paths.roots.filter((root) => root.startsWith(`${manifest.stateDir}/`));
+  await Promise.all(own.map((root) => mkdir(root, { recursive: true, mode: 0o700 })));
   const plan = planLaunch(server, hostEnv, {
     ...launchContext(manifest, support, hostEnv),
     ...overrides,

@@ -156,3 +156,21 @@ for (const [command, args, name] of launched) {
     assert.equal(adHocServerName(command, args), name);
   });
 }
+
+void test('from $HOME, an ancestor of it or /, the root is a private folder; the cwd stays', (t) => {
+  const { dir, ctx } = workspace(t);
+  const state = join(ctx.env.XDG_STATE_HOME!, 'mcp-guard');
+  const cases: [string, string][] = [
+    [ctx.homeDir, join(state, 'work', 'srv')],
+    [join(ctx.homeDir, '..'), join(state, 'work', 'srv')],
+    ['/', join(state, 'work', 'srv')],
+    [dir, dir],
+    [join(ctx.homeDir, 'project'), join(ctx.homeDir, 'project')],
+  ];
+  for (const [cwd, root] of cases) {
+    const s = resolveAdHoc('/usr/bin/srv', [], { ...ctx, cwd }, none).servers.srv!;
+    assert.deepEqual([s.paths.roots, s.cwd], [[root], cwd], cwd);
+  }
+  const flags = resolveAdHoc('/usr/bin/srv', [], { ...ctx, cwd: '/' }, { ...none, allow: ['/d'] });
+  assert.deepEqual(flags.servers.srv!.paths.roots, ['/d'], '--allow still decides');
+});
