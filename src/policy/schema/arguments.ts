@@ -17,13 +17,7 @@ export function createArgumentsCheck(schemas: ToolSchemas): PolicyCheck {
   return {
     name: 'arguments',
     check(message, context): Verdict {
-      if (context.direction === 'server-to-client') {
-        // The client has the tools now and will call one soon: have ajv ready by then.
-        if (message.kind === 'response' && context.request?.method === 'tools/list') {
-          schemas.warm();
-        }
-        return PASS;
-      }
+      if (context.direction === 'server-to-client') return PASS;
       if (message.kind !== 'request' || message.method !== 'tools/call') return PASS;
       const name = paramString(message.params, 'name');
       const item = name === undefined ? undefined : context.catalog.tool(name);

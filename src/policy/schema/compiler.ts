@@ -1,9 +1,9 @@
 /**
  * JSON Schemas that servers advertise (a tool's inputSchema and outputSchema), compiled with ajv
  * the way the MCP SDK compiles them (`strict: false`, formats checked). ajv is not on mcp-guard's
- * startup path: it is required on first need, or warmed in the background once a tool list has
- * gone by (see docs/policy.md for the measurements behind that choice). A schema that does not
- * compile is reported, never thrown.
+ * startup path, nor in an idle session's memory: it is required when a schema is first used (see
+ * docs/policy.md for the measurements behind that choice). A schema that does not compile is
+ * reported, never thrown.
  */
 import { createRequire } from 'node:module';
 
@@ -26,14 +26,11 @@ interface AjvInstance {
 
 export interface SchemaCompiler {
   compile(schema: unknown): Compiled;
-  /** Loads ajv soon, off the path of any message (a no-op once loaded). */
-  warm(): void;
 }
 
 /** Why: one ajv per process; servers' schemas never touch each other (no ids are registered). */
 export function createSchemaCompiler(): SchemaCompiler {
   let ajv: AjvInstance | undefined;
-  let warming = false;
   const instance = (): AjvInstance => {
     ajv ??= loadAjv();
     return ajv;
@@ -52,11 +49,6 @@ export function createSchemaCompiler(): SchemaCompiler {
       } catch (err) {
         return { ok: false, reason: err instanceof Error ? err.message : String(err) };
       }
-    },
-    warm() {
-      if (ajv !== undefined || warming) return;
-      warming = true;
-      setTimeout(() => void instance(), 0).unref();
     },
   };
 }

@@ -46,8 +46,4 @@ export class ToolSchemas {
     this.#byItem[key].set(item, compiled);
     return { compiled, fresh };
   }
-
-  warm(): void {
-    this.#compiler.warm();
-  }
 }

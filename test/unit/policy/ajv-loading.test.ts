@@ -1,6 +1,6 @@
 /**
- * ajv is not on the startup path: building a server's pipeline and relaying the handshake load
- * nothing of it; a tool list starts loading it in the background; a call needs it at once.
+ * ajv is not on the startup path nor in an idle session: building a server's pipeline, relaying
+ * the handshake and the tool list load nothing of it; the first call that needs it loads it.
  * (Its own process: node:test runs each file in a fresh one, so the module cache starts empty.)
  */
 import assert from 'node:assert/strict';
@@ -17,7 +17,7 @@ const ajvLoaded = (): boolean =>
     /[\\/]node_modules[\\/]ajv[\\/]/.test(key),
   );
 
-void test('ajv loads only after the handshake: in the background once tools are listed', async () => {
+void test('ajv loads only when a call first needs a schema, not for the handshake or the tool list', async () => {
   assert.equal(ajvLoaded(), false, 'nothing loaded it before the test');
   const pipeline = createServerPipeline({
     name: 's',
@@ -40,6 +40,7 @@ void test('ajv loads only after the handshake: in the background once tools are 
   assert.equal(ajvLoaded(), false, 'not while the list is relayed');
   await new Promise((resolve) => setTimeout(resolve, 0));
   await turn();
-  assert.equal(ajvLoaded(), true, 'warmed right after');
+  assert.equal(ajvLoaded(), false, 'not after the list either (an idle session never holds it)');
   assert.equal(pipeline.inspect(callTool('echo', {}), toServer(catalog)).action, 'pass');
+  assert.equal(ajvLoaded(), true, 'loaded by the first call that needs it');
 });

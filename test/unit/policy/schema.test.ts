@@ -132,10 +132,7 @@ void test('a schema that does not compile is recorded once, and its calls pass u
 void test('a schema is compiled once per tool object; a new listing with a changed schema is compiled afresh', () => {
   let compiled = 0;
   const inner = createSchemaCompiler();
-  const schemas = new ToolSchemas({
-    compile: (s) => (compiled++, inner.compile(s)),
-    warm: () => undefined,
-  });
+  const schemas = new ToolSchemas({ compile: (s) => (compiled++, inner.compile(s)) });
   const check = createArgumentsCheck(schemas);
   const catalog = catalogWith([echo]);
   for (let i = 0; i < 3; i++) check.check(callTool('echo', { text: 'a' }), toServer(catalog));
@@ -158,14 +155,17 @@ void test('a schema is compiled once per tool object; a new listing with a chang
   assert.equal(compiled, 2);
 });
 
-void test('a tools/list response warms the schema compiler', () => {
-  let warmed = 0;
+void test('a tools/list response compiles nothing: a schema is compiled when a call first needs it', () => {
+  let compiled = 0;
+  const inner = createSchemaCompiler();
   const check = createArgumentsCheck(
-    new ToolSchemas({ compile: () => ({ ok: false, reason: '' }), warm: () => void warmed++ }),
+    new ToolSchemas({ compile: (s) => (compiled++, inner.compile(s)) }),
   );
-  check.check(response({ tools: [] }), toClient('tools/list'));
-  check.check(response({}), toClient('tools/call'));
-  assert.equal(warmed, 1);
+  const catalog = catalogWith([echo]);
+  check.check(response({ tools: [echo] }), toClient('tools/list', {}, catalog));
+  assert.equal(compiled, 0);
+  check.check(callTool('echo', { text: 'a' }), toServer(catalog));
+  assert.equal(compiled, 1);
 });
 
 const weather = {
