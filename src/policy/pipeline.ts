@@ -27,6 +27,11 @@ export interface CheckContext {
   request?: { method: string; params: unknown };
   /** The client's `initialize` params, once seen. */
   clientInit?: Record<string, unknown>;
+  /**
+   * The message as it came off the wire and the size of its line (newline excluded): a check that
+   * is handed this very message knows it goes out as those bytes, unless a check rewrites it.
+   */
+  received?: { message: RpcMessage; bytes: number };
   /** What the server advertised (unfiltered), already updated with this message if it is a list. */
   catalog: ServerCatalog;
   /**

@@ -213,7 +213,12 @@ export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
   }
 
   /** Runs the policy pipeline on a message, with everything a check may know about it. */
-  inspect(message: RpcMessage, direction: Direction, request?: CheckContext['request']): Verdict {
+  inspect(
+    message: RpcMessage,
+    direction: Direction,
+    request?: CheckContext['request'],
+    bytes?: Buffer | null,
+  ): Verdict {
     const clientInit = this.client.initParams;
     return this.options.pipeline.inspect(message, {
       direction,
@@ -222,6 +227,7 @@ export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
       record: this.#record,
       ...(clientInit === undefined ? {} : { clientInit }),
       ...(request === undefined ? {} : { request }),
+      ...(bytes == null ? {} : { received: { message, bytes: bytes.length } }),
     });
   }
 

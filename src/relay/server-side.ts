@@ -197,10 +197,12 @@ export class ServerSide implements ServerPeer {
       relay.catalog.observeResult(entry.method, entry.params, message.result);
       if (entry.method === 'initialize') relay.onInitialized(message.result);
     }
-    const verdict = relay.inspect(message, DIRECTION, {
-      method: entry.method,
-      params: entry.params,
-    });
+    const verdict = relay.inspect(
+      message,
+      DIRECTION,
+      { method: entry.method, params: entry.params },
+      bytes,
+    );
     if (verdict.action === 'deny') {
       // The client's request is still answered: with the refusal instead of the server's reply.
       relay.recordDeny(DIRECTION, verdict, message);

@@ -25,7 +25,13 @@ export interface RelayCore {
   batch(work: () => void): void;
   parseFrame(frame: Frame, direction: Direction): ParseResult;
   auditInvalid(direction: Direction, reason: string, frame: Frame, id: RequestId | null): void;
-  inspect(message: RpcMessage, direction: Direction, request?: CheckContext['request']): Verdict;
+  /** `bytes`: the line the message came in, when it came in one (its size is what goes out). */
+  inspect(
+    message: RpcMessage,
+    direction: Direction,
+    request?: CheckContext['request'],
+    bytes?: Buffer | null,
+  ): Verdict;
   recordDeny(
     direction: Direction,
     refusal: { rule: string; reason: string },

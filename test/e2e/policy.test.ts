@@ -178,27 +178,40 @@ void test(
 );
 
 void test(
-  'a result over output.maxResultBytes is cut, with a note saying what was cut',
+  'a result over output.maxResultBytes is cut to fit, with a note saying what was cut; an error over it is refused',
   { timeout: 60_000 },
   async (t) => {
     const dir = await testDir(t);
     const guarded = policyServer(dir, { output: { maxResultBytes: 1000 } });
     const { sdk, step, close } = await sdkThrough(t, guarded);
-    const exact = await step(
-      'big 1000',
-      sdk.client.callTool({ name: 'big', arguments: { bytes: 1000 } }),
+    // The whole message counts: 900 bytes of text and the envelope still fit in 1000.
+    const within = await step(
+      'big 900',
+      sdk.client.callTool({ name: 'big', arguments: { bytes: 900 } }),
     );
-    assert.equal((exact.content as unknown[]).length, 1, 'at the limit: untouched');
+    assert.equal((within.content as unknown[]).length, 1, 'within the limit: untouched');
     const cut = await step(
       'big 5000',
       sdk.client.callTool({ name: 'big', arguments: { bytes: 5000 } }),
     );
     const content = cut.content as { type: string; text: string }[];
     assert.equal(content.length, 2);
-    assert.equal(content[0]!.text, 'x'.repeat(1000));
-    assert.equal(
+    assert.match(content[0]!.text, /^x+$/);
+    assert.ok(content[0]!.text.length < 1000 - 150, 'the envelope and the note fit too');
+    assert.match(
       content[1]!.text,
-      '[mcp-guard cut this result to output.maxResultBytes (1000 bytes): it was 5000 bytes; item 1 (text) was cut after 1000 of its 5000 bytes]',
+      new RegExp(
+        `^\\[mcp-guard cut this result to output\\.maxResultBytes \\(1000 bytes\\): it was 50\\d\\d bytes; item 1 \\(text\\) was cut after ${content[0]!.text.length} of its 5000 bytes\\]$`,
+      ),
+    );
+    const failed = await step(
+      'big-error 3 MB',
+      sdk.client.callTool({ name: 'big-error', arguments: { bytes: 3_000_000 } }),
+    );
+    assert.equal(failed.isError, true);
+    assert.match(
+      resultText(failed),
+      /^Blocked by mcp-guard: output\.maxResultBytes: the server's error is \d+ bytes, over output\.maxResultBytes \(1000\)$/,
     );
     await close();
     const record = guarded.audit().find((r) => r.rule === 'output.maxResultBytes');

@@ -1,15 +1,23 @@
 /**
- * `output.maxResultBytes` (SPEC 3): a `tools/call` or `resources/read` result larger than this is
- * cut, and a note saying what was cut is added as one more item so the model knows. The size is
- * what the items carry: UTF-8 bytes of text, base64 characters of images, audio and blobs, and
- * the JSON of `structuredContent`. Items are kept in order while they fit; the first text that
- * does not fit is cut at a character boundary; what comes after is left out. A tool whose
- * `structuredContent` has to go (it no longer fits) and that declares an outputSchema gets
- * `isError: true`, since clients reject a result of such a tool without it.
+ * `output.maxResultBytes` (SPEC 6.6): the size of every answer to a client request — result or
+ * error, of any method — counted as the message will be written to the client: the UTF-8 bytes
+ * of the line the server sent when it goes through unchanged, else of the message re-serialised
+ * after earlier checks rewrote it (the newline not counted). Envelope, keys, `_meta`, escapes:
+ * everything the client receives counts.
+ *
+ * Over the limit, a `tools/call` or `resources/read` result is cut so that the whole message fits,
+ * with a note saying what was cut added as one more item, so the model knows: items are kept in
+ * order while they fit, the first text that does not fit is cut at a character boundary, what
+ * comes after is left out. A tool whose `structuredContent` has to go and that declares an
+ * outputSchema gets `isError: true`, since clients reject a result of such a tool without it.
+ * Anything else over the limit — an error, another method's result, a result whose members other
+ * than its items are too large — is refused: the request is answered with a refusal (message too large,
+ * or for `tools/call` a result with `isError`) instead.
  */
-import { isObject } from '../../protocol/jsonrpc.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { isObject, type RpcMessage } from '../../protocol/jsonrpc.js';
 import { paramString, withResult } from '../message.js';
-import type { PolicyCheck } from '../pipeline.js';
+import type { CheckContext, PolicyCheck } from '../pipeline.js';
 import { PASS, type Verdict } from '../verdict.js';
 
 const ITEMS: Readonly<Record<string, 'content' | 'contents'>> = {
@@ -18,75 +26,150 @@ const ITEMS: Readonly<Record<string, 'content' | 'contents'>> = {
 };
 
 type Item = Record<string, unknown>;
+type Response = Extract<RpcMessage, { kind: 'response' }>;
 
 export function createResultSizeCheck(maxResultBytes: number): PolicyCheck {
   return {
     name: 'result-size',
     check(message, context): Verdict {
-      if (context.direction !== 'server-to-client' || message.kind !== 'response') return PASS;
-      const method = context.request?.method ?? '';
-      const key = ITEMS[method];
-      const result = message.result;
-      if (key === undefined || !isObject(result) || !Array.isArray(result[key])) return PASS;
-      const items = result[key] as unknown[];
-      const structured = result.structuredContent;
-      const structuredBytes =
-        structured === undefined ? 0 : Buffer.byteLength(JSON.stringify(structured));
-      const sizes = items.map(itemBytes);
-      const total = sizes.reduce((a, b) => a + b, structuredBytes);
-      if (total <= maxResultBytes) return PASS;
-
-      let budget = maxResultBytes;
-      const kept: unknown[] = [];
-      const notes: string[] = [];
-      const left: string[] = [];
-      items.forEach((item, i) => {
-        const size = sizes[i] ?? 0;
-        if (size <= budget) {
-          kept.push(item);
-          budget -= size;
-          return;
-        }
-        const cut = budget > 0 && isObject(item) ? cutItem(item, budget) : undefined;
-        if (cut !== undefined) {
-          kept.push(cut);
-          notes.push(`item ${i + 1} (text) was cut after ${budget} of its ${size} bytes`);
-          budget = 0;
-          return;
-        }
-        left.push(isObject(item) && typeof item.type === 'string' ? item.type : 'item');
-      });
-      if (left.length > 0) {
-        notes.push(
-          `${left.length} ${left.length === 1 ? 'item' : 'items'} (${left.join(', ')}) ${left.length === 1 ? 'was' : 'were'} left out`,
-        );
-      }
-      const next: Record<string, unknown> = { ...result };
-      if (structured !== undefined && structuredBytes > budget) {
-        delete next.structuredContent;
-        notes.push('structuredContent was left out');
-        const tool = paramString(context.request?.params, 'name');
-        if (method === 'tools/call' && tool !== undefined) {
-          if (context.catalog.tool(tool)?.outputSchema !== undefined) next.isError = true;
-        }
-      }
-      const note =
-        `[mcp-guard cut this result to output.maxResultBytes (${maxResultBytes} bytes): ` +
-        `it was ${total} bytes; ${notes.join('; ')}]`;
-      kept.push(noteItem(key, note, items, context.request?.params));
-      next[key] = kept;
+      if (context.direction !== 'server-to-client' || context.request === undefined) return PASS;
+      if (message.kind !== 'response' && message.kind !== 'error') return PASS;
+      const size = wireBytes(message, context);
+      if (size <= maxResultBytes) return PASS;
+      // The server's line was padded or escaped: written afresh, the same message may fit.
+      if (serialisedBytes(message) <= maxResultBytes)
+        return { action: 'rewrite', message: { ...message } };
+      const cut =
+        message.kind === 'response' ? cutToFit(message, context, size, maxResultBytes) : null;
+      if (cut !== null) return cut;
+      const what = message.kind === 'error' ? 'error' : 'result';
       return {
-        action: 'rewrite',
-        message: withResult(message, next),
-        withheld: [
-          {
-            rule: 'output.maxResultBytes',
-            reason: `result cut from ${total} bytes to ${maxResultBytes} (${notes.join('; ')})`,
-          },
-        ],
+        action: 'deny',
+        rule: 'output.maxResultBytes',
+        reason: `the server's ${what} is ${size} bytes, over output.maxResultBytes (${maxResultBytes})`,
+        code: ErrorCode.MessageTooLarge,
       };
     },
   };
+}
+
+/** The bytes the message takes on the client's wire, newline excluded. */
+function wireBytes(message: RpcMessage, context: CheckContext): number {
+  const received = context.received;
+  if (received !== undefined && received.message === message) return received.bytes;
+  return serialisedBytes(message);
+}
+
+function serialisedBytes(message: RpcMessage): number {
+  return Buffer.byteLength(JSON.stringify(message.body));
+}
+
+/** Room left for the note when the first cut is sized (it is about 150 bytes). */
+const NOTE_ROOM = 256;
+
+/** The result cut so that the whole message fits in `max`, or null when it cannot be. */
+function cutToFit(
+  message: Response,
+  context: CheckContext,
+  size: number,
+  max: number,
+): Verdict | null {
+  const method = context.request?.method ?? '';
+  const key = ITEMS[method];
+  const result = message.result;
+  if (key === undefined || !isObject(result) || !Array.isArray(result[key])) return null;
+  const items = result[key] as unknown[];
+  const structured = result.structuredContent;
+  const structuredBytes =
+    structured === undefined ? 0 : Buffer.byteLength(JSON.stringify(structured));
+  const sizes = items.map(itemBytes);
+  const attempt = (budget: number) => {
+    const cut = cutItems(items, sizes, structured, structuredBytes, budget);
+    const next: Record<string, unknown> = { ...result };
+    if (cut.dropStructured) {
+      delete next.structuredContent;
+      const tool = paramString(context.request?.params, 'name');
+      if (method === 'tools/call' && tool !== undefined) {
+        if (context.catalog.tool(tool)?.outputSchema !== undefined) next.isError = true;
+      }
+    }
+    const note =
+      `[mcp-guard cut this result to output.maxResultBytes (${max} bytes): ` +
+      `it was ${size} bytes; ${cut.notes.join('; ')}]`;
+    next[key] = [...cut.kept, noteItem(key, note, items, context.request?.params)];
+    const out = withResult(message, next);
+    return { out, notes: cut.notes, fits: serialisedBytes(out) <= max };
+  };
+  // What the items carry gets what the rest of the message leaves; escapes in the text (a
+  // newline is written as two bytes) can make that too much, and then the largest share that
+  // fits is searched for.
+  const bare: Record<string, unknown> = { ...result, [key]: [] };
+  delete bare.structuredContent;
+  const room = max - serialisedBytes(withResult(message, bare));
+  let best = attempt(room - NOTE_ROOM);
+  if (!best.fits) {
+    let low = 0;
+    let high = room - NOTE_ROOM - 1;
+    while (low <= high) {
+      const middle = Math.floor((low + high) / 2);
+      const tried = attempt(middle);
+      if (tried.fits) {
+        best = tried;
+        low = middle + 1;
+      } else high = middle - 1;
+    }
+  }
+  if (!best.fits) return null;
+  return {
+    action: 'rewrite',
+    message: best.out,
+    withheld: [
+      {
+        rule: 'output.maxResultBytes',
+        reason: `result cut from ${size} bytes to ${max} (${best.notes.join('; ')})`,
+      },
+    ],
+  };
+}
+
+/** Items kept in order while they fit in `budget` bytes of payload, the first that does not cut. */
+function cutItems(
+  items: readonly unknown[],
+  sizes: readonly number[],
+  structured: unknown,
+  structuredBytes: number,
+  budget: number,
+): { kept: unknown[]; notes: string[]; dropStructured: boolean } {
+  const kept: unknown[] = [];
+  const notes: string[] = [];
+  const left: string[] = [];
+  // structuredContent is kept whole or not at all; it keeps its place only if it fits with
+  // every item, else the items come first.
+  let room = budget;
+  items.forEach((item, i) => {
+    const size = sizes[i] ?? 0;
+    if (size <= room) {
+      kept.push(item);
+      room -= size;
+      return;
+    }
+    const cut = room > 0 && isObject(item) ? cutItem(item, room) : undefined;
+    if (cut !== undefined) {
+      kept.push(cut);
+      notes.push(`item ${i + 1} (text) was cut after ${room} of its ${size} bytes`);
+      room = 0;
+      return;
+    }
+    left.push(isObject(item) && typeof item.type === 'string' ? item.type : 'item');
+  });
+  if (left.length > 0) {
+    notes.push(
+      `${left.length} ${left.length === 1 ? 'item' : 'items'} (${left.join(', ')}) ${left.length === 1 ? 'was' : 'were'} left out`,
+    );
+  }
+  const dropStructured = structured !== undefined && structuredBytes > room;
+  if (dropStructured) notes.push('structuredContent was left out');
+  return { kept, notes, dropStructured };
 }
 
 /** What one item carries: its text, base64 data and blobs (an embedded resource's too). */
