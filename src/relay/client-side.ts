@@ -18,6 +18,11 @@ import type { ClientPeer, RelayCore, ServerPeer } from './sides.js';
 import { rpcNotification, rpcRequest, rpcResponse } from '../audit/event-constructors.js';
 
 const DIRECTION = 'client-to-server';
+/**
+ * Client requests forwarded and not yet answered; past this, the client's next request is
+ * answered at once with -32052 (each in-flight one is also bounded by callTimeout).
+ */
+export const MAX_IN_FLIGHT = 10_000;
 
 export class ClientSide implements ClientPeer {
   readonly #relay: RelayCore;
@@ -226,7 +231,10 @@ export class ClientSide implements ClientPeer {
     const server = this.#server;
     if (!server.accepting) {
       if (message.kind !== 'request') {
-        if (this.#unavailable === null) this.#held.hold({ message, bytes, queuedAt });
+        // Past the queue's bound, a notification for a server that is not there is dropped.
+        if (this.#unavailable === null && !this.#held.full) {
+          this.#held.hold({ message, bytes, queuedAt });
+        }
         return;
       }
       if (this.#unavailable !== null || this.#held.full) {
@@ -255,6 +263,12 @@ export class ClientSide implements ClientPeer {
           }),
         );
       }
+      return;
+    }
+    if (this.pending.size >= MAX_IN_FLIGHT) {
+      const reason = `${this.pending.size} requests are in flight (the most mcp-guard holds)`;
+      relay.recordDeny(DIRECTION, { rule: 'limits.inFlight', reason }, message);
+      answerUnavailable(relay, message.id, { state: relay.state(), reason });
       return;
     }
     const tool = toolOf(message);

@@ -77,7 +77,11 @@ export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
   constructor(options: RelayOptions) {
     super();
     this.options = options;
-    this.clientSink = new Sink(options.client.output, (err) => this.emit('client-gone', err));
+    this.clientSink = new Sink(
+      options.client.output,
+      (err) => this.emit('client-gone', err),
+      options.client.input,
+    );
     this.server = new ServerSide(this, {
       hasPending: (id) => this.client.hasPending(id),
       takePending: (id) => this.client.takePending(id),

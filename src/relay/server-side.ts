@@ -30,6 +30,14 @@ import { Sink } from './sink.js';
 import { rpcResponse } from '../audit/event-constructors.js';
 
 const DIRECTION = 'server-to-client';
+/**
+ * Server→client requests the client has not answered yet; past this, the server's next request
+ * is answered here (-32051) and never reaches the client. A client that never answers would
+ * otherwise let a server grow mcp-guard without bound.
+ */
+export const MAX_SERVER_REQUESTS = 1000;
+/** Ids of a dead child's unanswered requests kept to drop the client's late answers (oldest go). */
+export const MAX_ORPHANS = 1000;
 
 export class ServerSide implements ServerPeer {
   readonly #relay: RelayCore;
@@ -101,6 +109,10 @@ export class ServerSide implements ServerPeer {
     this.#input = null;
     this.#held = false;
     for (const entry of this.pending.drain()) this.#orphans.add(idKey(entry.id));
+    for (const key of this.#orphans) {
+      if (this.#orphans.size <= MAX_ORPHANS) break;
+      this.#orphans.delete(key);
+    }
     this.#own.rejectAll(reason);
   }
 
@@ -256,6 +268,17 @@ export class ServerSide implements ServerPeer {
         errorLine(message.id, {
           code: ErrorCode.InvalidRequest,
           message: `Invalid request: ${reason}`,
+        }),
+      );
+      return;
+    }
+    if (this.pending.size >= MAX_SERVER_REQUESTS) {
+      const reason = `${this.pending.size} requests of the server are waiting for the client's answer (the most mcp-guard holds)`;
+      relay.recordDeny(DIRECTION, { rule: 'limits.serverRequests', reason }, message);
+      this.#sink?.writeText(
+        errorLine(message.id, {
+          code: ErrorCode.RateLimited,
+          message: `Blocked by mcp-guard: ${reason}`,
         }),
       );
       return;

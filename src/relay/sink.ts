@@ -1,7 +1,8 @@
 /**
  * One writable peer (the client's stdout or the server's stdin). Writes a line as two buffers in
  * one corked write (no copy of a large message), and honours backpressure: when the peer's buffer
- * is full, the source that fed it is paused until the peer drains.
+ * is full, the source that fed it is paused until the peer drains, so what waits for a peer that
+ * does not read is bounded by its buffer plus what one input chunk carries.
  */
 import type { Readable, Writable } from 'node:stream';
 
@@ -12,10 +13,18 @@ const COPY_BELOW_BYTES = 64 * 1024;
 export class Sink {
   readonly #stream: Writable;
   readonly #paused = new Set<Readable>();
+  /** Paused when a write that names no source of its own fills the peer's buffer. */
+  readonly #defaultSource: Readable | undefined;
   #closed = false;
 
-  constructor(stream: Writable, onFailure: (err: Error) => void) {
+  /**
+   * `defaultSource`: what to pause for writes that name no source — for the client's sink, the
+   * client's own input, whose requests mcp-guard answers itself (refusals, unavailable): a client
+   * that sends without reading then waits, instead of its answers piling up in mcp-guard.
+   */
+  constructor(stream: Writable, onFailure: (err: Error) => void, defaultSource?: Readable) {
     this.#stream = stream;
+    this.#defaultSource = defaultSource;
     stream.on('drain', () => this.#resume());
     stream.on('error', (err) => {
       this.#closed = true;
@@ -72,7 +81,8 @@ export class Sink {
     if (!this.closed) this.#stream.end();
   }
 
-  #pause(source: Readable | undefined): void {
+  #pause(named: Readable | undefined): void {
+    const source = named ?? this.#defaultSource;
     if (source === undefined || this.#paused.has(source)) return;
     source.pause();
     this.#paused.add(source);

@@ -1,6 +1,9 @@
 /**
  * A child's stderr, line by line: what `run`, `up` and `pin` echo and audit, and what `prepare`
- * echoes while a server downloads. A line longer than 64 KiB is cut, and its size noted.
+ * echoes while a server downloads. A line longer than 64 KiB is cut, and its size noted. The echo
+ * never waits on whoever reads mcp-guard's stderr: a client that does not read it gets lines
+ * dropped past a backlog of 1 MiB (and one line saying how many once it reads again), while the
+ * audit log keeps every line.
  */
 import type { Readable, Writable } from 'node:stream';
 import type { AuditSink } from '../audit/audit-sink.js';
@@ -10,6 +13,8 @@ import { childStderr } from '../audit/event-constructors.js';
 /** Longest stderr line kept whole; longer ones are cut (the audit log keeps less). */
 const STDERR_LINE_BYTES = 64 * 1024;
 const AUDIT_STDERR_CHARS = 4096;
+/** Echoed bytes that may wait for a reader of mcp-guard's stderr; past this, lines are dropped. */
+export const ECHO_BACKLOG_BYTES = 1024 * 1024;
 
 /** Calls `onLine` with each line of `stderr` (without its newline), the last one at its end. */
 export function readStderrLines(stderr: Readable, onLine: (text: string) => void): void {
@@ -36,8 +41,28 @@ export interface StderrTarget {
 
 /** Audits each line of a guarded server's stderr (`child.stderr`) and echoes it. */
 export function pipeStderr(stderr: Readable, target: StderrTarget): void {
+  const echo = target.echo === null ? null : boundedEcho(target.echo, target.prefix);
   readStderrLines(stderr, (text) => {
     target.audit.record(target.server, childStderr(text.slice(0, AUDIT_STDERR_CHARS)));
-    target.echo?.write(`${target.prefix}${text}\n`);
+    echo?.(text);
   });
+}
+
+/** Writes lines to `out` while its backlog is under ECHO_BACKLOG_BYTES, counting those dropped. */
+export function boundedEcho(out: Writable, prefix: string): (text: string) => void {
+  let dropped = 0;
+  const sayDropped = () => {
+    out.write(
+      `${prefix}mcp-guard: ${dropped} ${dropped === 1 ? 'line' : 'lines'} of the server's stderr not echoed (nothing was reading mcp-guard's stderr); the audit log has them\n`,
+    );
+    dropped = 0;
+  };
+  return (text) => {
+    if (out.writableLength >= ECHO_BACKLOG_BYTES) {
+      if (dropped === 0) out.once('drain', sayDropped);
+      dropped += 1;
+      return;
+    }
+    out.write(`${prefix}${text}\n`);
+  };
 }

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { test } from 'node:test';
-import { pipeStderr, readStderrLines } from '../../../src/supervisor/stderr-lines.js';
+import {
+  boundedEcho,
+  ECHO_BACKLOG_BYTES,
+  pipeStderr,
+  readStderrLines,
+} from '../../../src/supervisor/stderr-lines.js';
 import { collectAudit, settle } from './fakes.js';
 
 test('lines split across chunks come whole; the last one without a newline comes at the end', async () => {
@@ -58,4 +63,58 @@ test('pipeStderr with no echo only audits', async () => {
   stderr.end('quiet\n');
   await settle();
   assert.deepEqual(audit.records[0]!.fields, { text: 'quiet' });
+});
+
+/** A stream whose reader reads only when told: writes wait in its buffer until then. */
+function unreadStream() {
+  const waiting: (() => void)[] = [];
+  const written: string[] = [];
+  const out = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      written.push(chunk.toString('utf8'));
+      waiting.push(callback);
+    },
+  });
+  const readAll = async () => {
+    while (waiting.length > 0) {
+      waiting.shift()!();
+      await settle();
+    }
+  };
+  return { out, written, readAll };
+}
+
+test('the echo stops at a backlog of ECHO_BACKLOG_BYTES unread, says how many lines it dropped once read again', async () => {
+  const { out, written, readAll } = unreadStream();
+  const echo = boundedEcho(out, '[srv] ');
+  // A backlog one byte under the bound still takes a line; at the bound, lines are dropped.
+  echo('a'.repeat(ECHO_BACKLOG_BYTES - 1 - '[srv] \n'.length));
+  assert.equal(out.writableLength, ECHO_BACKLOG_BYTES - 1);
+  echo('under');
+  assert.equal(out.writableLength, ECHO_BACKLOG_BYTES - 1 + '[srv] under\n'.length);
+  echo('over 1');
+  echo('over 2');
+  assert.equal(written.length, 1, 'the first write is with the reader, the second waits');
+  await readAll();
+  await readAll();
+  assert.deepEqual(written.slice(1), [
+    '[srv] under\n',
+    "[srv] mcp-guard: 2 lines of the server's stderr not echoed (nothing was reading mcp-guard's stderr); the audit log has them\n",
+  ]);
+  echo('after');
+  await readAll();
+  assert.equal(written.at(-1), '[srv] after\n');
+});
+
+test('pipeStderr audits every line, echoed or dropped', async () => {
+  const { out, readAll } = unreadStream();
+  const audit = collectAudit();
+  const stderr = new PassThrough();
+  pipeStderr(stderr, { audit, server: 'srv', echo: out, prefix: '' });
+  const line = 'x'.repeat(60_000);
+  stderr.end(`${`${line}\n`.repeat(40)}last\n`);
+  await settle();
+  assert.equal(audit.events().filter((e) => e === 'child.stderr').length, 41);
+  assert.ok(out.writableLength < ECHO_BACKLOG_BYTES + 60_001, String(out.writableLength));
+  await readAll();
 });
