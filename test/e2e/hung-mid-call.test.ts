@@ -13,7 +13,7 @@ import { guardFixture, resultText, sdkThrough, stepper, waitAllGone } from '../h
 import { killAll, readPids, testDir } from '../helpers/processes.js';
 
 const ENTRY = {
-  health: { interval: 200, timeout: 300, failures: 2 },
+  health: { interval: 200, timeout: 500, failures: 2 },
   limits: { callTimeout: 600_000 },
   restart: { policy: 'on-failure', backoff: { initial: 50, max: 1000 } },
 };

@@ -20,7 +20,7 @@ import {
 import { FIXTURES } from '../helpers/paths.js';
 import type { JsonObject } from '../helpers/raw-client.js';
 
-const HEALTH = { interval: 100, timeout: 150, failures: 2 };
+const HEALTH = { interval: 100, timeout: 500, failures: 2 };
 
 function guarded(t: TestContext, callTimeout: number) {
   const dir = tempDir(t);
