@@ -63,6 +63,8 @@ export interface WrapRequest {
   network: AllowDeny;
   /** The backend's version, as the trial found it. */
   version: string | null;
+  /** mcp-guard runs as root (uid 0). */
+  asRoot: boolean;
 }
 
 /** The spawn that runs the server inside the backend. */

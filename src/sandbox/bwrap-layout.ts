@@ -60,14 +60,23 @@ export function systemOps(fs: FsView, network: AllowDeny): Op[] {
   return ops;
 }
 
-/** Why: the complete option list (handed to bwrap on a descriptor, see bwrap.ts). */
+/** Who a server started by root is inside the sandbox: `nobody`, mapped to root outside. */
+export const UNPRIVILEGED_ID = '65534';
+
+/**
+ * Why: the complete option list (handed to bwrap on a descriptor, see bwrap.ts). Started by
+ * root, the server is not uid 0 inside: it runs as `nobody` (still root's files' owner, through
+ * the user namespace's mapping, and without any capability).
+ */
 export function bwrapOptions(
   view: SandboxView,
   system: readonly Op[],
   network: AllowDeny,
+  asRoot = false,
 ): string[] {
   const args: string[] = [...ISOLATION_FLAGS];
   if (network === 'allow') args.splice(1, 0, '--share-net');
+  if (asRoot) args.push('--uid', UNPRIVILEGED_ID, '--gid', UNPRIVILEGED_ID);
   for (const name of Object.keys(view.env).sort()) args.push('--setenv', name, view.env[name]!);
   const layout = baseLayout(view, system);
   const shownFromHost = layout.filter((op) => op.op === 'ro-bind' || op.op === 'bind');

@@ -23,11 +23,11 @@ function prepareBwrap(fs: FsView, network: AllowDeny): BackendLaunch {
   const system = systemOps(fs, network);
   return {
     system: system.flatMap((op) => (op.op === 'ro-bind' ? [op.dest] : [])),
-    wrap: ({ binary, view, exec, args }: WrapRequest): Wrapped => ({
+    wrap: ({ binary, view, exec, args, asRoot }: WrapRequest): Wrapped => ({
       command: binary,
       args: ['--args', '3', '--', exec, ...args],
       env: {},
-      wrapperArgs: bwrapOptions(view, system, network),
+      wrapperArgs: bwrapOptions(view, system, network, asRoot),
       createDirs: [view.cacheDir, ...view.createDirs],
       createFiles: view.create,
     }),

@@ -9,6 +9,8 @@ import koffi from 'koffi';
 const SYS_LANDLOCK_CREATE_RULESET = 444;
 const SYS_LANDLOCK_ADD_RULE = 445;
 const SYS_LANDLOCK_RESTRICT_SELF = 446;
+const SYS_CLOSE_RANGE = 436;
+const CLOSE_RANGE_CLOEXEC = 4;
 const LANDLOCK_CREATE_RULESET_VERSION = 1;
 const LANDLOCK_RULE_PATH_BENEATH = 1;
 const PR_SET_PDEATHSIG = 1;
@@ -164,9 +166,12 @@ export function dieWithParent(): void {
 
 /**
  * Node marks descriptors 0–2 close-on-exec and may leave them non-blocking, and ignores SIGPIPE
- * and SIGXFSZ; the server must start as a plain spawn would start it.
+ * and SIGXFSZ; the server must start as a plain spawn would start it. Every descriptor above 2
+ * is marked close-on-exec: only stdio crosses into the server (close_range(2), Linux 5.11; on an
+ * older kernel mcp-guard has closed what it inherited already).
  */
 export function resetForExec(): void {
+  syscall(SYS_CLOSE_RANGE, 'uint32_t', 3, 'uint32_t', 0xffffffff, 'uint32_t', CLOSE_RANGE_CLOEXEC);
   for (const fd of [0, 1, 2]) {
     check(fcntl(fd, F_SETFD, 'int', 0), 'fcntl(F_SETFD)', String(fd));
     const flags = check(fcntl(fd, F_GETFL), 'fcntl(F_GETFL)', String(fd));

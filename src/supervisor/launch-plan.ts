@@ -48,6 +48,8 @@ export interface LaunchContext {
   network?: AllowDeny;
   platform?: NodeJS.Platform;
   fs?: FsView;
+  /** mcp-guard's uid (`process.getuid()` unless given). */
+  uid?: number;
 }
 
 /** Most directory entries searched for deny matches and sockets per launch. */
@@ -126,6 +128,7 @@ export function planLaunch(
     args: server.args,
     network,
     version: support.version,
+    asRoot: (context.uid ?? process.getuid?.()) === 0,
   });
   const { limits, refusal, ...spawn } = wrapped;
   if (limits !== undefined) sandbox.limits = limits;

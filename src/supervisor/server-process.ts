@@ -12,6 +12,7 @@ import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
 import { GuardError } from '../errors.js';
+import { closeInheritedDescriptors } from './inherited-fds.js';
 import { liveChildren } from './proc-tree.js';
 import type { LaunchPlan } from './launch-plan.js';
 import { groupAlive, signalGroup } from './process-group.js';
@@ -72,6 +73,7 @@ export class ServerProcess {
   static async start(plan: LaunchPlan): Promise<ServerProcess> {
     if (plan.refusal !== null) throw new GuardError('ERR_SPAWN', plan.refusal);
     await prepareFiles(plan);
+    closeInheritedDescriptors();
     const wrapped = plan.wrapperArgs.length > 0;
     const options = {
       cwd: plan.cwd,

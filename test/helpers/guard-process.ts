@@ -5,7 +5,7 @@
  * subject (signals, exits). Plus the manifest and audit-log helpers every CLI test needs.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkAuditRecord } from '../../src/audit/check-record.js';
@@ -29,13 +29,20 @@ export interface GuardProcess extends RawChild {
  */
 export function startGuard(
   args: string[],
-  options: { t: AfterContext; stateDir: string; env?: Record<string, string>; cwd?: string },
+  options: {
+    t: AfterContext;
+    stateDir: string;
+    env?: Record<string, string>;
+    cwd?: string;
+    /** Descriptors mcp-guard inherits after its stdio, from 3 on ('ignore' leaves a gap). */
+    inherit?: (number | 'ignore')[];
+  },
 ): GuardProcess {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? options.stateDir,
     env: { ...process.env, XDG_STATE_HOME: join(options.stateDir, 'state'), ...options.env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+    stdio: ['pipe', 'pipe', 'pipe', ...(options.inherit ?? [])],
+  }) as ChildProcessWithoutNullStreams;
   killTreeAfter(options.t, child);
   const raw = attachRaw(child, `mcp-guard ${args.join(' ')}`);
   return Object.assign(raw, { nonJson: raw.strayLines });

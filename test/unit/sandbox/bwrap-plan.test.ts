@@ -276,3 +276,11 @@ test('a path behind a linked root is not linked again (the first link already le
   );
   assert.ok(g.includes('--ro-bind /data/shared/sub /data/shared/sub'));
 });
+
+test('started by root, the server runs as nobody inside (uid and gid 65534), not as uid 0', () => {
+  const asRoot = planLaunch(main, HOST_ENV, context(fs, undefined, { uid: 0 })).wrapperArgs;
+  const at = asRoot.indexOf('--uid');
+  assert.deepEqual(asRoot.slice(at, at + 4), ['--uid', '65534', '--gid', '65534']);
+  const user = planLaunch(main, HOST_ENV, context(fs)).wrapperArgs;
+  assert.equal(user.includes('--uid'), false);
+});

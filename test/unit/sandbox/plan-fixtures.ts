@@ -58,6 +58,7 @@ export function context(
     hide: ['/home/u/proj/.mcp-guard/audit.jsonl'],
     platform: support.backend === 'sandbox-exec' ? 'darwin' : 'linux',
     fs,
+    uid: 1000,
     ...more,
   };
 }
