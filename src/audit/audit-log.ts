@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditConfig } from '../config/types.js';
 import { GuardError } from '../errors.js';
+import { AnchorWriter } from './anchor.js';
 import { ChainedAuditLog } from './chained-audit-log.js';
 import type { SecretsLookup } from './scrub-record.js';
 import type { AuditEvent } from './events.js';
@@ -94,7 +95,16 @@ export async function openAuditLog(
     write: (text: string) => void destination.write(text),
     close: () => (toStderr ? undefined : destination.destroy()),
   };
-  const log = new ChainedAuditLog(session, config, output, options.onError, options.secrets);
+  // The anchor's failures are reported by the log (declared below; called only after it exists).
+  const anchor =
+    config.anchor === undefined || toStderr
+      ? undefined
+      : new AnchorWriter(config.anchor, config.file, (err) => log.anchorFailed(err));
+  const log = new ChainedAuditLog(session, config, output, {
+    onError: options.onError,
+    secrets: options.secrets,
+    anchor,
+  });
   destination.on('error', (err: unknown) => log.fail(err));
   destination.on('drop', () =>
     log.fail(new Error('the record could not be written and was dropped')),

@@ -55,6 +55,10 @@ export const AUDIT_CATALOGUE: { readonly [E in AuditEventName]: EventDoc<E> } = 
       command: { doc: 'the command, when not `run` (`up`, `pin`, `pin --check`)', optional: true },
       profile: { doc: 'the profile in use (`run`)', optional: true },
       servers: { doc: 'the servers the command works on (`up`, `pin`)', optional: true },
+      anchor: {
+        doc: 'the anchor file the session seals its head in (`audit.anchor`), when there is one',
+        optional: true,
+      },
     },
   },
   'guard.stop': {

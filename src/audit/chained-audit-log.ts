@@ -4,7 +4,9 @@
  * at once, or, while corked, together with the other records of the batch in one write at
  * uncork().
  */
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
+import { ANCHOR_EVERY_MS, type AnchorWriter } from './anchor.js';
 import type { AuditConfig } from '../config/types.js';
 import { GuardError } from '../errors.js';
 import type { AuditLog } from './audit-log.js';
@@ -21,6 +23,16 @@ export interface AuditOutput {
   /** Writes the text in one write(2); failures throw or arrive through `ChainedAuditLog.fail`. */
   write(text: string): void;
   close(): void;
+}
+
+/** Why: what a log may be given besides its output (audit-log.ts's options). */
+export interface ChainedOptions {
+  onError?: ((err: GuardError) => void) | undefined;
+  secrets?: SecretsLookup | undefined;
+  /** Where the session seals its head (`audit.anchor`). */
+  anchor?: AnchorWriter | undefined;
+  /** ms, monotonic: when to seal again. */
+  now?: () => number;
 }
 
 /** Why: the chain state and batching of one session, shared by nothing else. */
@@ -40,20 +52,22 @@ export class ChainedAuditLog implements AuditLog {
   #corked = 0;
   #pending: string[] = [];
   #closed = false;
+  readonly #anchor: AnchorWriter | undefined;
+  readonly #now: () => number;
+  /** The last record written to the output, and the last one held by cork(). */
+  #head: { seq: number; hash: string } | undefined;
+  #heldHead: { seq: number; hash: string } | undefined;
+  #sealedAt: number | undefined;
 
-  constructor(
-    session: string,
-    config: AuditConfig,
-    output: AuditOutput,
-    onError?: (err: GuardError) => void,
-    secrets?: SecretsLookup,
-  ) {
+  constructor(session: string, config: AuditConfig, output: AuditOutput, options: ChainedOptions) {
     this.session = session;
-    this.#secrets = secrets;
+    this.#secrets = options.secrets;
     this.bodies = config.bodies;
     this.#file = config.file;
     this.#output = output;
-    this.#onError = onError;
+    this.#onError = options.onError;
+    this.#anchor = options.anchor;
+    this.#now = options.now ?? (() => performance.now());
   }
 
   attach(logger: Logger): void {
@@ -121,15 +135,28 @@ export class ChainedAuditLog implements AuditLog {
     const sealed = sealPrefix(escapeJsonText(prefix));
     this.#sealed = sealed.hash;
     const line = `${sealed.line}\n`;
+    const head = { seq: this.#seq + 1, hash: sealed.hash };
     if (this.#corked > 0) {
       this.#pending.push(line);
+      this.#heldHead = head;
       return;
     }
     try {
       this.#output.write(line);
+      this.#written(head);
     } catch (err) {
       this.#failure ??= err;
     }
+  }
+
+  /** A record is on disk: the anchor gets the head at the first one, then every ANCHOR_EVERY_MS. */
+  #written(head: { seq: number; hash: string }): void {
+    this.#head = head;
+    if (this.#anchor === undefined) return;
+    const now = this.#now();
+    if (this.#sealedAt !== undefined && now - this.#sealedAt < ANCHOR_EVERY_MS) return;
+    this.#sealedAt = now;
+    this.#anchor.seal(this.session, head.seq, head.hash, false);
   }
 
   /** Receives the output's failures, which it reports synchronously inside a write. */
@@ -152,6 +179,10 @@ export class ChainedAuditLog implements AuditLog {
     this.#corked = 0;
     this.#flush();
     this.#closed = true;
+    if (this.#anchor !== undefined && this.#head !== undefined) {
+      this.#anchor.seal(this.session, this.#head.seq, this.#head.hash, true);
+    }
+    this.#anchor?.close();
     this.#output.close();
   }
 
@@ -162,10 +193,20 @@ export class ChainedAuditLog implements AuditLog {
     this.#failure = undefined;
     try {
       this.#output.write(text);
+      if (this.#heldHead !== undefined) this.#written(this.#heldHead);
     } catch (err) {
       this.#failure ??= err;
     }
+    this.#heldHead = undefined;
     if (this.#failure !== undefined) this.#report(this.#failure);
+  }
+
+  /** The anchor could not be written: reported like a failed write of the log. */
+  anchorFailed(cause: unknown): void {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    const err = new GuardError('ERR_AUDIT', message, { cause });
+    if (this.#onError === undefined) throw err;
+    this.#onError(err);
   }
 
   #report(cause: unknown): void {

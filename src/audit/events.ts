@@ -25,6 +25,7 @@ export interface AuditEventFields {
     command?: string;
     profile?: string;
     servers?: string[];
+    anchor?: string;
   };
   'guard.stop': { reason: string; exitCode?: number };
   'child.spawn': { pid: number; command: string; args?: string[]; cwd?: string; restarts?: number };

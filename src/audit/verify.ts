@@ -3,6 +3,13 @@
  * file's contents. Sessions may be interleaved in any way; within a session the records must be
  * intact, numbered 1, 2, 3… in file order, each `prev` equal to the hash of the one before.
  */
+import {
+  checkAgainstAnchor,
+  type AnchorInput,
+  type AnchorReport,
+  type SessionSummary,
+  type UnendedSession,
+} from './anchor-check.js';
 import { splitLines, type AuditInput } from './lines.js';
 import { checkLine, type ChainFields } from './record-line.js';
 import { checkSessionChain } from './session-chain.js';
@@ -17,9 +24,14 @@ export type AuditProblemKind =
   | 'gap'
   | 'reorder'
   | 'fork'
-  | 'duplicate';
+  | 'duplicate'
+  | 'anchor-missing'
+  | 'deleted-session'
+  | 'deleted-tail'
+  | 'rewritten'
+  | 'unsealed';
 
-/** Why: each finding names the line (1-based) and session, so a person can look at it. */
+/** Why: each finding names the line (1-based; 0: no line, it is missing) and session. */
 export interface AuditProblem {
   line: number;
   kind: AuditProblemKind;
@@ -34,6 +46,10 @@ export interface AuditVerifyResult {
   sessions: number;
   records: number;
   problems: AuditProblem[];
+  /** Sessions whose last record is not `guard.stop` (not a problem by itself). */
+  unended: UnendedSession[];
+  /** What the anchor held, when one was given. */
+  anchor?: AnchorReport;
 }
 
 /** A record's place in its session's chain. */
@@ -48,10 +64,11 @@ export interface DamagedLine {
 }
 
 /** Why: the one verifier, shared by the CLI and tests; it never throws on bad input. */
-export function verifyAuditLog(input: AuditInput): AuditVerifyResult {
+export function verifyAuditLog(input: AuditInput, anchor?: AnchorInput): AuditVerifyResult {
   const { lines, incompleteLast } = splitLines(input);
   const problems: AuditProblem[] = [];
   const chains = new Map<string, ChainLink[]>();
+  const summaries = new Map<string, SessionSummary>();
   const damaged = new Map<string, DamagedLine[]>();
   let records = 0;
   lines.forEach((bytes, index) => {
@@ -86,12 +103,52 @@ export function verifyAuditLog(input: AuditInput): AuditVerifyResult {
       });
     }
     listFor(chains, fields.session).push({ ...fields, line });
+    summarise(summaries, fields, line, check.record);
   });
   for (const [session, links] of chains) {
     problems.push(...checkSessionChain(session, links, damaged.get(session) ?? []));
   }
+  const anchored = checkAgainstAnchor(summaries, anchor);
+  problems.push(...anchored.problems);
   problems.sort((a, b) => a.line - b.line);
-  return { ok: problems.length === 0, sessions: chains.size, records, problems };
+  return {
+    ok: problems.length === 0,
+    sessions: chains.size,
+    records,
+    problems,
+    unended: anchored.unended,
+    ...(anchored.report === undefined ? {} : { anchor: anchored.report }),
+  };
+}
+
+/** What the anchor check and the end-of-session note need of each record. */
+function summarise(
+  summaries: Map<string, SessionSummary>,
+  fields: ChainFields,
+  line: number,
+  record: Record<string, unknown>,
+): void {
+  let summary = summaries.get(fields.session);
+  if (summary === undefined) {
+    summary = {
+      session: fields.session,
+      lastSeq: 0,
+      lastLine: line,
+      lastEvent: '',
+      hashes: new Map(),
+    };
+    summaries.set(fields.session, summary);
+  }
+  if (!summary.hashes.has(fields.seq)) summary.hashes.set(fields.seq, fields.hash);
+  if (fields.seq >= summary.lastSeq) {
+    summary.lastSeq = fields.seq;
+    summary.lastLine = line;
+    summary.lastEvent = typeof record.event === 'string' ? record.event : '';
+  }
+  if (record.event === 'guard.start') {
+    if (typeof record.anchor === 'string') summary.anchorNamed = record.anchor;
+    if (typeof record.pid === 'number') summary.pid = record.pid;
+  }
 }
 
 /**

@@ -4,6 +4,7 @@
  * line. The skeleton builds one per call from the command's `-c` and `--profile` flags.
  */
 import { findManifest, loadManifest, type ConfigContext } from '../config/load.js';
+import { anchorPlacementProblems } from './anchor-placement.js';
 import { readEnv } from '../config/context.js';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import { GuardError } from '../errors.js';
@@ -68,11 +69,19 @@ export class ConfigLookup {
 
   /** The manifest resolved (with `--profile` when given); every problem at once, exit 2. */
   load(file: string = this.find()): ResolvedManifest {
-    return loadManifest(
+    const manifest = loadManifest(
       file,
       this.#ctx,
       this.#profile === undefined ? {} : { profile: this.#profile },
     );
+    const problems = anchorPlacementProblems(manifest);
+    if (problems.length > 0) {
+      const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+      throw new GuardError('ERR_CONFIG_INVALID', `${file}: ${count} in the configuration`, {
+        problems,
+      });
+    }
+    return manifest;
   }
 
   /** The manifest and the servers `names` name (own keys only: `constructor` is no server). */

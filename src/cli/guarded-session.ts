@@ -38,7 +38,15 @@ export async function openGuardAudit(
     onError: warnOnceOnAuditFailure(),
     secrets: auditSecrets(manifest, process.env),
   });
-  audit.record(server, guardStart({ version: VERSION, pid: process.pid, ...fields }));
+  audit.record(
+    server,
+    guardStart({
+      version: VERSION,
+      pid: process.pid,
+      ...fields,
+      anchor: manifest.audit.file === '-' ? undefined : manifest.audit.anchor,
+    }),
+  );
   return audit;
 }
 

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { formatDenialSummary, formatRecord } from '../audit/format.js';
 import { AuditFileTail, followAuditFile } from '../audit/tail.js';
 import { escapeForTerminal, escapeJsonText } from '../audit/terminal-safe.js';
-import { formatProblem, verifyAuditLog } from '../audit/verify.js';
+import { ANCHOR_EVERY_MS } from '../audit/anchor.js';
+import { formatProblem, verifyAuditLog, type AuditVerifyResult } from '../audit/verify.js';
 import { userStateDir } from '../config/context.js';
 import { GuardError } from '../errors.js';
 import { defineCommand, type CommandCall } from './command.js';
@@ -34,7 +35,12 @@ const OPTIONS = {
   },
   verify: {
     type: 'boolean',
-    help: "check every session's hash chain: exit 0 if intact, 1 if not",
+    help: "check every session's hash chain (and the anchor's seals): exit 0 if intact, 1 if not",
+  },
+  anchor: {
+    type: 'string',
+    value: 'PATH',
+    help: "with --verify: check the log against this anchor (default: the manifest's audit.anchor)",
   },
   json: {
     type: 'boolean',
@@ -45,7 +51,10 @@ const OPTIONS = {
 export const command = defineCommand({
   name: 'logs',
   summary: 'pretty-print the audit log; --verify checks its hash chain',
-  usage: ['logs [-c FILE | --file PATH] [-f] [--server S]... [--denied] [--verify] [--json]'],
+  usage: [
+    'logs [-c FILE | --file PATH] [-f] [--server S]... [--denied] [--json]',
+    'logs [-c FILE | --file PATH] --verify [--anchor PATH] [--json]',
+  ],
   description: `Pretty-prints the audit log named by the manifest's audit.file (without a
     manifest: $XDG_STATE_HOME/mcp-guard/audit.jsonl, i.e. ~/.local/state/mcp-guard/audit.jsonl).`,
   options: OPTIONS,
@@ -69,7 +78,10 @@ async function logs(call: CommandCall<typeof OPTIONS>): Promise<number> {
   if (values.verify === true && values.follow === true) {
     throw call.usageError('--verify cannot be combined with -f');
   }
-  const file = locateAuditFile(call);
+  if (values.anchor !== undefined && values.verify !== true) {
+    throw call.usageError('--anchor goes with --verify');
+  }
+  const { file, anchor } = locateAuditFile(call);
   if (file === '-') {
     throw new GuardError(
       'ERR_AUDIT',
@@ -77,7 +89,7 @@ async function logs(call: CommandCall<typeof OPTIONS>): Promise<number> {
     );
   }
   const json = values.json === true;
-  if (values.verify === true) return verify(file, json, call.out);
+  if (values.verify === true) return verify(file, anchor, json, call.out);
   return show(file, {
     follow: values.follow === true,
     servers: values.server ?? [],
@@ -87,31 +99,94 @@ async function logs(call: CommandCall<typeof OPTIONS>): Promise<number> {
   });
 }
 
-/** `--file`, else the manifest's audit.file, else (no manifest anywhere) the user state folder. */
-function locateAuditFile(call: CommandCall<typeof OPTIONS>): string {
-  if (call.values.file !== undefined) return path.resolve(call.ctx.cwd, call.values.file);
+/**
+ * `--file`, else the manifest's audit.file, else (no manifest anywhere) the user state folder;
+ * the anchor is `--anchor`, else the manifest's audit.anchor for the manifest's own log.
+ */
+function locateAuditFile(call: CommandCall<typeof OPTIONS>): {
+  file: string;
+  anchor: string | undefined;
+} {
+  const given =
+    call.values.anchor === undefined ? undefined : path.resolve(call.ctx.cwd, call.values.anchor);
+  if (call.values.file !== undefined) {
+    return { file: path.resolve(call.ctx.cwd, call.values.file), anchor: given };
+  }
   const manifest = call.config.findIfAny();
-  if (manifest === null) return path.join(userStateDir(call.ctx), 'audit.jsonl');
-  return call.config.load(manifest).audit.file;
+  if (manifest === null)
+    return { file: path.join(userStateDir(call.ctx), 'audit.jsonl'), anchor: given };
+  const { audit } = call.config.load(manifest);
+  return { file: audit.file, anchor: given ?? audit.anchor };
 }
 
-async function verify(file: string, json: boolean, out: NodeJS.WriteStream): Promise<number> {
-  const result = verifyAuditLog(await readAuditFile(file));
+async function verify(
+  file: string,
+  anchorFile: string | undefined,
+  json: boolean,
+  out: NodeJS.WriteStream,
+): Promise<number> {
+  const bytes = await readAuditFile(file);
+  const anchor =
+    anchorFile === undefined
+      ? undefined
+      : { path: anchorFile, text: await readIfExists(anchorFile), file };
+  const result = verifyAuditLog(bytes, anchor);
   if (json) {
     out.write(`${escapeJsonText(JSON.stringify({ file, ...result }))}\n`);
     return result.ok ? 0 : 1;
   }
   const summary = `${escapeForTerminal(file)}: ${result.records} record(s) in ${result.sessions} session(s)`;
-  if (result.ok) {
-    out.write(`${summary}; every chain is intact\n`);
-    return 0;
-  }
   const count = result.problems.length;
-  out.write(
-    `${summary}; the log was altered or damaged (${count} problem${count === 1 ? '' : 's'}):\n` +
-      result.problems.map((problem) => `  ${formatProblem(problem)}\n`).join(''),
+  const head = result.ok
+    ? `${summary}; every chain is intact\n`
+    : `${summary}; the log was altered or damaged (${count} problem${count === 1 ? '' : 's'}):\n` +
+      result.problems.map((problem) => `  ${formatProblem(problem)}\n`).join('');
+  out.write(head + describeEnds(result) + describeScope(result));
+  return result.ok ? 0 : 1;
+}
+
+/** Sessions that did not close their log, and what the anchor can say about why. */
+function describeEnds(result: AuditVerifyResult): string {
+  return result.unended
+    .map((end) => {
+      const pid = end.pid === undefined ? '' : ` (pid ${end.pid})`;
+      const why =
+        end.cause === 'crash'
+          ? 'it crashed or was killed, or is still running — not tampering: nothing the anchor sealed is missing'
+          : 'it crashed or was killed, is still running, or its last records were deleted — only an anchor can tell which';
+      return escapeForTerminal(
+        `  session ${end.session}${pid} ends at line ${end.line} (seq ${end.seq}) without guard.stop: ${why}\n`,
+      );
+    })
+    .join('');
+}
+
+/** What was proven, in plain words (docs/audit.md, "What verify proves"). */
+function describeScope(result: AuditVerifyResult): string {
+  const chain =
+    'The chains prove that no record was edited, inserted, reordered or removed between two others.';
+  if (result.anchor === undefined) {
+    return (
+      `${chain} Without an anchor they cannot show records removed from the end of a session, a whole\n` +
+      'session removed, an emptied file, or a session rewritten and re-hashed (set audit.anchor).\n'
+    );
+  }
+  const { missing, sessions } = result.anchor;
+  const anchorPath = escapeForTerminal(result.anchor.path);
+  const seals = missing
+    ? `The anchor ${anchorPath} is missing`
+    : `Checked against the anchor ${anchorPath} (${sessions} sealed session${sessions === 1 ? '' : 's'})`;
+  return (
+    `${chain} ${seals}: a session cut short, removed, emptied or rewritten before its last seal is\n` +
+    `caught; records written after it (at most ${ANCHOR_EVERY_MS / 1000} s of a session that did not close) are not.\n`
   );
-  return 1;
+}
+
+async function readIfExists(file: string): Promise<string | null> {
+  return readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw err;
+  });
 }
 
 async function show(file: string, options: LogsOptions): Promise<number> {

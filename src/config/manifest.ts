@@ -115,6 +115,19 @@ export function loadManifest(
   else
     for (const message of expanded.problems)
       problems.push({ ...source.locate(['audit', 'file'], 'value'), key: 'audit.file', message });
+  let anchor: string | undefined;
+  if (typeof audit.anchor === 'string') {
+    const expandedAnchor = expandVariables(audit.anchor, scope);
+    if (expandedAnchor.ok)
+      anchor = path.resolve(dir, expandTilde(expandedAnchor.value, ctx.homeDir));
+    else
+      for (const message of expandedAnchor.problems)
+        problems.push({
+          ...source.locate(['audit', 'anchor'], 'value'),
+          key: 'audit.anchor',
+          message,
+        });
+  }
   if (problems.length > 0) throw invalid(absolute, problems);
 
   const base = { dir, platform: platformOf(ctx), path };
@@ -142,6 +155,7 @@ export function loadManifest(
       file: auditFile === '-' ? '-' : path.resolve(dir, expandTilde(auditFile, ctx.homeDir)),
       bodies:
         typeof audit.bodies === 'boolean' ? audit.bodies : (profileAuditBodies(chain) ?? false),
+      ...(anchor === undefined ? {} : { anchor }),
     },
     servers,
   };

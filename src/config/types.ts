@@ -57,6 +57,11 @@ export interface AuditConfig {
   /** Absolute path, or `-` for stderr. */
   file: string;
   bodies: boolean;
+  /**
+   * Absolute path of the file where each session seals its chain's head (`audit.anchor`);
+   * outside every server's roots. Absent: no anchor.
+   */
+  anchor?: string;
 }
 
 export interface ResolvedManifest {

@@ -188,7 +188,13 @@ void test('counts sessions and records; text, bytes and lines give one verdict',
     const result = verifyAuditLog(input);
     assert.deepEqual([result.ok, result.sessions, result.records], [true, 3, PATTERN.length]);
   }
-  assert.deepEqual(verifyAuditLog(''), { ok: true, sessions: 0, records: 0, problems: [] });
+  assert.deepEqual(verifyAuditLog(''), {
+    ok: true,
+    sessions: 0,
+    records: 0,
+    problems: [],
+    unended: [],
+  });
 });
 
 void test('invalid UTF-8 in a line is unparseable', () => {
