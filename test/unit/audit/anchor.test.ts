@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
-import { openAuditLog } from '../../../src/audit/audit-log.js';
+import { ANCHOR_EVERY_MS, type AnchorWriter } from '../../../src/audit/anchor.js';
+import { createRecordLogger, openAuditLog } from '../../../src/audit/audit-log.js';
+import { ChainedAuditLog } from '../../../src/audit/chained-audit-log.js';
 import { sealPrefix, ZERO_HASH } from '../../../src/audit/chain.js';
 import {
   childStderr,
@@ -156,4 +158,40 @@ void test('the anchor holds one line per seal, the first record and the close of
     ],
   );
   assert.equal(seals[1]?.hash, (JSON.parse(lines().at(-1)!) as { hash: string }).hash);
+});
+
+void test('a session that keeps writing seals again once ANCHOR_EVERY_MS has passed; corked records when written', async () => {
+  const { pino } = await import('pino');
+  const seals: [number, boolean][] = [];
+  const anchorWriter = {
+    seal: (_session: string, seq: number, _hash: string, end: boolean) => seals.push([seq, end]),
+    close: () => undefined,
+  } as unknown as AnchorWriter;
+  let now = 0;
+  const written: string[] = [];
+  const log = new ChainedAuditLog(
+    's',
+    { file: 'f', bodies: false },
+    { write: (text) => written.push(text), close: () => undefined },
+    { anchor: anchorWriter, now: () => now },
+  );
+  log.attach(createRecordLogger(pino, 's', (line) => log.accept(line)));
+  const request = () => log.record('x', rpcRequest({ method: 'ping', id: 1 }));
+  request(); // seq 1: sealed
+  now = ANCHOR_EVERY_MS - 1;
+  request(); // too soon
+  now = ANCHOR_EVERY_MS;
+  log.cork();
+  request(); // held: not on disk, not sealed yet
+  assert.deepEqual(seals, [[1, false]]);
+  log.record('x', childStderr('held too'));
+  log.uncork(); // both written: the head (seq 4) sealed
+  now += 10;
+  request();
+  log.close();
+  assert.deepEqual(seals, [
+    [1, false],
+    [4, false],
+    [5, true],
+  ]);
 });
