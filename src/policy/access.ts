@@ -5,11 +5,12 @@
  * and `completion/complete` naming them. `tools.readOnlyOnly` keeps only tools advertised with
  * `readOnlyHint: true`.
  *
- * Unknown names: once the client has walked the whole list (and the server has not said it
- * changed since), a tool or prompt that is not in it is refused. Before that — no list yet, a
- * walk still paging, or a `list_changed` since — the name goes to the server, which refuses what
- * it does not have; the globs still apply. `readOnlyOnly` is stricter: a tool is only admitted
- * once listed with `readOnlyHint: true`. Resources are never "unknown": templates make any URI
+ * Unknown names: once the catalog holds a whole walk of the list (in a session, mcp-guard's own,
+ * which the relay waits for before a call is checked), a tool or prompt that is not in it is
+ * refused; so is every name not in it when mcp-guard's own walk failed or was cut at its bound.
+ * Without a walk (a pipeline used on its own) the name goes to the server; the globs still apply.
+ * `readOnlyOnly` is stricter: a tool is only admitted once listed with `readOnlyHint: true` — on a
+ * list page, as that page shows it. Resources are never "unknown": templates make any URI
  * potentially valid, so only the globs decide.
  */
 import type { ServerConfig } from '../config/types.js';
@@ -38,11 +39,17 @@ export function createAccessCheck(
     resources: createGlobDecider(server.resources, 'resources', 'resource'),
     prompts: createGlobDecider(server.prompts, 'prompts', 'prompt'),
   };
-  const toolRefusal = (name: string, catalog: ServerCatalog): GlobRefusal | undefined => {
+  /** `item`: the tool as a list page shows it (judged as shown); else as the catalog knows it. */
+  const toolRefusal = (
+    name: string,
+    catalog: ServerCatalog,
+    item?: unknown,
+  ): GlobRefusal | undefined => {
     const byGlob = decide.tools(name);
     if (byGlob !== undefined) return byGlob;
-    if (readOnlyOnly && !catalog.isReadOnlyTool(name)) {
-      const listed = catalog.tool(name) !== undefined;
+    const readOnly = item === undefined ? catalog.isReadOnlyTool(name) : isReadOnly(item);
+    if (readOnlyOnly && !readOnly) {
+      const listed = item !== undefined || catalog.tool(name) !== undefined;
       return {
         rule: 'tools.readOnlyOnly',
         reason: listed
@@ -50,7 +57,7 @@ export function createAccessCheck(
           : `tool ${quote(name)} has not been listed with readOnlyHint: true, and tools.readOnlyOnly is set`,
       };
     }
-    return unknown(catalog, 'tools', name, 'tool');
+    return item === undefined ? unknown(catalog, 'tools', name, 'tool') : undefined;
   };
   return {
     name: 'access',
@@ -63,8 +70,10 @@ export function createAccessCheck(
       if (message.kind === 'response') {
         const list = LIST_KEY[context.request?.method ?? ''];
         if (list === undefined) return PASS;
-        return filterList(message, list.kind, list.key, (item) =>
-          list.kind === 'tools' ? toolRefusal(item, context.catalog) : decide[list.kind](item),
+        return filterList(message, list.kind, list.key, (subject, item) =>
+          list.kind === 'tools'
+            ? toolRefusal(subject, context.catalog, item)
+            : decide[list.kind](subject),
         );
       }
       if (message.kind === 'notification' && message.method === 'notifications/resources/updated') {
@@ -123,8 +132,16 @@ function unknown(
   if (!list.complete || list.stale || list.items.has(name)) return undefined;
   return {
     rule: `${kind}.unknown`,
-    reason: `the server did not list a ${noun} named ${quote(name)} in ${kind}/list`,
+    reason:
+      list.gap === undefined
+        ? `the server did not list a ${noun} named ${quote(name)} in ${kind}/list`
+        : `mcp-guard has not seen a ${noun} named ${quote(name)} in ${kind}/list (${list.gap})`,
   };
+}
+
+function isReadOnly(item: unknown): boolean {
+  const annotations = isObject(item) ? item.annotations : undefined;
+  return isObject(annotations) && annotations.readOnlyHint === true;
 }
 
 /**
@@ -135,7 +152,7 @@ export function filterList(
   message: Extract<RpcMessage, { kind: 'response' }>,
   kind: ListKind,
   key: 'name' | 'uri',
-  refuse: (subject: string) => GlobRefusal | undefined,
+  refuse: (subject: string, item: Record<string, unknown>) => GlobRefusal | undefined,
 ): Verdict {
   const result = message.result;
   if (!isObject(result) || !Array.isArray(result[kind])) return PASS;
@@ -144,7 +161,7 @@ export function filterList(
   const kept = items.filter((item) => {
     const subject = isObject(item) ? item[key] : undefined;
     if (typeof subject !== 'string') return true;
-    const refusal = refuse(subject);
+    const refusal = refuse(subject, item as Record<string, unknown>);
     if (refusal === undefined) return true;
     const names = hidden.get(refusal.rule) ?? [];
     names.push(subject);

@@ -1,7 +1,9 @@
 /**
  * What the server advertises, as it advertised it (before any filtering): its tools, resources
- * and prompts from the latest walk through each list method (`tools/list`, `resources/list`, `prompts/list`). Policy checks read tools' annotations
- * and schemas from here; the supervisor compares the lists across a restart.
+ * and prompts from the latest walk through each list method (`tools/list`, `resources/list`,
+ * `prompts/list`). In a session, tools and prompts come from mcp-guard's own walks only (the relay's
+ * own listing, SPEC 6.3), never from what a client chose to list. Policy checks read tools'
+ * annotations and schemas from here; the supervisor compares the lists across a restart.
  *
  * A walk starts with a request without a cursor (the items so far are replaced) and goes on
  * through pages requested with the `nextCursor` of the previous one (items are added). A
@@ -36,6 +38,11 @@ export interface CatalogList {
   readonly stale: boolean;
   /** Bumped whenever the list's content is replaced or extended. */
   readonly version: number;
+  /**
+   * Why the list may lack items the server has: mcp-guard's own walk was cut at its bound, or
+   * failed (then the items are those of the last walk that succeeded, if any).
+   */
+  readonly gap: string | undefined;
 }
 
 interface MutableList {
@@ -45,6 +52,7 @@ interface MutableList {
   version: number;
   /** Whether any walk has been seen at all. */
   seen: boolean;
+  gap: string | undefined;
 }
 
 export class ServerCatalog {
@@ -57,6 +65,11 @@ export class ServerCatalog {
   /** The list method this request walks, if it is one. */
   static listKind(method: string): ListKind | undefined {
     return LISTS[method]?.kind;
+  }
+
+  /** The list a `notifications/…/list_changed` says changed, if it is one. */
+  static changedKind(method: string): ListKind | undefined {
+    return CHANGED[method];
   }
 
   list(kind: ListKind): CatalogList {
@@ -98,6 +111,7 @@ export class ServerCatalog {
     }
     list.complete = typeof result.nextCursor !== 'string';
     list.stale = false;
+    list.gap = undefined;
     list.seen = true;
     list.version += 1;
   }
@@ -110,8 +124,11 @@ export class ServerCatalog {
     return true;
   }
 
-  /** Replaces a whole list at once (the supervisor's own complete walk on a new child). */
-  replace(kind: ListKind, items: readonly CatalogItem[]): void {
+  /**
+   * Replaces a whole list at once: mcp-guard's own walk of the server (`gap` says why it may
+   * lack items: it was cut at its bound).
+   */
+  replace(kind: ListKind, items: readonly CatalogItem[], gap?: string): void {
     const spec = Object.values(LISTS).find((entry) => entry.kind === kind)!;
     const list = this.#lists[kind];
     list.items = new Map();
@@ -122,10 +139,31 @@ export class ServerCatalog {
     list.complete = true;
     list.stale = false;
     list.seen = true;
+    list.gap = gap;
+    list.version += 1;
+  }
+
+  /**
+   * mcp-guard's own walk of the list failed: what is not in the list as last known is not known
+   * to exist (a call naming it is refused, never let through unchecked).
+   */
+  fail(kind: ListKind, reason: string): void {
+    const list = this.#lists[kind];
+    list.complete = true;
+    list.stale = false;
+    list.seen = true;
+    list.gap = reason;
     list.version += 1;
   }
 }
 
 function emptyList(): MutableList {
-  return { items: new Map(), complete: false, stale: false, version: 0, seen: false };
+  return {
+    items: new Map(),
+    complete: false,
+    stale: false,
+    version: 0,
+    seen: false,
+    gap: undefined,
+  };
 }

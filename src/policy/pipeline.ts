@@ -12,7 +12,7 @@
 import { policyDeny } from '../audit/event-constructors.js';
 import type { AuditEvent } from '../audit/events.js';
 import { isObject, type RpcMessage } from '../protocol/jsonrpc.js';
-import type { ServerCatalog } from './catalog.js';
+import type { ListKind, ServerCatalog } from './catalog.js';
 import { createParamsCheck } from './params.js';
 import { PASS, type Direction, type Verdict, type Withheld } from './verdict.js';
 
@@ -44,10 +44,14 @@ export interface CheckContext {
 export interface PolicyCheck {
   readonly name: string;
   check(message: RpcMessage, context: CheckContext): Verdict;
+  /** mcp-guard's own walk of a list has just replaced the catalog's list of this kind. */
+  observeListing?(kind: ListKind, context: CheckContext): void;
 }
 
 export interface Pipeline {
   inspect(message: RpcMessage, context: CheckContext): Verdict;
+  /** Tells every check that mcp-guard's own walk of a list has just replaced the catalog's. */
+  observeListing(kind: ListKind, context: CheckContext): void;
 }
 
 const PARAMS = createParamsCheck();
@@ -83,6 +87,9 @@ export function createPipeline(
         }
       }
       return rewritten ? { action: 'rewrite', message: current } : PASS;
+    },
+    observeListing(kind, context) {
+      for (const check of all) check.observeListing?.(kind, context);
     },
   };
 }

@@ -11,6 +11,7 @@ import type { ServerCatalog } from '../policy/catalog.js';
 import { answerInvalid, answerStopped, answerUnavailable, lineFrame, toolOf } from './answers.js';
 import { dispatchFrame, type MessageHandlers } from './dispatch.js';
 import { HeldRequests } from './held-requests.js';
+import { listNeeded } from './own-listing.js';
 import { PendingTable, type PendingRequest } from './pending.js';
 import type { Unavailable } from './relay.js';
 import { isIdempotent, retriesWithoutLimit } from './session-memory.js';
@@ -70,6 +71,11 @@ export class ClientSide implements ClientPeer {
   /** From now on, requests are answered at once with -32052 and this state (null: no longer). */
   setUnavailable(unavailable: Unavailable | null): void {
     this.#unavailable = unavailable;
+    if (unavailable === null) return;
+    // No walk can complete now: what waited for one is answered like every other request.
+    for (const waiter of this.#relay.listing?.takeAll() ?? []) {
+      answerUnavailable(this.#relay, waiter.id, unavailable);
+    }
   }
 
   /**
@@ -158,6 +164,12 @@ export class ClientSide implements ClientPeer {
       });
       this.#server.notify('notifications/cancelled', { requestId: entry.id, reason });
     }
+    for (const waiter of relay.listing?.takeLate(now, timeoutMs) ?? []) {
+      answerUnavailable(this.#relay, waiter.id, {
+        state: relay.state(),
+        reason: `mcp-guard's own listing of the server's ${waiter.kind} did not complete within limits.callTimeout (${timeoutMs} ms)`,
+      });
+    }
     for (const id of this.#held.takeLateQueued(now, timeoutMs)) {
       answerUnavailable(this.#relay, id, {
         state: relay.state(),
@@ -167,9 +179,11 @@ export class ClientSide implements ClientPeer {
   }
 
   #onRequest(message: Extract<RpcMessage, { kind: 'request' }>, bytes: Buffer | null): void {
+    const listing = this.#relay.listing;
     if (
       this.pending.has(message.id) ||
       this.#held.has(message.id) ||
+      listing?.has(message.id) === true ||
       this.#server.ownsId(message.id)
     ) {
       const reason = 'a request with this id is already in flight';
@@ -183,6 +197,32 @@ export class ClientSide implements ClientPeer {
     }
     if (message.method === 'initialize' && isObject(message.params))
       this.#initParams = message.params;
+    const kind = listing === null ? undefined : listNeeded(message.method);
+    if (listing !== null && kind !== undefined && !listing.ready(kind)) {
+      if (this.#unavailable !== null) {
+        answerUnavailable(this.#relay, message.id, this.#unavailable);
+        return;
+      }
+      // Checked only against mcp-guard's own listing of the server: it waits for one.
+      const waits = listing.wait({
+        id: message.id,
+        kind,
+        since: performance.now(),
+        resume: () => this.#check(message, bytes),
+      });
+      if (!waits) {
+        answerUnavailable(this.#relay, message.id, {
+          state: this.#relay.state(),
+          reason: "too many requests waiting for mcp-guard's own listing of the server",
+        });
+      }
+      return;
+    }
+    this.#check(message, bytes);
+  }
+
+  /** Runs the policy on a client request and refuses, answers or forwards it. */
+  #check(message: Extract<RpcMessage, { kind: 'request' }>, bytes: Buffer | null): void {
     const relay = this.#relay;
     const verdict = relay.inspect(message, DIRECTION);
     if (verdict.action === 'deny') {
@@ -216,6 +256,7 @@ export class ClientSide implements ClientPeer {
       if (typeof id === 'string' || typeof id === 'number') {
         this.pending.take(id);
         this.#held.cancel(id);
+        relay.listing?.cancel(id);
       }
     } else if (message.method === 'notifications/initialized') {
       relay.memory.initialized = true;
@@ -224,6 +265,8 @@ export class ClientSide implements ClientPeer {
       verdict.action === 'rewrite' ? verdict.message : message,
       verdict.action === 'rewrite' ? null : bytes,
     );
+    // The session is up: mcp-guard lists the server itself, after the client's notification.
+    if (message.method === 'notifications/initialized') relay.listing?.begin();
   }
 
   #forward(message: RpcMessage, bytes: Buffer | null, queuedAt = performance.now()): void {

@@ -17,12 +17,14 @@ import {
   type RpcMessage,
 } from '../protocol/jsonrpc.js';
 import { sniffId, sniffTrailingId } from '../protocol/sniff-id.js';
-import { ServerCatalog } from '../policy/catalog.js';
+import { ServerCatalog, type ListKind } from '../policy/catalog.js';
 import type { CheckContext, Pipeline, RecordEvent } from '../policy/pipeline.js';
 import type { Direction, Verdict } from '../policy/verdict.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import { toolOf } from './answers.js';
 import { ClientSide } from './client-side.js';
+import type { Walk } from './list-pages.js';
+import { OwnListing } from './own-listing.js';
 import { ServerSide } from './server-side.js';
 import { SessionMemory } from './session-memory.js';
 import type { RelayCore } from './sides.js';
@@ -39,6 +41,12 @@ export interface RelayOptions {
   callTimeout: number;
   /** The server's state as the supervisor sees it, named in -32052 answers (default `starting`). */
   state?: () => string;
+  /**
+   * mcp-guard lists the server itself (own-listing.ts), each page waiting at most `timeoutMs`;
+   * the catalog's tools and prompts then come from its own walks only. Without it (tests of the
+   * relay alone), the catalog learns from what the client lists.
+   */
+  ownListing?: { timeoutMs: number };
 }
 
 /** Why the server cannot take requests right now (answered with -32052 and this state). */
@@ -69,6 +77,8 @@ export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
   /** What a new child must be told again for the client's session to carry on. */
   readonly memory = new SessionMemory();
   readonly #sweep: NodeJS.Timeout;
+  /** mcp-guard's own listing of the server, when enabled (RelayOptions.ownListing). */
+  readonly listing: OwnListing | null;
   /** Messages refused by policy, for `status` and `up`. */
   denials = 0;
   /** How checks audit what is not their verdict (CheckContext.record). */
@@ -88,6 +98,19 @@ export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
       capabilities: () => this.client.capabilities(),
     });
     this.client = new ClientSide(this, this.server);
+    const own = options.ownListing;
+    this.listing =
+      own === undefined
+        ? null
+        : new OwnListing({
+            catalog: this.catalog,
+            request: (method, params) => this.request(method, params, own.timeoutMs),
+            attached: () => this.server.accepting,
+            serverCapabilities: () => this.memory.serverCapabilities,
+            listed: (kind) =>
+              this.options.pipeline.observeListing(kind, this.#context('client-to-server')),
+            batch: (work) => this.batch(work),
+          });
     const input = options.client.input;
     const framer = new LineFramer(options.maxMessageBytes, (frame) => this.client.onFrame(frame));
     input.on('data', (chunk: Buffer) => this.batch(() => framer.push(chunk)));
@@ -107,13 +130,17 @@ export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
    */
   attachServer(io: { input: Readable; output: Writable }, options: { held?: boolean } = {}): void {
     this.server.attach(io, options.held === true);
-    if (!this.server.held) this.client.flushQueue();
+    if (!this.server.held) {
+      this.client.flushQueue();
+      this.listing?.resumed();
+    }
   }
 
   /** A held server is up to date: retried and queued client requests go to it now. */
   release(): void {
     this.server.release();
     this.batch(() => this.client.flushQueue());
+    this.listing?.resumed();
   }
 
   /**
@@ -121,6 +148,7 @@ export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
    * new child will follow) idempotent ones, which are sent again to the next child.
    */
   detachServer(reason: string, options: { retry?: boolean } = {}): void {
+    this.listing?.detached();
     this.batch(() => {
       this.server.detach(reason);
       this.client.serverGone(reason, options.retry === true, this.catalog);
@@ -223,16 +251,44 @@ export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
     request?: CheckContext['request'],
     bytes?: Buffer | null,
   ): Verdict {
-    const clientInit = this.client.initParams;
     return this.options.pipeline.inspect(message, {
+      ...this.#context(direction, request),
+      ...(bytes == null ? {} : { received: { message, bytes: bytes.length } }),
+    });
+  }
+
+  #context(direction: Direction, request?: CheckContext['request']): CheckContext {
+    const clientInit = this.client.initParams;
+    return {
       direction,
       server: this.options.server,
       catalog: this.catalog,
       record: this.#record,
       ...(clientInit === undefined ? {} : { clientInit }),
       ...(request === undefined ? {} : { request }),
-      ...(bytes == null ? {} : { received: { message, bytes: bytes.length } }),
-    });
+    };
+  }
+
+  /**
+   * A list result the client asked for: the catalog learns from it only what mcp-guard does not
+   * list itself (everything, without an own listing; resources, with one).
+   */
+  observeClientList(method: string, params: unknown, result: unknown): void {
+    if (this.listing !== null && ServerCatalog.listKind(method) !== 'resources') return;
+    this.catalog.observeResult(method, params, result);
+  }
+
+  /** The server said a list changed: it is stale, and mcp-guard walks it again. */
+  observeServerNotification(method: string): void {
+    if (!this.catalog.observeNotification(method)) return;
+    const kind = ServerCatalog.changedKind(method);
+    if (kind !== undefined) this.listing?.changed(kind);
+  }
+
+  /** A walk of mcp-guard's own (the replay's, on a new child) replaces a list of the catalog. */
+  adoptListing(kind: ListKind, walk: Walk): void {
+    if (this.listing === null) this.catalog.replace(kind, walk.items, walk.cut);
+    else this.listing.adopt(kind, walk);
   }
 
   /** Audits a refusal (`policy.deny`) of a message in either direction. */

@@ -206,7 +206,7 @@ export class ServerSide implements ServerPeer {
       return;
     }
     if (message.kind === 'response') {
-      relay.catalog.observeResult(entry.method, entry.params, message.result);
+      relay.observeClientList(entry.method, entry.params, message.result);
       if (entry.method === 'initialize') relay.onInitialized(message.result);
     }
     const verdict = relay.inspect(
@@ -309,7 +309,7 @@ export class ServerSide implements ServerPeer {
     bytes: Buffer | null,
   ): void {
     const relay = this.#relay;
-    relay.catalog.observeNotification(message.method);
+    relay.observeServerNotification(message.method);
     const verdict = relay.inspect(message, DIRECTION);
     if (verdict.action === 'deny') {
       relay.recordDeny(DIRECTION, verdict, message);

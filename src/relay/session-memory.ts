@@ -41,9 +41,13 @@ export class SessionMemory {
     }
   }
 
+  /** The capabilities the server declared in its answer to the client's `initialize`. */
+  serverCapabilities: Record<string, unknown> | undefined;
+
   /** Records the server's successful answer to the client's `initialize`. */
   onInitializeResult(result: unknown): void {
     if (this.protocolVersion !== undefined || !isObject(result)) return;
+    this.serverCapabilities = isObject(result.capabilities) ? result.capabilities : {};
     if (typeof result.protocolVersion === 'string') this.protocolVersion = result.protocolVersion;
   }
 }

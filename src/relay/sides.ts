@@ -9,6 +9,7 @@ import type { JsonRpcError, ParseResult, RequestId, RpcMessage } from '../protoc
 import type { ServerCatalog } from '../policy/catalog.js';
 import type { CheckContext } from '../policy/pipeline.js';
 import type { Direction, Verdict } from '../policy/verdict.js';
+import type { OwnListing } from './own-listing.js';
 import type { PendingRequest } from './pending.js';
 import type { RelayOptions } from './relay.js';
 import type { SessionMemory } from './session-memory.js';
@@ -45,6 +46,12 @@ export interface RelayCore {
   replyError(id: RequestId | null, error: JsonRpcError, source?: Readable): void;
   /** The server answered the client's `initialize` with this result. */
   onInitialized(result: unknown): void;
+  /** mcp-guard's own listing of the server, when enabled. */
+  readonly listing: OwnListing | null;
+  /** A list result the client asked for (the catalog learns what it does not list itself). */
+  observeClientList(method: string, params: unknown, result: unknown): void;
+  /** A notification from the server (a `list_changed` makes mcp-guard list again). */
+  observeServerNotification(method: string): void;
 }
 
 /** What the client side asks of the server side. */

@@ -4,7 +4,7 @@
  */
 import { isObject } from '../protocol/jsonrpc.js';
 import type { LineClient } from '../relay/own-requests.js';
-import { listAllPages } from './list-pages.js';
+import { listAllPages } from '../relay/list-pages.js';
 
 /** The protocol version mcp-guard's own client asks for. */
 export const CLIENT_PROTOCOL_VERSION = '2025-06-18';

@@ -12,7 +12,7 @@ import { isObject } from '../protocol/jsonrpc.js';
 import type { CatalogItem, ListKind, ServerCatalog } from '../policy/catalog.js';
 import { canonicalJson } from '../policy/pin/definition.js';
 import type { SessionMemory } from '../relay/session-memory.js';
-import { listAllPages } from './list-pages.js';
+import { walkPages, type Walk } from '../relay/list-pages.js';
 import { sessionReplay } from '../audit/event-constructors.js';
 
 /** What the replay needs of the relay (Relay satisfies it). */
@@ -21,6 +21,8 @@ export interface ReplayTarget {
   readonly catalog: ServerCatalog;
   request(method: string, params: Record<string, unknown>, timeoutMs: number): Promise<unknown>;
   notifyServer(method: string, params?: Record<string, unknown>): void;
+  /** A walk of mcp-guard's own replaces the catalog's list of this kind. */
+  adoptListing(kind: ListKind, walk: Walk): void;
   /** The held server may take the client's requests now. */
   release(): void;
   notifyClient(method: string): void;
@@ -59,9 +61,12 @@ export async function replaySession(relay: ReplayTarget, timeoutMs: number): Pro
     if (!relay.catalog.seen(kind)) continue;
     const request = (method: string, params: Record<string, unknown>): Promise<unknown> =>
       relay.request(method, params, timeoutMs);
-    const items = kind in capabilities ? await listAllPages(request, `${kind}/list`, kind) : [];
-    if (differ(relay.catalog.list(kind).items, items, kind)) changed.push(kind);
-    relay.catalog.replace(kind, items);
+    const walk =
+      kind in capabilities
+        ? await walkPages(request, `${kind}/list`, kind, { lenient: true })
+        : { items: [] };
+    if (differ(relay.catalog.list(kind).items, walk.items, kind)) changed.push(kind);
+    relay.adoptListing(kind, walk);
   }
   return changed;
 }

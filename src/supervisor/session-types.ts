@@ -8,6 +8,7 @@ import type { ServerConfig } from '../config/types.js';
 import type { Pipeline } from '../policy/pipeline.js';
 import { Relay } from '../relay/relay.js';
 import type { Clock } from './clock.js';
+import { replayTimeout } from './replay.js';
 import type { ChildExit } from './server-process.js';
 import type { ServerState } from './server-state.js';
 import type { SupervisedChild } from './supervised-child.js';
@@ -74,5 +75,6 @@ export function createSessionRelay(options: GuardSessionOptions, state: () => st
     pipeline: options.pipeline,
     callTimeout: options.server.limits.callTimeout,
     state,
+    ownListing: { timeoutMs: replayTimeout(options.server) },
   });
 }

@@ -155,7 +155,11 @@ test('the new child gets the session replayed: initialize, initialized, setLevel
       new Set(methods.slice(2, 4)),
       new Set(['logging/setLevel', 'resources/subscribe']),
     );
-    assert.equal(methods[4], 'tools/call');
+    // mcp-guard's own listing (it listed the tools once the session was up) is walked again on
+    // the new child, with its own ids, before the client's call goes on.
+    assert.equal(methods[4], 'tools/list');
+    assert.match(String(replayed[4]!.id), /^mcp-guard-/);
+    assert.equal(methods[5], 'tools/call');
     const replayedInit = replayed[0]!.params as JsonObject;
     assert.deepEqual((replayedInit.capabilities as JsonObject).roots, {});
     assert.match(String(replayed[0]!.id), /^mcp-guard-/, 'the replay uses mcp-guard ids');

@@ -1,7 +1,9 @@
 /**
  * Pinning (SPEC 6.7): each tool the server lists is compared with its definition in
- * `mcp-guard.lock`. The server's first complete listing is recorded there when the lock has no
- * entry for it (trust on first use). Later drift — a tool changed, added or removed — is audited
+ * `mcp-guard.lock`. The server's first complete listing — mcp-guard's own, whatever the client
+ * lists — is recorded there when the lock has no entry for it (trust on first use). A call is
+ * checked against the tool as mcp-guard's own listing knows it; a client's list page, against
+ * the definitions that page shows. Later drift — a tool changed, added or removed — is audited
  * once per new definition as `pin.drift` with a readable diff; under `block`, changed and added
  * tools are hidden from tools/list and refused until `mcp-guard pin` approves them, as is every
  * tool whose definition cannot be compared (not listed yet, or a lock that cannot be read).
@@ -130,11 +132,26 @@ export function createPinCheck(mode: PinMode, store: PinStore): PolicyCheck {
       }
       reportDrift(context.catalog, tools, context);
       if (mode !== 'block') return PASS;
-      return filterList(message, 'tools', 'name', (name) => {
-        const item = context.catalog.tool(name);
-        const change = item === undefined ? undefined : changeOf(name, item, tools);
+      // Each tool is judged as this page shows it: a server may show the client other
+      // definitions than it showed mcp-guard's own listing.
+      return filterList(message, 'tools', 'name', (name, item) => {
+        const change = changeOf(name, item, tools);
         return change === undefined ? undefined : refusal(name, change);
       });
+    },
+    observeListing(kind, context): void {
+      if (kind !== 'tools') return;
+      const loaded = load();
+      if (!loaded.ok) {
+        once(`\0unreadable:${loaded.reason}`, context, () =>
+          context.record?.(
+            pinLock({ action: 'unreadable', file: store.file, reason: loaded.reason }),
+          ),
+        );
+        return;
+      }
+      if (loaded.tools === null) firstUse(context.catalog, context);
+      else reportDrift(context.catalog, loaded.tools, context);
     },
   };
 }

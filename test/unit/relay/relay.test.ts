@@ -52,6 +52,7 @@ function setup(
     checks?: PolicyCheck[];
     callTimeout?: number;
     state?: () => string;
+    ownListing?: boolean;
   } = {},
 ) {
   const clientIn = new PassThrough();
@@ -71,6 +72,7 @@ function setup(
     pipeline: createPipeline(options.checks ?? []),
     callTimeout: options.callTimeout ?? 60_000,
     ...(options.state === undefined ? {} : { state: options.state }),
+    ...(options.ownListing === true ? { ownListing: { timeoutMs: 60_000 } } : {}),
   });
   if (options.attach !== false) relay.attachServer({ input: serverIn, output: serverOut });
   return {
@@ -668,4 +670,73 @@ test("a malformed answer to one of mcp-guard's own requests fails it at once; a 
   t.server(JSON.stringify({ jsonrpc: '2.0', id: sent!.id, method: 'x', result: { tools: [] } }));
   await assert.rejects(pending, /never two/);
   assert.equal(t.toClient.items.length, 0);
+});
+
+test("own listing: mcp-guard lists after the client's initialized; a call waits for it, is checked against it, and the client's list teaches nothing", async () => {
+  const t = setup({ ownListing: true });
+  t.client(
+    req(1, 'initialize', {
+      protocolVersion: '2025-06-18',
+      capabilities: {},
+      clientInfo: { name: 'c', version: '1' },
+    }),
+  );
+  await t.toServer.next();
+  t.server(
+    '{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18","capabilities":{"tools":{}}}}',
+  );
+  await t.toClient.next();
+  t.client('{"jsonrpc":"2.0","method":"notifications/initialized"}');
+  const [initialized, list] = (await t.toServer.next(2)) as { id?: string; method: string }[];
+  assert.equal(initialized!.method, 'notifications/initialized');
+  assert.equal(list!.method, 'tools/list', 'after the client notification, not before');
+  assert.match(String(list!.id), /^mcp-guard-/);
+  // A call now waits: nothing reaches the server until the walk is complete.
+  t.client(req(2, 'tools/call', { name: 'echo', arguments: {} }));
+  t.client(req(2, 'ping'));
+  const [duplicate] = (await t.toClient.next()) as { error: { code: number } }[];
+  assert.equal(duplicate!.error.code, ErrorCode.InvalidRequest, 'the waiting id is in flight');
+  t.server(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: list!.id,
+      result: { tools: [{ name: 'echo' }], nextCursor: 'c2' },
+    }),
+  );
+  const [page2] = (await t.toServer.next()) as { id: string; params: unknown }[];
+  assert.deepEqual(page2!.params, { cursor: 'c2' });
+  assert.equal(t.relay.catalog.seen('tools'), false);
+  t.server(
+    JSON.stringify({ jsonrpc: '2.0', id: page2!.id, result: { tools: [{ name: 'other' }] } }),
+  );
+  const [call] = (await t.toServer.next()) as { id: number; method: string }[];
+  assert.equal(call!.method, 'tools/call');
+  assert.deepEqual([...t.relay.catalog.list('tools').items.keys()], ['echo', 'other']);
+  // The client's own listing goes to the server and back, and leaves the catalog as it is.
+  t.client(req(3, 'tools/list'));
+  await t.toServer.next();
+  t.server('{"jsonrpc":"2.0","id":3,"result":{"tools":[{"name":"forged"}]}}');
+  await t.toClient.next();
+  assert.deepEqual([...t.relay.catalog.list('tools').items.keys()], ['echo', 'other']);
+  // list_changed: a new walk, and the next call waits for it.
+  t.server('{"jsonrpc":"2.0","method":"notifications/tools/list_changed"}');
+  await t.toClient.next();
+  const [again] = (await t.toServer.next()) as { id: string; method: string }[];
+  assert.equal(again!.method, 'tools/list');
+  t.client(req(4, 'tools/call', { name: 'echo', arguments: {} }));
+  // While failed, a waiting call is answered at once with -32052.
+  t.relay.setUnavailable({ state: 'failed', reason: 'gave up' });
+  const [unavailable] = (await t.toClient.next()) as {
+    id: number;
+    error: { code: number; data: unknown };
+  }[];
+  assert.equal(unavailable!.id, 4);
+  assert.equal(unavailable!.error.code, ErrorCode.ServerUnavailable);
+  assert.deepEqual(unavailable!.error.data, {
+    rule: 'availability',
+    reason: 'gave up',
+    server: 'test',
+    state: 'failed',
+  });
+  t.relay.close();
 });

@@ -24,6 +24,7 @@ function target(answers: Record<string, unknown>) {
       return method in answers ? Promise.resolve(answers[method]) : Promise.reject(new Error('no'));
     },
     notifyServer: (method) => void log.push(`server ${method}`),
+    adoptListing: (kind, walk) => catalog.replace(kind, walk.items, walk.cut),
     release: () => void log.push('release'),
     notifyClient: (method) => void log.push(`client ${method}`),
   };
