@@ -97,7 +97,11 @@ void test(
     await close();
 
     const received = (await readFile(guarded.recvLog, 'utf8')).trim().split('\n');
-    const methods = received.map((line) => (JSON.parse(line) as JsonObject).method);
+    // What the client sent that reached the server (not mcp-guard's own listing of the tools).
+    const methods = received
+      .map((line) => JSON.parse(line) as JsonObject)
+      .filter((message) => !String(message.id).startsWith('mcp-guard-'))
+      .map((message) => message.method);
     assert.deepEqual(methods, [
       'initialize',
       'notifications/initialized',
