@@ -34,9 +34,11 @@ export const BUILTIN_PATTERNS: Readonly<Record<string, readonly SecretPattern[]>
       secret: '[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])',
     },
   ],
-  // Personal, OAuth, user-to-server, server-to-server and refresh tokens; fine-grained PATs.
+  // Personal, OAuth, user-to-server, server-to-server and refresh tokens (letters and digits
+  // only, so an underscore after one, as in `TOKEN_old`, ends it); fine-grained PATs.
   github: [
-    { secret: '(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])' },
+    { secret: 'gh[pousr]_[A-Za-z0-9]{36,255}(?![A-Za-z0-9])' },
+    { secret: 'github_pat_[A-Za-z0-9_]{22,255}(?![A-Za-z0-9_])' },
   ],
   // PEM private key blocks of any kind; a block cut short is redacted to the end of the text.
   'private-key': [

@@ -33,6 +33,12 @@ const cases: [string, string, string, string][] = [
     `github_pat_${'A'.repeat(22)}_${'b'.repeat(59)}`,
     '[REDACTED:github]',
   ],
+  [
+    'github',
+    'an underscore after a token ends it (its characters are letters and digits)',
+    `${GH}_old and ${GH}_`,
+    '[REDACTED:github]_old and [REDACTED:github]_',
+  ],
   ['github', 'too short to be a token', 'ghp_short', 'ghp_short'],
   [
     'private-key',
