@@ -3,7 +3,7 @@
  * would not see. Removed: ANSI escape sequences whole (CSI, OSC — hyperlinks and titles —, DCS,
  * SOS, PM, APC, and two-byte escapes, in their 7-bit and 8-bit forms), then every C0 and C1
  * control except tab and newline, bidirectional overrides and isolates, zero-width characters,
- * and Unicode tag characters (invisible text a model still reads).
+ * Unicode tag characters (invisible text a model still reads) and lone surrogate halves.
  *
  * Linear by construction: every repetition below runs over a class that excludes each character
  * another sequence starts with (ESC and the 8-bit introducers), so no two attempts scan the same
@@ -11,10 +11,15 @@
  * payload used to extend past later introducers, and each of them rescanned it: 180 KB took 4 s.)
  */
 
-/** One character that never survives (after the sequences are gone). */
+/**
+ * One character that never survives (after the sequences are gone). A lone surrogate half goes
+ * too (in a `u` regular expression a pair is one code point, so only lone halves match): kept,
+ * the halves around a removed character would join into a character no one checked — a tag
+ * character from `\udb40\u200b\udc41`.
+ */
 const INVISIBLE =
   '[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e' +
-  '\\u2060-\\u2064\\u2066-\\u2069\\ufeff\\u{e0000}-\\u{e007f}]';
+  '\\u2060-\\u2064\\u2066-\\u2069\\ud800-\\udfff\\ufeff\\u{e0000}-\\u{e007f}]';
 
 /** Escape sequences with their parameters, so no `[31m` is left behind. */
 const SEQUENCES = [

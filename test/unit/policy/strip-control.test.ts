@@ -34,6 +34,12 @@ const cases: [string, string, string][] = [
   ['zero-width characters', 'pa\u200bss\u200cw\u200do\u2060r\ufeffd', 'password'],
   ['invisible Unicode tag characters', 'ok\u{e0049}\u{e0067}\u{e006e}', 'ok'],
   ['visible non-ASCII stays', 'café — 東京 😀 ✓', 'café — 東京 😀 ✓'],
+  ['lone surrogate halves go', 'a\ud800b\udfffc', 'abc'],
+  [
+    'halves around a removed character do not join into a tag character',
+    'ok\udb40\u200b\udc41 \udb40\u001b[1m\udc41',
+    'ok ',
+  ],
 ];
 
 for (const [what, input, output] of cases) {
