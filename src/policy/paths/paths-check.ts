@@ -13,6 +13,7 @@ import { serverEnv } from '../../config/server-env.js';
 import type { ServerConfig } from '../../config/types.js';
 import { isObject, type RpcMessage } from '../../protocol/jsonrpc.js';
 import type { PolicyCheck } from '../pipeline.js';
+import { escapeControl } from '../output/strip-control.js';
 import { PASS, type Verdict } from '../verdict.js';
 import { findPathArguments, type PathArgument } from './find-path-arguments.js';
 import { flavorOf } from './flavor.js';
@@ -61,12 +62,12 @@ export function createPathsCheck(settings: PathsCheckSettings): PolicyCheck {
       for (const value of readingsOf(argument.value)) {
         const resolved = resolvePathValue(value, env);
         // The reason is spelled out only for a refusal: allowed paths cost no pointer or quote.
-        const subject = () => `${label} ${argument.pointer()} ${quote(value)}`;
+        const subject = () => `${label} ${escapeControl(argument.pointer())} ${quote(value)}`;
         if (!resolved.ok) return refuse(`${subject()} ${resolved.reason}`, argument);
         const decision = rules.decide(resolved.forms, readOnlyUse);
         if (!decision.allowed) {
-          const reason = `${subject()} resolves to ${decision.path}, ${decision.why}`;
-          return refuse(reason, argument, decision.path);
+          const shown = escapeControl(decision.path);
+          return refuse(`${subject()} resolves to ${shown}, ${decision.why}`, argument, shown);
         }
       }
     }
@@ -139,11 +140,12 @@ function refuse(reason: string, argument: PathArgument, path?: string): Verdict 
     action: 'deny',
     rule: 'paths',
     reason,
-    data: { argument: argument.pointer(), ...(path === undefined ? {} : { path }) },
+    data: { argument: escapeControl(argument.pointer()), ...(path === undefined ? {} : { path }) },
   };
 }
 
+/** The value as JSON, its invisible characters escaped: it comes from the client's arguments. */
 function quote(value: string): string {
   const shown = value.length > QUOTE_LIMIT ? `${value.slice(0, QUOTE_LIMIT)}…` : value;
-  return JSON.stringify(shown);
+  return escapeControl(JSON.stringify(shown));
 }
