@@ -7,32 +7,24 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { test, type TestContext } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { nodeCommand } from '../helpers/fixtures.js';
-import { guardCommand, resultText, sdkThrough } from '../helpers/guarded.js';
+import { BLOCKED, SECRET, connectPathServer, pathWorkspace } from '../helpers/path-servers.js';
 import { SERVER_FILESYSTEM } from '../helpers/paths.js';
-import { testDir, type TempDir } from '../helpers/processes.js';
+import type { TempDir } from '../helpers/processes.js';
 import type { JsonObject } from '../helpers/raw-client.js';
-
-const SECRET = 'top secret outside the root';
-const BLOCKED = /^Blocked by mcp-guard: paths: /;
 
 /** A workspace: the root, a folder outside it, a prefix-sharing sibling, symlinks out. */
 async function workspace(t: TestContext) {
-  const dir = await testDir(t);
-  const base = await realpath(dir.path);
-  const at = (...parts: string[]) => [base, ...parts].join('/');
-  await mkdir(at('root', 'notes'), { recursive: true });
-  await mkdir(at('outside'));
+  const { dir, base, at } = await pathWorkspace(t);
+  await mkdir(at('root', 'notes'));
   await mkdir(at('root-evil'));
   await mkdir(at('docs'));
-  await writeFile(at('root', 'hello.txt'), 'hello from the root\n');
   await writeFile(at('root', 'notes', 'todo.md'), '# todo\n');
   await writeFile(at('root', '.env'), 'API_KEY=do-not-leak\n');
-  await writeFile(at('outside', 'secret.txt'), SECRET);
   await writeFile(at('root-evil', 'x.txt'), SECRET);
   await writeFile(at('docs', 'manual.md'), 'read-only manual\n');
   await symlink(at('outside'), at('root', 'out'));
@@ -45,17 +37,12 @@ async function workspace(t: TestContext) {
 }
 
 /** server-filesystem on `/` behind mcp-guard, with `paths` from the manifest; connected. */
-async function guardedFilesystem(t: TestContext, dir: TempDir, entry: JsonObject) {
-  const guarded = guardCommand(dir, nodeCommand(SERVER_FILESYSTEM, '/'), { name: 'files', entry });
-  const session = await sdkThrough(t, guarded);
-  // server-filesystem asks for the roots after `initialized` and then serves only those.
-  await session.sdk.waitForStderr('Updated allowed directories from MCP roots', 20_000);
-  const call = async (name: string, args: Record<string, unknown>) => {
-    const result = await session.step(name, session.sdk.client.callTool({ name, arguments: args }));
-    return { text: resultText(result), isError: result.isError === true };
-  };
-  return { ...session, guarded, call };
-}
+const guardedFilesystem = (t: TestContext, dir: TempDir, entry: JsonObject) =>
+  connectPathServer(t, dir, nodeCommand(SERVER_FILESYSTEM, '/'), {
+    name: 'files',
+    entry,
+    awaitRoots: true,
+  });
 
 void test(
   'server-filesystem on / behind mcp-guard: the root works, every path attack is blocked, the server sees only the root',

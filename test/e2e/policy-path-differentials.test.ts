@@ -12,54 +12,31 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { test, type TestContext } from 'node:test';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { fixtureCommand, nodeCommand } from '../helpers/fixtures.js';
-import { guardCommand, resultText, sdkThrough } from '../helpers/guarded.js';
+import { BLOCKED, SECRET, connectPathServer, pathWorkspace } from '../helpers/path-servers.js';
 import { SERVER_FILESYSTEM } from '../helpers/paths.js';
-import { testDir, type TempDir } from '../helpers/processes.js';
+import type { TempDir } from '../helpers/processes.js';
 import type { JsonObject } from '../helpers/raw-client.js';
 
-const SECRET = 'top secret outside the root';
-const BLOCKED = /^Blocked by mcp-guard: paths: /;
 const OFF = { mode: 'off' };
 
-async function workspace(t: TestContext) {
-  const dir = await testDir(t);
-  const base = await realpath(dir.path);
-  const at = (...parts: string[]) => [base, ...parts].join('/');
-  await mkdir(at('root'));
-  await mkdir(at('outside'));
-  await writeFile(at('root', 'hello.txt'), 'hello from the root\n');
-  await writeFile(at('outside', 'secret.txt'), SECRET);
-  return { dir, at };
-}
-
-async function connect(
-  t: TestContext,
-  dir: TempDir,
-  server: 'url-reader' | 'files',
-  entry: JsonObject,
-) {
-  const command =
-    server === 'files' ? nodeCommand(SERVER_FILESYSTEM, '/') : fixtureCommand('url-reader');
-  const guarded = guardCommand(dir, command, { name: server, entry });
-  const session = await sdkThrough(t, guarded);
-  if (server === 'files')
-    await session.sdk.waitForStderr('Updated allowed directories from MCP roots', 20_000);
-  const call = async (name: string, args: Record<string, unknown>) => {
-    const result = await session.step(name, session.sdk.client.callTool({ name, arguments: args }));
-    return { text: resultText(result), isError: result.isError === true };
-  };
-  return { ...session, guarded, call };
-}
+/** The url-reader fixture, or server-filesystem on `/`, behind mcp-guard; connected. */
+const connect = (t: TestContext, dir: TempDir, server: 'url-reader' | 'files', entry: JsonObject) =>
+  connectPathServer(
+    t,
+    dir,
+    server === 'files' ? nodeCommand(SERVER_FILESYSTEM, '/') : fixtureCommand('url-reader'),
+    { name: server, entry, awaitRoots: server === 'files' },
+  );
 
 void test(
   'a server that opens new URL(uri): every spelling of a file: URI outside the root is refused',
   { timeout: 120_000 },
   async (t) => {
-    const { dir, at } = await workspace(t);
+    const { dir, at } = await pathWorkspace(t);
     const secret = at('outside', 'secret.txt');
     const attacks: [label: string, tool: string, uri: string][] = [
       ['a tab inside the scheme', 'read_uri', `fi\tle://${secret}`],
@@ -126,7 +103,7 @@ void test(
   'server-filesystem: a read-only folder is not written through its NFD spelling, and renames above restrictions lift nothing',
   { timeout: 120_000 },
   async (t) => {
-    const { dir, at } = await workspace(t);
+    const { dir, at } = await pathWorkspace(t);
     const cafe = 'caf\u00e9'; // NFC on disk
     const cafeNfd = 'cafe\u0301';
     await mkdir(at('root', cafe));
