@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { PassThrough, Writable } from 'node:stream';
+import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
 import { fieldsOf } from '../../../src/audit/event-constructors.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
@@ -738,5 +739,32 @@ test("own listing: mcp-guard lists after the client's initialized; a call waits 
     server: 'test',
     state: 'failed',
   });
+  t.relay.close();
+});
+
+test("own listing: a call that waited callTimeout for mcp-guard's walk gets -32052 with the reason, and the server never sees it", async () => {
+  const t = setup({ ownListing: true, callTimeout: 50 });
+  t.client(req(9, 'tools/call', { name: 'echo', arguments: {} }));
+  // No handshake: the call itself starts the walk, which the server never answers.
+  const [list] = (await t.toServer.next()) as { id: string; method: string }[];
+  assert.equal(list!.method, 'tools/list');
+  t.relay.expire(performance.now() + 50);
+  const [reply] = await t.toClient.next();
+  const reason =
+    "mcp-guard's own listing of the server's tools did not complete within limits.callTimeout (50 ms)";
+  assert.deepEqual(reply, {
+    jsonrpc: '2.0',
+    id: 9,
+    error: {
+      code: ErrorCode.ServerUnavailable,
+      message: `mcp-guard: server 'test' is unavailable (starting): ${reason}`,
+      data: { rule: 'availability', reason, server: 'test', state: 'starting' },
+    },
+  });
+  // The late walk lets nothing through: the call was answered and is gone.
+  t.server(JSON.stringify({ jsonrpc: '2.0', id: list!.id, result: { tools: [{ name: 'echo' }] } }));
+  t.client(req(10, 'ping'));
+  const [next] = (await t.toServer.next()) as { id: number; method: string }[];
+  assert.equal(next!.method, 'ping');
   t.relay.close();
 });
