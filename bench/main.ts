@@ -45,7 +45,11 @@ export async function runBenchmark(root: string): Promise<void> {
   }));
   // One run's audit trail at a time: the file would otherwise grow by every run's calls.
   const auditFile = join(root, 'bench/.mcp-guard/audit.jsonl');
-  rmSync(auditFile, { force: true });
+  // The earlier checkout's rows (BENCH_BASELINE) write to its own bench/.mcp-guard/.
+  const auditFiles = [root, ...(settings.baseline === null ? [] : [settings.baseline])].map(
+    (checkout) => join(checkout, 'bench/.mcp-guard/audit.jsonl'),
+  );
+  for (const file of auditFiles) rmSync(file, { force: true });
   const machine = describeMachine(root);
   progress(renderMachine(machine));
   progress(`settings: ${JSON.stringify({ ...settings, outFile: undefined })}`);
@@ -62,7 +66,7 @@ export async function runBenchmark(root: string): Promise<void> {
 
   machine.loadAverageEnd = loadavg();
   const audit = existsSync(auditFile) ? statSync(auditFile).size : 0;
-  if (audit > 0 && !settings.keepAudit) rmSync(auditFile);
+  if (!settings.keepAudit) for (const file of auditFiles) rmSync(file, { force: true });
   const runs = contenders.map((c) => c.run);
   const lines = [
     '',
