@@ -47,6 +47,21 @@ async function rejection(promise: Promise<unknown>): Promise<McpError> {
 const clean = (value: unknown, where: string) =>
   assert.deepEqual(outputProblems({ result: value }, RULES), [], where);
 
+/** Cline's client in front of the hostile fixture through mcp-guard, killed when the test ends; `step` bounds each await and shows Cline's stderr when it times out. */
+async function clineThrough(t: TestContext) {
+  const guarded = await hostile(t);
+  const cline = await connectCline({
+    dir: guarded.dir.path,
+    name: guarded.name,
+    ...guarded.command,
+    env: guarded.env,
+  });
+  t.after(() => killAll(cline.spawned.map((child) => child.pid)));
+  const step = <T>(label: string, promise: Promise<T>) =>
+    waitFor(promise, STEP_MS, () => `${label}; stderr:\n${cline.stderr()}`);
+  return { guarded, cline, step };
+}
+
 void test(
   'class 2, SDK client: no token or invisible character anywhere in the tool list, a result or an error',
   { timeout: 60_000 },
@@ -97,16 +112,7 @@ void test(
   "class 2, Cline's client: the tool list and a result it gets carry no token or invisible character",
   { timeout: 60_000 },
   async (t) => {
-    const guarded = await hostile(t);
-    const cline = await connectCline({
-      dir: guarded.dir.path,
-      name: guarded.name,
-      ...guarded.command,
-      env: guarded.env,
-    });
-    t.after(() => killAll(cline.spawned.map((child) => child.pid)));
-    const step = <T>(label: string, promise: Promise<T>) =>
-      waitFor(promise, STEP_MS, () => `${label}; stderr:\n${cline.stderr()}`);
+    const { cline, step } = await clineThrough(t);
     const tools = await step('listTools', cline.listTools());
     clean(tools, 'tools/list');
     assert.deepEqual(
@@ -199,16 +205,7 @@ void test(
   "classes 3 and 7, Cline's client: a call with a non-string name and a reply 8,000 levels deep are refused, and Cline's session goes on",
   { timeout: 60_000 },
   async (t) => {
-    const guarded = await hostile(t);
-    const cline = await connectCline({
-      dir: guarded.dir.path,
-      name: guarded.name,
-      ...guarded.command,
-      env: guarded.env,
-    });
-    t.after(() => killAll(cline.spawned.map((child) => child.pid)));
-    const step = <T>(label: string, promise: Promise<T>) =>
-      waitFor(promise, STEP_MS, () => `${label}; stderr:\n${cline.stderr()}`);
+    const { guarded, cline, step } = await clineThrough(t);
     const refused = await cline.callTool(['secret-tool'] as unknown as string, {}).then(
       () => assert.fail('answered with a result'),
       (error: Error) => error,
