@@ -18,6 +18,7 @@ import { isObject, type RpcMessage } from '../protocol/jsonrpc.js';
 import type { ListKind, ServerCatalog } from './catalog.js';
 import { createGlobDecider, quote, type GlobDecider, type GlobRefusal } from './globs.js';
 import { paramString, withResult } from './message.js';
+import { stripControl } from './output/strip-control.js';
 import type { PolicyCheck } from './pipeline.js';
 import { PASS, type Verdict, type Withheld } from './verdict.js';
 
@@ -161,7 +162,12 @@ export function filterList(
   const kept = items.filter((item) => {
     const subject = isObject(item) ? item[key] : undefined;
     if (typeof subject !== 'string') return true;
-    const refusal = refuse(subject, item as Record<string, unknown>);
+    // Judged as the server wrote it and as the client will see it once invisible characters are
+    // stripped: a denied name behind a leading U+202E must not reach the list as that name.
+    const shown = stripControl(subject);
+    const refusal =
+      refuse(subject, item as Record<string, unknown>) ??
+      (shown === subject ? undefined : refuse(shown, item as Record<string, unknown>));
     if (refusal === undefined) return true;
     const names = hidden.get(refusal.rule) ?? [];
     names.push(subject);

@@ -227,6 +227,27 @@ void test('tools/list: denied and not-read-only tools are removed, nextCursor an
   ]);
 });
 
+void test('tools/list: a denied name behind invisible characters is hidden as the name the client would see', () => {
+  const check = createAccessCheck(config({ tools: { deny: ['move_*'] } }));
+  const page = { tools: [tool('\u202emove_file'), tool('move\u200b_file'), tool('read_file')] };
+  const verdict = check.check(
+    response(page, 5),
+    toClient('tools/list', {}, catalogWith(page.tools)),
+  );
+  assert.deepEqual(rewritten(verdict), {
+    jsonrpc: '2.0',
+    id: 5,
+    result: { tools: [tool('read_file')] },
+  });
+  assert.ok(verdict.action === 'rewrite');
+  assert.deepEqual(verdict.withheld, [
+    {
+      rule: 'tools.deny',
+      reason: 'hidden from tools/list: "\\u202emove_file", "move\\u200b_file"',
+    },
+  ]);
+});
+
 void test('list pages with nothing to hide pass untouched (no re-serialising)', () => {
   const check = createAccessCheck(config({ tools: { deny: ['zzz'] } }));
   const page = { tools: [tool('a')], nextCursor: 'c' };
