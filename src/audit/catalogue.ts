@@ -59,6 +59,10 @@ export const AUDIT_CATALOGUE: { readonly [E in AuditEventName]: EventDoc<E> } = 
         doc: 'the anchor file the session seals its head in (`audit.anchor`), when there is one',
         optional: true,
       },
+      env: {
+        doc: 'the variables `run --env` passes on to the server, by name (values are never logged)',
+        optional: true,
+      },
     },
   },
   'guard.stop': {

@@ -26,6 +26,7 @@ export interface AuditEventFields {
     profile?: string;
     servers?: string[];
     anchor?: string;
+    env?: string[];
   };
   'guard.stop': { reason: string; exitCode?: number };
   'child.spawn': { pid: number; command: string; args?: string[]; cwd?: string; restarts?: number };

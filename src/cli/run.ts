@@ -5,7 +5,9 @@
  * once): the server is spawned first, and the audit log's heavier imports load while it boots.
  */
 import { guardStop } from '../audit/event-constructors.js';
+import { readEnv } from '../config/context.js';
 import { resolveAdHoc } from '../config/load.js';
+import { envNameProblem, withPassedEnv } from '../config/server-env.js';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import { detectSandbox } from '../sandbox/detect.js';
 import { sandboxWarning } from '../supervisor/launch.js';
@@ -29,17 +31,27 @@ const OPTIONS = {
     help: '(ad hoc) a read-only path; repeatable',
   },
   'deny-network': { type: 'boolean', help: '(ad hoc) no network for the server' },
+  env: {
+    type: 'string',
+    multiple: true,
+    value: 'NAME',
+    help: "(both forms) pass variable NAME from mcp-guard's environment to the server (a client entry's env); repeatable",
+  },
 } as const;
 
 export const command = defineCommand({
   name: 'run',
   summary: 'stdio bridge for one server (what a client config launches)',
   usage: [
-    'run <server> [-c FILE] [--profile P]',
+    'run <server> [-c FILE] [--profile P] [--env NAME]…',
     'run [--profile P] [--allow DIR]… [--read-only DIR]… [--deny-network] -- CMD [ARGS…]',
   ],
   description: `Runs one MCP server behind mcp-guard, speaking MCP over this process's stdin and
-    stdout. Put it where the server's command was in a client's config.`,
+    stdout. Put it where the server's command was in a client's config.
+
+    The server's environment is its inheritEnv (by default HOME, LOGNAME, PATH, SHELL, TERM and
+    USER) plus its env; nothing else of mcp-guard's own environment reaches it. A client passes an
+    entry's env (an API token) to mcp-guard: name each such variable with --env NAME to hand it on.`,
   options: OPTIONS,
   operands: true,
   passThrough: true,
@@ -84,13 +96,34 @@ function resolveRunTarget(call: CommandCall<typeof OPTIONS>): RunTarget {
   return { manifest, server: named![0]! };
 }
 
+/** The target with the `--env` names added to what its server inherits. */
+function passEnv(target: RunTarget, call: CommandCall<typeof OPTIONS>): RunTarget {
+  const names = call.values.env ?? [];
+  for (const name of names) {
+    const problem = envNameProblem(name);
+    if (problem !== undefined) throw call.usageError(`--env: ${problem}`);
+  }
+  for (const name of new Set(names)) {
+    if (readEnv(call.ctx, name) === undefined) {
+      process.stderr.write(
+        `mcp-guard: --env ${name}: not set in mcp-guard's environment; the server starts without it\n`,
+      );
+    }
+  }
+  const server = withPassedEnv(target.server, names);
+  const servers = { ...target.manifest.servers, [server.name]: server };
+  return { manifest: { ...target.manifest, servers }, server };
+}
+
 async function runServer(call: CommandCall<typeof OPTIONS>): Promise<number> {
   // The sandbox trial (one short process, cached) runs while the manifest is read.
   void detectSandbox();
-  const { manifest, server } = resolveRunTarget(call);
+  const names = call.values.env ?? [];
+  const { manifest, server } = passEnv(resolveRunTarget(call), call);
   const audit = openGuardAudit(manifest, server.name, {
     manifest: manifest.file,
     profile: manifest.profile,
+    ...(names.length === 0 ? {} : { env: [...new Set(names)] }),
   });
   const statusFile = import('../supervisor/status-file.js');
   const guarded = await startGuarded(server, manifest, audit, {

@@ -25,3 +25,28 @@ function caseInsensitive(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   for (const [name, value] of Object.entries(env)) upper[name.toUpperCase()] = value;
   return upper;
 }
+
+/**
+ * Why: `run --env NAME` names a variable of mcp-guard's own environment for the server (what a
+ * client entry's `env` holds: a token, typically). A name only: a value on the command line would
+ * be readable by every process on the machine (`ps`), and the client already put it in the
+ * environment. Returns what is wrong with `name`, or undefined.
+ */
+export function envNameProblem(name: string): string | undefined {
+  if (name === '') return 'an empty variable name';
+  if (name.includes('=')) {
+    const bare = name.slice(0, name.indexOf('='));
+    return `'${bare}=…' gives a value; --env takes a name only (${bare === '' ? 'NAME' : bare}), whose value mcp-guard passes on from its own environment: put the value in the client entry's env (a value on the command line is visible to every process)`;
+  }
+  if (name.includes('\0')) return `'${name.replaceAll('\0', '\\0')}' contains a NUL byte`;
+  return undefined;
+}
+
+/** Why: the server with `names` added to what it inherits from mcp-guard's environment. */
+export function withPassedEnv<S extends { inheritEnv: string[] }>(
+  server: S,
+  names: readonly string[],
+): S {
+  if (names.length === 0) return server;
+  return { ...server, inheritEnv: [...new Set([...server.inheritEnv, ...names])] };
+}
