@@ -29,6 +29,7 @@ const DETAILS: Record<string, (r: Fields) => string> = {
     join(`${text(r.reason)}`, kv('id', jsonId(r.id)), kv('size', r.size), text(r.direction)),
   'policy.deny': (r) =>
     join(
+      r.enforced === false ? 'would deny' : '',
       `${text(r.rule)}: ${text(r.reason)}`,
       kv('method', r.method),
       kv('id', jsonId(r.id)),

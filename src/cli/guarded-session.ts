@@ -124,7 +124,12 @@ export async function superviseGuarded(
     server,
     client: stdio,
     audit,
-    pipeline: options.pipeline ?? createServerPipeline(server, { manifestFile: manifest.file }),
+    pipeline:
+      options.pipeline ??
+      createServerPipeline(server, {
+        manifestFile: manifest.file,
+        observe: server.observe,
+      }),
     process: launched.process,
     launch: relaunchFor(server, manifest, process.env, audit),
     stderr: options.stderr,

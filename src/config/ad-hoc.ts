@@ -146,6 +146,7 @@ export function resolveAdHoc(
     stateDir,
     version: 1,
     profile: chain.resolvedName,
+    ...(chain.files.length > 0 ? { profileFiles: chain.files } : {}),
     audit: { file: path.join(stateDir, 'audit.jsonl'), bodies: profileAuditBodies(chain) ?? false },
     servers: { [name]: resolved.server },
   };

@@ -46,6 +46,7 @@ export function builtinDefaults(platform: NodeJS.Platform): ServerSettings {
     prompts: { allow: ['*'], deny: [] },
     sampling: 'allow',
     elicitation: 'allow',
+    observe: false,
     sandbox: { mode: 'off', network: 'allow' },
     restart: {
       policy: 'on-failure',

@@ -151,6 +151,7 @@ export function loadManifest(
     stateDir: path.join(dir, '.mcp-guard'),
     version: 1,
     profile: chain.resolvedName,
+    ...(chain.files.length > 0 ? { profileFiles: chain.files } : {}),
     audit: {
       file: auditFile === '-' ? '-' : path.resolve(dir, expandTilde(auditFile, ctx.homeDir)),
       bodies:

@@ -95,6 +95,8 @@ export interface ProfileChain {
   layers: LayerInput[];
   /** A built-in's name, else the profile file's absolute path (valid wherever it is printed). */
   resolvedName: string;
+  /** The files read along the chain (absolute), most specific first; built-ins have none. */
+  files: string[];
   problems: ConfigProblem[];
 }
 
@@ -180,5 +182,6 @@ export function loadProfileChain(
         found.level === 2 ? 2 : parent === found.name && found.level >= 0 ? found.level + 1 : 0,
     };
   }
-  return { layers, resolvedName, problems };
+  const files = seen.filter((id) => !id.startsWith('built-in:'));
+  return { layers, resolvedName, files, problems };
 }

@@ -62,6 +62,7 @@ export function resolveServer(
     prompts: merged.prompts,
     sampling: merged.sampling,
     elicitation: merged.elicitation,
+    observe: merged.observe,
     sandbox: merged.sandbox,
     restart: merged.restart,
     health: merged.health,

@@ -37,6 +37,11 @@ export interface ServerConfig {
   prompts: AllowDenyLists;
   sampling: AllowDeny;
   elicitation: AllowDeny;
+  /**
+   * Refuse, hide and cut nothing on the wire: each would-be refusal is audited with
+   * `enforced: false` (the `observe` profile). The OS sandbox is not part of it.
+   */
+  observe: boolean;
   sandbox: { mode: SandboxMode; network: AllowDeny; backend?: SandboxChoice };
   restart: {
     policy: RestartPolicy;
@@ -73,6 +78,11 @@ export interface ResolvedManifest {
   stateDir: string;
   version: 1;
   profile: string;
+  /**
+   * The profile files the chain was read from (absolute; built-ins excluded): like the manifest,
+   * what decides confinement, so no confined server may change them.
+   */
+  profileFiles?: string[];
   audit: AuditConfig;
   servers: Record<string, ServerConfig>;
 }

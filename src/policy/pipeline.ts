@@ -7,7 +7,8 @@
  *
  * With `observe`, nothing is refused or withheld: each would-be denial, and each thing a rewrite
  * would have withheld, is recorded as `policy.deny` with `enforced: false`, and the message goes
- * on as it was (rewrites that only sanitise, like redaction, still apply).
+ * on as it was (rewrites that only sanitise, like redaction, still apply). The params check is
+ * not policy but the shape every later check relies on: it refuses even then.
  */
 import { policyDeny } from '../audit/event-constructors.js';
 import type { AuditEvent } from '../audit/events.js';
@@ -73,7 +74,7 @@ export function createPipeline(
       for (const check of all) {
         const verdict = check.check(current, context);
         if (verdict.action === 'deny') {
-          if (!observe) return verdict;
+          if (!observe || check === PARAMS) return verdict;
           recordDenial(context, verdict, current, false);
           options.onWouldDeny?.(verdict, current);
         } else if (verdict.action === 'answer') {

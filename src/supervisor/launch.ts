@@ -21,7 +21,7 @@ export interface Launched {
 
 /**
  * Why: the manifest-level inputs of a plan. A confined server may read but never change the
- * manifest, its lock, the project's and the user's profiles; it never sees the audit log; no
+ * manifest, its lock, the project's and the user's profiles, and any profile file the chain read; it never sees the audit log; no
  * symlink inside any server's root is followed to decide what a launch shows.
  */
 export function launchContext(
@@ -43,6 +43,9 @@ export function launchContext(
         ? posix.join(hostEnv.HOME, '.config')
         : null;
   if (configHome !== null) protectFolders.push(posix.join(configHome, 'mcp-guard'));
+  // A profile named by path (`profile: ./policy/team.yaml`) may lie in a root: as protected as
+  // the manifest, or a server could rewrite it (`observe: true`) and loosen its next launch.
+  protect.push(...(manifest.profileFiles ?? []));
   return {
     support,
     stateDir: manifest.stateDir,

@@ -65,7 +65,7 @@ void test('one line per record: local short time, level, server, event, key fiel
         direction: 'client-to-server',
         enforced: false,
       },
-      want: ['not enforced'],
+      want: ['would deny', 'not enforced'],
     },
     {
       event: 'child.exit',

@@ -65,7 +65,7 @@ void test('check on a broken manifest lists every problem as file:line:col: key:
   const lines = stderr.trimEnd().split('\n');
   assert.deepEqual(lines.slice(0, 2), [
     "mcp-guard.yaml:5:24: servers.echo.restart.window: expected a duration greater than 0 (250ms, 5s, 10m, 1h or whole milliseconds), got 'soon'",
-    "mcp-guard.yaml:6:5: servers.echo.colour: unknown key 'colour' (expected one of: command, args, cwd, env, inheritEnv, paths, tools, resources, prompts, sampling, elicitation, sandbox, restart, health, limits, output)",
+    "mcp-guard.yaml:6:5: servers.echo.colour: unknown key 'colour' (expected one of: command, args, cwd, env, inheritEnv, paths, tools, resources, prompts, sampling, elicitation, observe, sandbox, restart, health, limits, output)",
   ]);
   assert.equal(lines[2], 'mcp-guard check: 2 problems; nothing was started');
 });

@@ -20,7 +20,7 @@ const cases: [string, Record<string, string>, Expected[]][] = [
         7,
         5,
         'servers.files.colour',
-        "unknown key 'colour' (expected one of: command, args, cwd, env, inheritEnv, paths, tools, resources, prompts, sampling, elicitation, sandbox, restart, health, limits, output)",
+        "unknown key 'colour' (expected one of: command, args, cwd, env, inheritEnv, paths, tools, resources, prompts, sampling, elicitation, observe, sandbox, restart, health, limits, output)",
       ],
     ],
   ],

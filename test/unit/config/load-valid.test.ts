@@ -56,6 +56,7 @@ function defaultServer(
     prompts: { allow: ['*'], deny: [] },
     sampling: 'allow',
     elicitation: 'allow',
+    observe: false,
     sandbox: { mode: 'auto', network: 'allow' },
     restart: {
       policy: 'on-failure',

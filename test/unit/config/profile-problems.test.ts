@@ -21,7 +21,7 @@ const cases: [string, Record<string, string>, Expected[]][] = [
         4,
         23,
         'servers.a.colour',
-        "unknown key 'colour' (expected one of: command, args, cwd, env, inheritEnv, paths, tools, resources, prompts, sampling, elicitation, sandbox, restart, health, limits, output)",
+        "unknown key 'colour' (expected one of: command, args, cwd, env, inheritEnv, paths, tools, resources, prompts, sampling, elicitation, observe, sandbox, restart, health, limits, output)",
       ],
       ['profiles/team.yaml', 3, 11, 'restart.window', `${DURATION} 'soon'`],
       ['profiles/team.yaml', 4, 3, 'restart.polcy', "unknown key 'polcy' (did you mean 'policy'?)"],

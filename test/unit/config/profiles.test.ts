@@ -115,3 +115,72 @@ void test('the built-in profiles were compiled at build time and include default
     maxResultBytes: '1MiB',
   });
 });
+
+void test('every built-in profile has a description', () => {
+  const builtins = builtinProfiles();
+  assert.deepEqual(Object.keys(builtins).sort(), ['default', 'observe', 'readonly', 'strict']);
+  for (const [name, { data }] of Object.entries(builtins))
+    assert.ok(typeof data.description === 'string' && data.description.length > 20, name);
+});
+
+void test('strict: sandbox required, no network, the workspace only, secret files and sampling denied, pins block', (t) => {
+  const { dir, ctx } = workspace(t);
+  write(dir, { 'mcp-guard.yaml': manifest('strict') });
+  const s = loadManifest('mcp-guard.yaml', ctx).servers.s!;
+  assert.deepEqual(s.sandbox, { mode: 'required', network: 'deny' });
+  assert.deepEqual(s.paths.roots, [dir]);
+  assert.deepEqual(s.paths.readOnly, []);
+  for (const secret of ['.env*', '.ssh', '.aws', '.gnupg', '.npmrc', '.netrc', 'id_*'])
+    assert.ok(s.paths.deny.includes(secret), secret);
+  assert.equal(s.sampling, 'deny');
+  assert.equal(s.tools.pin, 'block');
+  assert.ok(s.limits.callsPerMinute < 600, 'tighter than default');
+  assert.equal(s.observe, false);
+  assert.deepEqual(s.output.redact, ['aws', 'github', 'private-key', 'bearer'], 'from default');
+});
+
+void test('readonly: strict, read-only tools only, the workspace a read-only path and no root', (t) => {
+  const { dir, ctx } = workspace(t);
+  write(dir, { 'mcp-guard.yaml': manifest('readonly') });
+  const s = loadManifest('mcp-guard.yaml', ctx).servers.s!;
+  assert.deepEqual(s.paths.roots, []);
+  assert.deepEqual(s.paths.readOnly, [dir]);
+  assert.equal(s.tools.readOnlyOnly, true);
+  assert.deepEqual(s.sandbox, { mode: 'required', network: 'deny' });
+  assert.ok(s.paths.deny.includes('.env*'));
+  assert.equal(s.sampling, 'deny');
+});
+
+void test("observe: strict's policy, enforced nowhere, no sandbox, bodies in the audit log", (t) => {
+  const { dir, ctx } = workspace(t);
+  write(dir, { 'mcp-guard.yaml': manifest('observe') });
+  const m = loadManifest('mcp-guard.yaml', ctx);
+  const s = m.servers.s!;
+  assert.equal(s.observe, true);
+  assert.equal(m.audit.bodies, true);
+  assert.deepEqual(s.sandbox, { mode: 'off', network: 'allow' });
+  // What would be refused is what strict refuses.
+  assert.equal(s.sampling, 'deny');
+  assert.ok(s.paths.deny.includes('.env*'));
+  assert.deepEqual(s.paths.roots, [dir]);
+  // The manifest can still say otherwise, server by server.
+  write(dir, {
+    'mcp-guard.yaml': `version: 1\nprofile: observe\naudit: { bodies: false }\nservers:\n  s: { command: node, observe: false }\n`,
+  });
+  const strictAgain = loadManifest('mcp-guard.yaml', ctx);
+  assert.equal(strictAgain.servers.s!.observe, false);
+  assert.equal(strictAgain.audit.bodies, false);
+});
+
+void test('observe is off unless a layer turns it on; a project profile may', (t) => {
+  const { dir, ctx } = workspace(t);
+  write(dir, { 'mcp-guard.yaml': manifest('default') });
+  assert.equal(loadManifest('mcp-guard.yaml', ctx).servers.s!.observe, false);
+  write(dir, {
+    'mcp-guard.yaml': manifest('./policy/watch.yaml'),
+    'policy/watch.yaml': 'extends: strict\nobserve: true\n',
+  });
+  const m = loadManifest('mcp-guard.yaml', ctx);
+  assert.equal(m.servers.s!.observe, true);
+  assert.deepEqual(m.profileFiles, [join(dir, 'policy', 'watch.yaml')], 'protected at launch');
+});

@@ -119,3 +119,13 @@ void test('no checks: every message passes and nothing is recorded', () => {
   assert.deepEqual(createPipeline([]).inspect(callTool('x'), toServer(undefined, records)), PASS);
   assert.deepEqual(records, []);
 });
+
+void test('observe: a request whose params lack their shape is still refused (later checks rely on it)', () => {
+  const records: Recorded[] = [];
+  const pipeline = createPipeline([fixed('deny', deny)], { observe: true });
+  const bad = callTool('x', {}, 4);
+  const malformed = { ...bad, params: { name: 42 } } as unknown as typeof bad;
+  const verdict = pipeline.inspect(malformed, toServer(undefined, records));
+  assert.equal(verdict.action, 'deny');
+  assert.equal(records.length, 0, 'the relay records the refusal it sends, once');
+});

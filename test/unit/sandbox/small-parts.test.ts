@@ -96,3 +96,20 @@ test('launchContext protects the manifest, its lock, profiles and user config; h
   );
   assert.deepEqual([adHoc.protect, adHoc.protectFolders, adHoc.hide], [[], ['/cfg/mcp-guard'], []]);
 });
+
+test('launchContext protects the profile files the chain read, as it protects the manifest', () => {
+  const manifest = {
+    file: '/p/mcp-guard.yaml',
+    stateDir: '/p/.mcp-guard',
+    profileFiles: ['/p/policy/team.yaml', '/p/policy/base.yaml'],
+    audit: { file: '-', bodies: false },
+    servers: { a: { paths: { roots: ['/p'] } } } as unknown as ResolvedManifest['servers'],
+  } as ResolvedManifest;
+  const ctx = launchContext(manifest, BWRAP_OK, { HOME: '/home/u' });
+  assert.deepEqual(ctx.protect, [
+    '/p/mcp-guard.yaml',
+    '/p/mcp-guard.lock',
+    '/p/policy/team.yaml',
+    '/p/policy/base.yaml',
+  ]);
+});
