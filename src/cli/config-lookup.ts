@@ -67,13 +67,15 @@ export class ConfigLookup {
     }
   }
 
-  /** The manifest resolved (with `--profile` when given); every problem at once, exit 2. */
-  load(file: string = this.find()): ResolvedManifest {
-    const manifest = loadManifest(
-      file,
-      this.#ctx,
-      this.#profile === undefined ? {} : { profile: this.#profile },
-    );
+  /**
+   * The manifest resolved (with `--profile` when given); every problem at once, exit 2. With
+   * `only`, a problem in another server's entry leaves that server out instead (SPEC 2).
+   */
+  load(file: string = this.find(), only?: readonly string[]): ResolvedManifest {
+    const manifest = loadManifest(file, this.#ctx, {
+      ...(this.#profile === undefined ? {} : { profile: this.#profile }),
+      ...(only === undefined ? {} : { servers: only }),
+    });
     const problems = anchorPlacementProblems(manifest);
     if (problems.length > 0) {
       const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
@@ -87,7 +89,7 @@ export class ConfigLookup {
   /** The manifest and the servers `names` name (own keys only: `constructor` is no server). */
   servers(names: readonly string[]): NamedServers {
     const file = this.find();
-    const manifest = this.load(file);
+    const manifest = this.load(file, names.length === 0 ? undefined : names);
     const unknown = names.filter((name) => !Object.hasOwn(manifest.servers, name));
     if (unknown.length > 0) {
       const known = Object.keys(manifest.servers).join(', ') || '(none)';

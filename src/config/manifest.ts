@@ -47,17 +47,48 @@ export function invalid(file: string, problems: readonly ConfigProblem[]): Guard
   });
 }
 
+/**
+ * Why: which server a problem of the manifest belongs to — the longest server name whose entry
+ * holds its key (names may contain dots: `a` and `a.b`) — or undefined for the shared keys.
+ */
+export function problemServer(
+  problem: ConfigProblem,
+  file: string,
+  serverNames: readonly string[],
+): string | undefined {
+  if (problem.file !== file || problem.key === undefined) return undefined;
+  let found: string | undefined;
+  for (const name of serverNames) {
+    const entry = `servers.${name}`;
+    const rest = problem.key.slice(entry.length);
+    const inside = problem.key.startsWith(entry) && /^($|[.[])/.test(rest);
+    if (inside && (found === undefined || name.length > found.length)) found = name;
+  }
+  return found;
+}
+
 function record(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : {};
 }
 
+/** How much of the manifest a command needs. */
+export interface LoadOptions {
+  profile?: string;
+  /**
+   * The servers the command works on (`run <server>`): a problem in another server's entry (an
+   * unset `${env:…}`, a typo) leaves that server out of the result instead of failing the load
+   * (SPEC 2). Absent: every server must be valid (`check`, `up` of all).
+   */
+  servers?: readonly string[];
+}
+
 /** Why: `mcp-guard check`, `run` and `up` all start from the same resolved configuration. */
 export function loadManifest(
   file: string,
   ctx: ConfigContext,
-  options: { profile?: string } = {},
+  options: LoadOptions = {},
 ): ResolvedManifest {
   const path = pathsFor(ctx);
   const absolute = path.resolve(ctx.cwd, file);
@@ -128,23 +159,37 @@ export function loadManifest(
           message,
         });
   }
-  if (problems.length > 0) throw invalid(absolute, problems);
+  // With `servers`, another server's problems leave it out; the rest must all be valid.
+  const names = ownLayers.map(([name]) => name);
+  const wanted = options.servers === undefined ? undefined : new Set(options.servers);
+  const broken = new Set<string>();
+  const fatal = (list: readonly ConfigProblem[]): ConfigProblem[] =>
+    list.filter((problem) => {
+      const owner = problemServer(problem, absolute, names);
+      if (wanted === undefined || owner === undefined || wanted.has(owner)) return true;
+      broken.add(owner);
+      return false;
+    });
+  if (fatal(problems).length > 0) throw invalid(absolute, fatal(problems));
 
   const base = { dir, platform: platformOf(ctx), path };
   const servers: Record<string, ServerConfig> = {};
+  const resolveProblems: ConfigProblem[] = [];
   for (const [name, own] of ownLayers) {
+    if (broken.has(name)) continue;
     const { command, args, ...settings } = own;
     const launch = { command: command ?? '', args: args ?? [] };
     const resolved = resolveServer(name, launch, [...shared, settings], base);
-    setOwn(servers, name, resolved.server);
     for (const message of resolved.problems)
-      problems.push({
+      resolveProblems.push({
         ...source.locate(['servers', name], 'key'),
         key: `servers.${name}`,
         message,
       });
+    if (wanted !== undefined && !wanted.has(name) && resolved.problems.length > 0) continue;
+    setOwn(servers, name, resolved.server);
   }
-  if (problems.length > 0) throw invalid(absolute, problems);
+  if (fatal(resolveProblems).length > 0) throw invalid(absolute, fatal(resolveProblems));
   return {
     file: absolute,
     dir,
