@@ -1,8 +1,8 @@
 /**
  * The audit catalogue: every event, its level, what it means, and every field it carries with
  * what the field means. The types force it to list exactly the fields of `AuditEventFields`,
- * optional exactly where they are; the writer writes these fields in this order and no other;
- * docs/audit.md is checked against it by a test.
+ * optional exactly where they are; the writer writes these fields in this order and no other
+ * (record-shape.ts); docs/audit.md is checked against it by a test.
  */
 import type { AuditEventFields, AuditEventName, AuditLevel } from './events.js';
 
@@ -288,21 +288,3 @@ export const AUDIT_CATALOGUE: { readonly [E in AuditEventName]: EventDoc<E> } = 
 
 /** Why: `logs`, docs and tests enumerate the events from one place. */
 export const AUDIT_EVENTS = Object.keys(AUDIT_CATALOGUE) as readonly AuditEventName[];
-
-/** Each event's field names in the order they are written (the catalogue's order). */
-export const FIELD_ORDER: { readonly [E in AuditEventName]: readonly string[] } =
-  Object.fromEntries(
-    AUDIT_EVENTS.map((name) => [name, Object.keys(AUDIT_CATALOGUE[name].fields)]),
-  ) as unknown as { readonly [E in AuditEventName]: readonly string[] };
-
-/** Keys every record has, written by the log itself; no event field may use one of them. */
-export const RECORD_KEYS: readonly string[] = [
-  'level',
-  'time',
-  'session',
-  'seq',
-  'server',
-  'event',
-  'prev',
-  'hash',
-];

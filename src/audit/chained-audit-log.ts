@@ -10,7 +10,7 @@ import { ANCHOR_EVERY_MS, type AnchorWriter } from './anchor.js';
 import type { AuditConfig } from '../config/types.js';
 import { GuardError } from '../errors.js';
 import type { AuditLog } from './audit-log.js';
-import { FIELD_ORDER } from './catalogue.js';
+import { FIELD_ORDER } from './record-shape.js';
 import { ZERO_HASH, sealPrefix } from './chain.js';
 import type { AuditEvent } from './events.js';
 import { isLean, leanPrefix } from './lean-line.js';

@@ -2,7 +2,8 @@
  * Holding a written record against the catalogue: tests run it on every record that real runs
  * write, so a field the catalogue lacks fails them.
  */
-import { AUDIT_CATALOGUE, RECORD_KEYS, type FieldDoc } from './catalogue.js';
+import { AUDIT_CATALOGUE, type FieldDoc } from './catalogue.js';
+import { RECORD_KEYS } from './record-shape.js';
 import type { AuditEventName } from './events.js';
 
 /** Why: an unknown event or field, a missing field or an unexpected level is drift; returns each. */

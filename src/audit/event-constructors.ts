@@ -4,7 +4,8 @@
  * the event's level, so call sites say what happened and nothing about the log's format.
  */
 import { performance } from 'node:perf_hooks';
-import { AUDIT_CATALOGUE, FIELD_ORDER } from './catalogue.js';
+import { AUDIT_CATALOGUE } from './catalogue.js';
+import { FIELD_ORDER } from './record-shape.js';
 import type {
   AuditEvent,
   AuditEventFields as Fields,

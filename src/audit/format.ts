@@ -3,7 +3,7 @@
  * fields that matter for that event. Pure. Record text is made safe for a terminal (control
  * characters escaped), and mcp-guard's own words never say "error" unless the level is error.
  */
-import { RECORD_KEYS } from './catalogue.js';
+import { RECORD_KEYS } from './record-shape.js';
 import { escapeForTerminal } from './terminal-safe.js';
 
 /** Why: colour is decided by the caller (TTY and NO_COLOR), never guessed here. */

@@ -3,7 +3,7 @@
  * without pino: the same members in the same order and the same JSON for every value as pino
  * writes (a unit test compares the two byte for byte), at a fraction of the cost.
  */
-import { FIELD_ORDER } from './catalogue.js';
+import { FIELD_ORDER } from './record-shape.js';
 import type { AuditEvent, AuditLevel } from './events.js';
 
 /** Why: the events the lean serializer writes; everything else still goes through pino. */

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { createNullAuditLog, openAuditLog } from '../../../src/audit/audit-log.js';
-import { AUDIT_CATALOGUE, AUDIT_EVENTS, RECORD_KEYS } from '../../../src/audit/catalogue.js';
+import { AUDIT_CATALOGUE, AUDIT_EVENTS } from '../../../src/audit/catalogue.js';
+import { RECORD_KEYS } from '../../../src/audit/record-shape.js';
 import {
   childExit,
   childFailed,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import { createRecordLogger } from '../../../src/audit/audit-log.js';
-import { FIELD_ORDER } from '../../../src/audit/catalogue.js';
+import { FIELD_ORDER } from '../../../src/audit/record-shape.js';
 import { rpcRequest, rpcResponse } from '../../../src/audit/event-constructors.js';
 import type { AuditEvent } from '../../../src/audit/events.js';
 import { isLean, leanPrefix } from '../../../src/audit/lean-line.js';
