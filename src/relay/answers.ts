@@ -1,9 +1,9 @@
 /**
  * The answers mcp-guard gives the client itself, in place of a server's (SPEC section 6): a
  * request whose server died with it (-32054), one no server can take now (-32052), a line that is
- * no valid message. Plus the small facts about a message the audit records of both sides use.
+ * no valid message, a request reusing an id in flight. Plus the small facts about a message the
+ * audit records of both sides use.
  */
-import type { Frame } from '../protocol/framing.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import {
   isObject,
@@ -12,16 +12,12 @@ import {
   type RpcMessage,
 } from '../protocol/jsonrpc.js';
 import type { PendingRequest } from './pending.js';
-import type { Unavailable } from './relay.js';
+import type { Unavailable } from './relay-options.js';
 import type { RelayCore } from './sides.js';
-import { rpcResponse } from '../audit/event-constructors.js';
 
 /** Answers a request with -32054: its server died with it in flight. */
 export function answerStopped(relay: RelayCore, entry: PendingRequest, reason: string): void {
-  relay.options.audit.record(
-    relay.options.server,
-    rpcResponse(entry, { isError: true, code: ErrorCode.ServerStopped }),
-  );
+  relay.records.response(entry, { isError: true, code: ErrorCode.ServerStopped });
   relay.replyError(entry.id, {
     code: ErrorCode.ServerStopped,
     message: `mcp-guard: server '${relay.options.server}' stopped while this request was in flight: ${reason}`,
@@ -57,6 +53,17 @@ export function answerInvalid(relay: RelayCore, parsed: Extract<ParseResult, { o
     return;
   }
   relay.replyError(parsed.id, error);
+}
+
+/** Answers a client request (of `size` bytes) whose id is that of one still in flight. */
+export function answerDuplicate(relay: RelayCore, id: RequestId, size: number): void {
+  const reason = 'a request with this id is already in flight';
+  relay.records.invalid('client-to-server', reason, size, id);
+  relay.replyError(id, {
+    code: ErrorCode.InvalidRequest,
+    message: reason,
+    data: { rule: 'framing', reason, server: relay.options.server },
+  });
 }
 
 /** Server→client requests and the client capability each needs. */
@@ -99,9 +106,4 @@ export function toolOf(message: RpcMessage): string | undefined {
 export function isErrorReply(message: RpcMessage): boolean {
   if (message.kind === 'error') return true;
   return message.kind === 'response' && isObject(message.result) && message.result.isError === true;
-}
-
-/** A message's line as a frame, for auditing it as invalid. */
-export function lineFrame(bytes: Buffer | null): Frame {
-  return { kind: 'line', bytes: bytes ?? Buffer.alloc(0) };
 }

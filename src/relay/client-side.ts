@@ -4,19 +4,24 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Frame } from '../protocol/framing.js';
-import { ErrorCode } from '../protocol/error-codes.js';
 import { isObject, resultLine, type RequestId, type RpcMessage } from '../protocol/jsonrpc.js';
 import { refusalLine } from '../policy/refusal.js';
 import type { ServerCatalog } from '../policy/catalog.js';
-import { answerInvalid, answerStopped, answerUnavailable, lineFrame, toolOf } from './answers.js';
+import {
+  answerDuplicate,
+  answerInvalid,
+  answerStopped,
+  answerUnavailable,
+  toolOf,
+} from './answers.js';
 import { dispatchFrame, type MessageHandlers } from './dispatch.js';
+import { expireWaiting } from './call-timeout.js';
 import { HeldRequests } from './held-requests.js';
 import { listNeeded } from './own-listing.js';
 import { PendingTable, type PendingRequest } from './pending.js';
-import type { Unavailable } from './relay.js';
+import type { Unavailable } from './relay-options.js';
 import { isIdempotent, retriesWithoutLimit } from './session-memory.js';
 import type { ClientPeer, RelayCore, ServerPeer } from './sides.js';
-import { rpcNotification, rpcRequest, rpcResponse } from '../audit/event-constructors.js';
 
 const DIRECTION = 'client-to-server';
 /**
@@ -125,57 +130,19 @@ export class ClientSide implements ClientPeer {
       this.#server.writeText(
         `${JSON.stringify({ jsonrpc: '2.0', id: entry.id, method: entry.method, params: entry.params })}\n`,
       );
-      relay.options.audit.record(
-        relay.options.server,
-        rpcRequest({ method: entry.method, id: entry.id, tool: entry.tool, retry: true }),
-      );
+      relay.records.resent(entry);
     }
     for (const { message, bytes, queuedAt } of queued) this.#forward(message, bytes, queuedAt);
   }
 
-  /**
-   * Answers what waited longer than `timeoutMs`: requests in flight get a timeout error and the
-   * server a cancellation; queued requests get -32052 with the state that kept them waiting.
-   */
+  /** Answers what waited longer than `timeoutMs` by `now` (see call-timeout.ts). */
   expire(now: number, timeoutMs: number): void {
-    const relay = this.#relay;
-    const server = relay.options.server;
-    const reason = `no answer within limits.callTimeout (${timeoutMs} ms)`;
-    const expired: PendingRequest[] = [];
-    for (const entry of this.pending.values()) {
-      if (now - entry.startedAt < timeoutMs) continue;
-      expired.push(entry);
-    }
-    const late = this.#held.takeLateRetries(now, timeoutMs);
-    for (const entry of [...expired, ...late]) {
-      this.pending.take(entry.id);
-      relay.options.audit.record(
-        server,
-        rpcResponse(
-          entry,
-          { isError: true, code: ErrorCode.RequestTimeout, rule: 'callTimeout' },
-          now,
-        ),
-      );
-      relay.replyError(entry.id, {
-        code: ErrorCode.RequestTimeout,
-        message: `mcp-guard: request timed out: ${reason}`,
-        data: { rule: 'callTimeout', reason, server, timeoutMs },
-      });
-      this.#server.notify('notifications/cancelled', { requestId: entry.id, reason });
-    }
-    for (const waiter of relay.listing?.takeLate(now, timeoutMs) ?? []) {
-      answerUnavailable(this.#relay, waiter.id, {
-        state: relay.state(),
-        reason: `mcp-guard's own listing of the server's ${waiter.kind} did not complete within limits.callTimeout (${timeoutMs} ms)`,
-      });
-    }
-    for (const id of this.#held.takeLateQueued(now, timeoutMs)) {
-      answerUnavailable(this.#relay, id, {
-        state: relay.state(),
-        reason: `the server was not ready within limits.callTimeout (${timeoutMs} ms)`,
-      });
-    }
+    expireWaiting(
+      this.#relay,
+      { pending: this.pending, held: this.#held, server: this.#server },
+      now,
+      timeoutMs,
+    );
   }
 
   #onRequest(message: Extract<RpcMessage, { kind: 'request' }>, bytes: Buffer | null): void {
@@ -186,13 +153,7 @@ export class ClientSide implements ClientPeer {
       listing?.has(message.id) === true ||
       this.#server.ownsId(message.id)
     ) {
-      const reason = 'a request with this id is already in flight';
-      this.#relay.auditInvalid(DIRECTION, reason, lineFrame(bytes), message.id);
-      this.#relay.replyError(message.id, {
-        code: ErrorCode.InvalidRequest,
-        message: reason,
-        data: { rule: 'framing', reason, server: this.#relay.options.server },
-      });
+      answerDuplicate(this.#relay, message.id, bytes?.length ?? 0);
       return;
     }
     if (message.method === 'initialize' && isObject(message.params))
@@ -226,14 +187,14 @@ export class ClientSide implements ClientPeer {
     const relay = this.#relay;
     const verdict = relay.inspect(message, DIRECTION);
     if (verdict.action === 'deny') {
-      relay.recordDeny(DIRECTION, verdict, message);
+      relay.records.deny(DIRECTION, verdict, message);
       relay.clientSink.writeText(
         refusalLine(message.id, message.method, relay.options.server, verdict),
       );
       return;
     }
     if (verdict.action === 'answer') {
-      relay.recordAnswered(DIRECTION, verdict.rule, message);
+      relay.records.answered(DIRECTION, verdict.rule, message);
       relay.clientSink.writeText(resultLine(message.id, verdict.result));
       return;
     }
@@ -248,7 +209,7 @@ export class ClientSide implements ClientPeer {
     const relay = this.#relay;
     const verdict = relay.inspect(message, DIRECTION);
     if (verdict.action === 'deny') {
-      relay.recordDeny(DIRECTION, verdict, message);
+      relay.records.deny(DIRECTION, verdict, message);
       return;
     }
     if (message.method === 'notifications/cancelled' && isObject(message.params)) {
@@ -296,21 +257,12 @@ export class ClientSide implements ClientPeer {
     }
     if (message.kind !== 'request') {
       server.write(message, bytes, relay.options.client.input);
-      if (relay.options.audit.bodies) {
-        relay.options.audit.record(
-          relay.options.server,
-          rpcNotification({
-            direction: DIRECTION,
-            method: message.kind === 'notification' ? message.method : undefined,
-            body: message.body,
-          }),
-        );
-      }
+      relay.records.notification(DIRECTION, message);
       return;
     }
     if (this.pending.size >= MAX_IN_FLIGHT) {
       const reason = `${this.pending.size} requests are in flight (the most mcp-guard holds)`;
-      relay.recordDeny(DIRECTION, { rule: 'limits.inFlight', reason }, message);
+      relay.records.deny(DIRECTION, { rule: 'limits.inFlight', reason }, message);
       answerUnavailable(relay, message.id, { state: relay.state(), reason });
       return;
     }
@@ -327,14 +279,6 @@ export class ClientSide implements ClientPeer {
     server.write(message, bytes, relay.options.client.input);
     // Written after forwarding, so the server starts work meanwhile; still long before the reply
     // it leads to can be relayed (that happens in a later turn of the event loop).
-    relay.options.audit.record(
-      relay.options.server,
-      rpcRequest({
-        method: message.method,
-        id: message.id,
-        tool,
-        body: relay.options.audit.bodies ? message.body : undefined,
-      }),
-    );
+    relay.records.forwarded(message, tool);
   }
 }

@@ -4,7 +4,9 @@
  * side's `invalid`, and a message goes to the one handler of its kind.
  */
 import type { Frame } from '../protocol/framing.js';
-import type { ParseResult, RpcMessage } from '../protocol/jsonrpc.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import { parseLine, type ParseResult, type RpcMessage } from '../protocol/jsonrpc.js';
+import { sniffId, sniffTrailingId } from '../protocol/sniff-id.js';
 import type { Direction } from '../policy/verdict.js';
 import type { RelayCore } from './sides.js';
 
@@ -19,13 +21,16 @@ export interface MessageHandlers {
   response(message: Of<'response' | 'error'>, bytes: Buffer | null): void;
 }
 
+/** What parsing needs of the relay: the size limit, and where an invalid line is audited. */
+type Parser = Pick<RelayCore, 'options' | 'records'>;
+
 export function dispatchFrame(
-  relay: Pick<RelayCore, 'parseFrame'>,
+  relay: Parser,
   frame: Frame,
   direction: Direction,
   handlers: MessageHandlers,
 ): void {
-  const parsed = relay.parseFrame(frame, direction);
+  const parsed = parseFrame(relay, frame, direction);
   if (!parsed.ok) {
     handlers.invalid(parsed);
     return;
@@ -44,4 +49,17 @@ export function dispatchFrame(
       handlers.response(message, bytes);
       return;
   }
+}
+
+/** Parses a frame, or audits why it could not be and returns the error to answer with. */
+function parseFrame(relay: Parser, frame: Frame, direction: Direction): ParseResult {
+  if (frame.kind === 'oversize') {
+    const id = sniffId(frame.head.toString('utf8')) ?? sniffTrailingId(frame.tail.toString('utf8'));
+    const reason = `message of ${frame.size} bytes exceeds limits.maxMessageBytes (${relay.options.maxMessageBytes})`;
+    relay.records.invalid(direction, reason, frame.size, id);
+    return { ok: false, code: ErrorCode.MessageTooLarge, id, reason };
+  }
+  const parsed = parseLine(frame.bytes);
+  if (!parsed.ok) relay.records.invalid(direction, parsed.reason, frame.bytes.length, parsed.id);
+  return parsed;
 }

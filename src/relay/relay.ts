@@ -7,62 +7,27 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Readable, Writable } from 'node:stream';
-import { LineFramer, type Frame } from '../protocol/framing.js';
-import { ErrorCode } from '../protocol/error-codes.js';
+import { LineFramer } from '../protocol/framing.js';
 import {
   errorLine,
-  parseLine,
   type JsonRpcError,
   type RequestId,
   type RpcMessage,
 } from '../protocol/jsonrpc.js';
-import { sniffId, sniffTrailingId } from '../protocol/sniff-id.js';
 import { ServerCatalog, type ListKind } from '../policy/catalog.js';
-import type { CheckContext, Pipeline, RecordEvent } from '../policy/pipeline.js';
+import type { CheckContext, RecordEvent } from '../policy/pipeline.js';
 import type { Direction, Verdict } from '../policy/verdict.js';
-import type { AuditSink } from '../audit/audit-sink.js';
-import { toolOf } from './answers.js';
 import { ClientSide } from './client-side.js';
 import type { Walk } from './list-pages.js';
+import { MessageRecords } from './message-records.js';
 import { OwnListing } from './own-listing.js';
+import type { RelayEvents, RelayOptions, Unavailable } from './relay-options.js';
 import { ServerSide } from './server-side.js';
 import { SessionMemory } from './session-memory.js';
 import type { RelayCore } from './sides.js';
 import { Sink } from './sink.js';
-import { policyDeny, rpcInvalid, rpcRequest } from '../audit/event-constructors.js';
 
-export interface RelayOptions {
-  server: string;
-  client: { input: Readable; output: Writable };
-  maxMessageBytes: number;
-  audit: AuditSink;
-  pipeline: Pipeline;
-  /** ms: `limits.callTimeout`, the longest a request may wait for its answer (queued included). */
-  callTimeout: number;
-  /** The server's state as the supervisor sees it, named in -32052 answers (default `starting`). */
-  state?: () => string;
-  /**
-   * mcp-guard lists the server itself (own-listing.ts), each page waiting at most `timeoutMs`;
-   * the catalog's tools and prompts then come from its own walks only. Without it (tests of the
-   * relay alone), the catalog learns from what the client lists.
-   */
-  ownListing?: { timeoutMs: number };
-}
-
-/** Why the server cannot take requests right now (answered with -32052 and this state). */
-export interface Unavailable {
-  state: string;
-  reason: string;
-}
-
-export interface RelayEvents {
-  /** The client closed its input (stdin EOF). */
-  'client-end': [];
-  /** The client's output failed (the client is gone). */
-  'client-gone': [Error];
-  /** The server answered the client's `initialize` with a result. */
-  handshake: [];
-}
+export type { RelayEvents, RelayOptions, Unavailable } from './relay-options.js';
 
 /** How often queued and in-flight requests are checked against callTimeout, at most. */
 const EXPIRY_SWEEP_MAX_MS = 1000;
@@ -79,14 +44,15 @@ export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
   readonly #sweep: NodeJS.Timeout;
   /** mcp-guard's own listing of the server, when enabled (RelayOptions.ownListing). */
   readonly listing: OwnListing | null;
-  /** Messages refused by policy, for `status` and `up`. */
-  denials = 0;
+  /** The audit records of the messages both sides handle. */
+  readonly records: MessageRecords;
   /** How checks audit what is not their verdict (CheckContext.record). */
   readonly #record: RecordEvent = (event) => this.options.audit.record(this.options.server, event);
 
   constructor(options: RelayOptions) {
     super();
     this.options = options;
+    this.records = new MessageRecords(options.audit, options.server);
     this.clientSink = new Sink(
       options.client.output,
       (err) => this.emit('client-gone', err),
@@ -183,6 +149,11 @@ export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
   /** Client requests in flight (forwarded, not yet answered). */
   get inFlight(): number {
     return this.client.pending.size;
+  }
+
+  /** Messages refused by policy, for `status` and `up`. */
+  get denials(): number {
+    return this.records.denials;
   }
 
   /** `tools/call` requests forwarded to the server, for `status` and `up`. */
@@ -289,66 +260,5 @@ export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
   adoptListing(kind: ListKind, walk: Walk): void {
     if (this.listing === null) this.catalog.replace(kind, walk.items, walk.cut);
     else this.listing.adopt(kind, walk);
-  }
-
-  /** Audits a refusal (`policy.deny`) of a message in either direction. */
-  recordDeny(
-    direction: Direction,
-    refusal: { rule: string; reason: string },
-    message: RpcMessage,
-  ): void {
-    this.denials += 1;
-    this.options.audit.record(
-      this.options.server,
-      policyDeny({
-        rule: refusal.rule,
-        reason: refusal.reason,
-        direction,
-        method:
-          message.kind === 'request' || message.kind === 'notification'
-            ? message.method
-            : undefined,
-        id: message.kind === 'notification' ? undefined : message.id,
-        tool: toolOf(message),
-      }),
-    );
-  }
-
-  /** Audits a request that mcp-guard answered itself (it went no further). */
-  recordAnswered(
-    direction: Direction,
-    rule: string,
-    message: Extract<RpcMessage, { kind: 'request' }>,
-  ): void {
-    this.options.audit.record(
-      this.options.server,
-      rpcRequest({
-        method: message.method,
-        id: message.id,
-        direction,
-        answeredBy: 'mcp-guard',
-        rule,
-      }),
-    );
-  }
-
-  /** Audits a line that is not a valid message and returns the id it seems to carry. */
-  auditInvalid(direction: Direction, reason: string, frame: Frame, id: RequestId | null): void {
-    const size = frame.kind === 'line' ? frame.bytes.length : frame.size;
-    this.options.audit.record(this.options.server, rpcInvalid({ direction, reason, size, id }));
-  }
-
-  /** Parses a frame, or audits why it could not be and returns the error to answer with. */
-  parseFrame(frame: Frame, direction: Direction): ReturnType<typeof parseLine> {
-    if (frame.kind === 'oversize') {
-      const id =
-        sniffId(frame.head.toString('utf8')) ?? sniffTrailingId(frame.tail.toString('utf8'));
-      const reason = `message of ${frame.size} bytes exceeds limits.maxMessageBytes (${this.options.maxMessageBytes})`;
-      this.auditInvalid(direction, reason, frame, id);
-      return { ok: false, code: ErrorCode.MessageTooLarge, id, reason };
-    }
-    const parsed = parseLine(frame.bytes);
-    if (!parsed.ok) this.auditInvalid(direction, parsed.reason, frame, parsed.id);
-    return parsed;
   }
 }

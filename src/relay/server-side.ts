@@ -9,49 +9,34 @@ import { LineFramer, type Frame } from '../protocol/framing.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import {
   errorLine,
-  idKey,
   resultLine,
   type ParseResult,
   type RequestId,
   type RpcMessage,
 } from '../protocol/jsonrpc.js';
 import { refusalLine } from '../policy/refusal.js';
-import {
-  checkClientCapability,
-  declaresCapabilityFor,
-  isErrorReply,
-  lineFrame,
-} from './answers.js';
+import { checkClientCapability, declaresCapabilityFor, isErrorReply } from './answers.js';
 import { dispatchFrame, type MessageHandlers } from './dispatch.js';
 import { OwnRequests } from './own-requests.js';
-import { PendingTable } from './pending.js';
+import { ServerRequests } from './server-requests.js';
 import type { ClientPeer, RelayCore, ServerPeer } from './sides.js';
 import { Sink } from './sink.js';
-import { rpcResponse } from '../audit/event-constructors.js';
 
 const DIRECTION = 'server-to-client';
-/**
- * Server→client requests the client has not answered yet; past this, the server's next request
- * is answered here (-32051) and never reaches the client. A client that never answers would
- * otherwise let a server grow mcp-guard without bound.
- */
-export const MAX_SERVER_REQUESTS = 1000;
-/** Ids of a dead child's unanswered requests kept to drop the client's late answers (oldest go). */
-export const MAX_ORPHANS = 1000;
+
+export { MAX_ORPHANS, MAX_SERVER_REQUESTS } from './server-requests.js';
 
 export class ServerSide implements ServerPeer {
   readonly #relay: RelayCore;
   readonly #client: ClientPeer;
   /** Server→client requests the client has not answered yet. */
-  readonly pending = new PendingTable();
+  readonly #requests = new ServerRequests();
   readonly #own = new OwnRequests();
   #sink: Sink | null = null;
   #input: Readable | null = null;
   #held = false;
   /** performance.now() of the last bytes from the server: any traffic counts as a sign of life. */
   #lastTraffic = 0;
-  /** Ids of server→client requests of a child that died; the client's late answers are dropped. */
-  readonly #orphans = new Set<string>();
 
   constructor(relay: RelayCore, client: ClientPeer) {
     this.#relay = relay;
@@ -108,11 +93,7 @@ export class ServerSide implements ServerPeer {
     this.#sink = null;
     this.#input = null;
     this.#held = false;
-    for (const entry of this.pending.drain()) this.#orphans.add(idKey(entry.id));
-    for (const key of this.#orphans) {
-      if (this.#orphans.size <= MAX_ORPHANS) break;
-      this.#orphans.delete(key);
-    }
+    this.#requests.orphanAll();
     this.#own.rejectAll(reason);
   }
 
@@ -151,14 +132,13 @@ export class ServerSide implements ServerPeer {
     bytes: Buffer | null,
   ): void {
     const relay = this.#relay;
-    // A late answer to a dead child's request comes before any answer to a new child's request
-    // that happens to reuse its id, so the orphan is matched first.
-    const orphan = this.#orphans.size > 0 && this.#orphans.delete(idKey(message.id));
-    if (orphan || this.pending.take(message.id) === undefined) {
-      const reason = orphan
-        ? 'response to a request of a server process that has since been restarted'
-        : 'response to an unknown id';
-      relay.auditInvalid('client-to-server', reason, lineFrame(bytes), message.id);
+    const match = this.#requests.answer(message.id);
+    if (match !== 'pending') {
+      const reason =
+        match === 'orphan'
+          ? 'response to a request of a server process that has since been restarted'
+          : 'response to an unknown id';
+      relay.records.invalid('client-to-server', reason, bytes?.length ?? 0, message.id);
       return;
     }
     this.write(message, bytes, relay.options.client.input);
@@ -202,7 +182,7 @@ export class ServerSide implements ServerPeer {
     if (this.#own.settle(message)) return;
     const entry = this.#client.takePending(message.id);
     if (entry === undefined) {
-      relay.auditInvalid(DIRECTION, 'response to an unknown id', lineFrame(bytes), message.id);
+      relay.records.invalid(DIRECTION, 'response to an unknown id', bytes?.length ?? 0, message.id);
       return;
     }
     if (message.kind === 'response') {
@@ -217,11 +197,8 @@ export class ServerSide implements ServerPeer {
     );
     if (verdict.action === 'deny') {
       // The client's request is still answered: with the refusal instead of the server's reply.
-      relay.recordDeny(DIRECTION, verdict, message);
-      relay.options.audit.record(
-        relay.options.server,
-        rpcResponse(entry, { isError: true, rule: verdict.rule }),
-      );
+      relay.records.deny(DIRECTION, verdict, message);
+      relay.records.response(entry, { isError: true, rule: verdict.rule });
       relay.clientSink.writeText(
         refusalLine(entry.id, entry.method, relay.options.server, verdict),
         this.#input ?? undefined,
@@ -229,13 +206,10 @@ export class ServerSide implements ServerPeer {
       return;
     }
     const out = verdict.action === 'rewrite' ? verdict.message : message;
-    relay.options.audit.record(
-      relay.options.server,
-      rpcResponse(entry, {
-        isError: isErrorReply(out),
-        body: relay.options.audit.bodies ? out.body : undefined,
-      }),
-    );
+    relay.records.response(entry, {
+      isError: isErrorReply(out),
+      body: relay.options.audit.bodies ? out.body : undefined,
+    });
     this.#writeClient(out, verdict.action === 'rewrite' ? null : bytes);
   }
 
@@ -243,7 +217,7 @@ export class ServerSide implements ServerPeer {
     const relay = this.#relay;
     const verdict = relay.inspect(message, DIRECTION);
     if (verdict.action === 'answer') {
-      relay.recordAnswered(DIRECTION, verdict.rule, message);
+      relay.records.answered(DIRECTION, verdict.rule, message);
       this.#sink?.writeText(resultLine(message.id, verdict.result));
       return;
     }
@@ -252,38 +226,32 @@ export class ServerSide implements ServerPeer {
         ? verdict
         : checkClientCapability(message.method, this.#client.capabilities());
     if (refusal !== null) {
-      relay.recordDeny(DIRECTION, refusal, message);
+      relay.records.deny(DIRECTION, refusal, message);
       const code = refusal.code ?? ErrorCode.PolicyDenied;
       const text = code === ErrorCode.MethodNotFound ? 'Method not found' : 'Blocked by mcp-guard';
-      this.#sink?.writeText(errorLine(message.id, { code, message: `${text}: ${refusal.reason}` }));
+      this.#answerServer(message.id, code, `${text}: ${refusal.reason}`);
       return;
     }
     // Only what would reach the client: mcp-guard answers the rest itself, whatever the id.
-    if (this.pending.has(message.id) || this.#collides(message)) {
-      const reason = this.pending.has(message.id)
-        ? 'a server request with this id is already in flight'
-        : "the id of a client request in flight, which the client could take for that request's answer";
-      relay.auditInvalid(DIRECTION, reason, lineFrame(bytes), message.id);
-      this.#sink?.writeText(
-        errorLine(message.id, {
-          code: ErrorCode.InvalidRequest,
-          message: `Invalid request: ${reason}`,
-        }),
-      );
+    // A server request reusing a client request's id is one message that is two things to a
+    // client that matches answers by id before it looks at `method` (Cline's does); only requests
+    // for a capability the client declared (it handles those as requests) may share an id.
+    const collides =
+      this.#client.hasPending(message.id) &&
+      !declaresCapabilityFor(message.method, this.#client.capabilities());
+    const admission = this.#requests.admit(message.id, collides);
+    if (!admission.ok) {
+      const { reason } = admission;
+      if (admission.rule === 'limit') {
+        relay.records.deny(DIRECTION, { rule: 'limits.serverRequests', reason }, message);
+        this.#answerServer(message.id, ErrorCode.RateLimited, `Blocked by mcp-guard: ${reason}`);
+      } else {
+        relay.records.invalid(DIRECTION, reason, bytes?.length ?? 0, message.id);
+        this.#answerServer(message.id, ErrorCode.InvalidRequest, `Invalid request: ${reason}`);
+      }
       return;
     }
-    if (this.pending.size >= MAX_SERVER_REQUESTS) {
-      const reason = `${this.pending.size} requests of the server are waiting for the client's answer (the most mcp-guard holds)`;
-      relay.recordDeny(DIRECTION, { rule: 'limits.serverRequests', reason }, message);
-      this.#sink?.writeText(
-        errorLine(message.id, {
-          code: ErrorCode.RateLimited,
-          message: `Blocked by mcp-guard: ${reason}`,
-        }),
-      );
-      return;
-    }
-    this.pending.add({
+    this.#requests.add({
       id: message.id,
       method: message.method,
       params: message.params,
@@ -291,17 +259,6 @@ export class ServerSide implements ServerPeer {
     });
     const out = verdict.action === 'rewrite' ? verdict.message : message;
     this.#writeClient(out, verdict.action === 'rewrite' ? null : bytes);
-  }
-
-  /**
-   * A server request reusing the id of a client request in flight is one message that is two
-   * things to a client that matches answers by id before it looks at `method` (Cline's does, and
-   * resolves its call with the request). Only requests for a capability the client declared may
-   * share an id with its requests: such a client handles the server's requests as requests.
-   */
-  #collides(message: Extract<RpcMessage, { kind: 'request' }>): boolean {
-    if (!this.#client.hasPending(message.id)) return false;
-    return !declaresCapabilityFor(message.method, this.#client.capabilities());
   }
 
   #onNotification(
@@ -312,7 +269,7 @@ export class ServerSide implements ServerPeer {
     relay.observeServerNotification(message.method);
     const verdict = relay.inspect(message, DIRECTION);
     if (verdict.action === 'deny') {
-      relay.recordDeny(DIRECTION, verdict, message);
+      relay.records.deny(DIRECTION, verdict, message);
       return;
     }
     this.#writeClient(
@@ -328,11 +285,13 @@ export class ServerSide implements ServerPeer {
     const relay = this.#relay;
     const entry = this.#client.takePending(id);
     if (entry === undefined) return;
-    relay.options.audit.record(
-      relay.options.server,
-      rpcResponse(entry, { isError: true, code: error.code }),
-    );
+    relay.records.response(entry, { isError: true, code: error.code });
     relay.replyError(id, error, this.#input ?? undefined);
+  }
+
+  /** Answers a server request with an error of mcp-guard's own (it never reaches the client). */
+  #answerServer(id: RequestId, code: number, message: string): void {
+    this.#sink?.writeText(errorLine(id, { code, message }));
   }
 
   #writeClient(message: RpcMessage, bytes: Buffer | null): void {

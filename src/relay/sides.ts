@@ -4,14 +4,14 @@
  * the catalog and session memory). Neither reaches into the other's tables.
  */
 import type { Readable } from 'node:stream';
-import type { Frame } from '../protocol/framing.js';
-import type { JsonRpcError, ParseResult, RequestId, RpcMessage } from '../protocol/jsonrpc.js';
+import type { JsonRpcError, RequestId, RpcMessage } from '../protocol/jsonrpc.js';
 import type { ServerCatalog } from '../policy/catalog.js';
 import type { CheckContext } from '../policy/pipeline.js';
 import type { Direction, Verdict } from '../policy/verdict.js';
 import type { OwnListing } from './own-listing.js';
 import type { PendingRequest } from './pending.js';
-import type { RelayOptions } from './relay.js';
+import type { MessageRecords } from './message-records.js';
+import type { RelayOptions } from './relay-options.js';
 import type { SessionMemory } from './session-memory.js';
 import type { Sink } from './sink.js';
 
@@ -24,8 +24,6 @@ export interface RelayCore {
   /** The server's state as the supervisor sees it (named in -32052 answers). */
   state(): string;
   batch(work: () => void): void;
-  parseFrame(frame: Frame, direction: Direction): ParseResult;
-  auditInvalid(direction: Direction, reason: string, frame: Frame, id: RequestId | null): void;
   /** `bytes`: the line the message came in, when it came in one (its size is what goes out). */
   inspect(
     message: RpcMessage,
@@ -33,16 +31,8 @@ export interface RelayCore {
     request?: CheckContext['request'],
     bytes?: Buffer | null,
   ): Verdict;
-  recordDeny(
-    direction: Direction,
-    refusal: { rule: string; reason: string },
-    message: RpcMessage,
-  ): void;
-  recordAnswered(
-    direction: Direction,
-    rule: string,
-    message: Extract<RpcMessage, { kind: 'request' }>,
-  ): void;
+  /** The audit records of the messages both sides handle. */
+  readonly records: MessageRecords;
   replyError(id: RequestId | null, error: JsonRpcError, source?: Readable): void;
   /** The server answered the client's `initialize` with this result. */
   onInitialized(result: unknown): void;
