@@ -13,7 +13,7 @@ import { EventEmitter } from 'node:events';
 import type { ServerConfig } from '../config/types.js';
 import type { Relay } from '../relay/relay.js';
 import { systemClock, type Clock } from './clock.js';
-import { HealthMonitor, relayProbe } from './health-monitor.js';
+import { HealthMonitor, relayProbe, type ChildSigns } from './health-monitor.js';
 import { replayTimeout, resumeSession } from './replay.js';
 import { Restarts } from './restarts.js';
 import type { ChildExit, StopReason } from './server-process.js';
@@ -21,13 +21,14 @@ import type { ServerState } from './server-state.js';
 import { SessionState } from './session-state.js';
 import {
   createSessionRelay,
+  stderrEcho,
   type EndReason,
   type GuardSessionOptions,
   type SessionEnd,
   type SessionEvents,
   type SessionSnapshot,
 } from './session-types.js';
-import { pipeStderr } from './stderr-lines.js';
+import { watchStderr } from './stderr-lines.js';
 import {
   describeExit,
   drained,
@@ -36,6 +37,7 @@ import {
   type SupervisedChild,
 } from './supervised-child.js';
 import { childFailed, childRestart } from '../audit/event-constructors.js';
+import type { AuditEvent } from '../audit/events.js';
 
 export type * from './session-types.js';
 
@@ -50,8 +52,8 @@ export class GuardSession extends EventEmitter<SessionEvents> {
   #health: HealthMonitor | null = null;
   #proc: SupervisedChild | null = null;
   #lastPing: { ms: number; at: number } | null = null;
-  /** Monotonic time of the current child's last stderr bytes: a sign of life (see health.ts). */
-  #lastStderr = 0;
+  /** The current child's signs of life besides its answers (see health.ts). */
+  #signs: ChildSigns | null = null;
   #stopping: Promise<SessionEnd> | null = null;
   #resolveEnd!: (end: SessionEnd) => void;
 
@@ -140,7 +142,7 @@ export class GuardSession extends EventEmitter<SessionEvents> {
   #spawnFailed(err: Error): void {
     const reason = err.message;
     this.#life.reason = reason;
-    this.#options.audit.record(this.server.name, childFailed(reason));
+    this.#record(childFailed(reason));
     this.#life.move('exited');
     this.#life.move('gave-up');
     this.relay.setUnavailable({ state: 'failed', reason });
@@ -151,17 +153,10 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     const { audit, hostEnv } = this.#options;
     this.#proc = proc;
     this.#restarts.started();
-    this.#lastStderr = 0;
-    proc.child.stderr.on('data', () => {
-      if (proc === this.#proc) this.#lastStderr = this.#clock.now();
-    });
     recordSpawn(audit, this.server, proc, this.#restarts.count, hostEnv ?? process.env);
-    pipeStderr(proc.child.stderr, {
-      audit,
-      server: this.server.name,
-      echo: this.#options.stderr,
-      prefix: this.#options.stderrPrefix ?? '',
-    });
+    const target = { audit, server: this.server.name, ...stderrEcho(this.#options) };
+    const lastStderr = watchStderr(proc.child.stderr, target, () => this.#clock.now());
+    this.#signs = { lastStderr, cpuMs: () => proc.cpuMs() };
     // The client's session is replayed only once its handshake has completed; before that, its
     // own `initialize` (queued, or retried if it was in flight) goes to the new child as it is.
     const replay = this.relay.memory.protocolVersion !== undefined;
@@ -188,8 +183,7 @@ export class GuardSession extends EventEmitter<SessionEvents> {
       server: this.server.name,
       pid: proc.pid,
       isCurrent: () => this.#isCurrent(proc),
-      echo: this.#options.stderr,
-      prefix: this.#options.stderrPrefix ?? '',
+      ...stderrEcho(this.#options),
     });
     if (outcome === 'stale') return;
     if (outcome.resumed) return this.#ready();
@@ -232,8 +226,7 @@ export class GuardSession extends EventEmitter<SessionEvents> {
         return;
       }
       case 'restart':
-        this.#options.audit.record(
-          this.server.name,
+        this.#record(
           childRestart({ attempt: decision.attempt, delayMs: decision.delayMs, reason: why }),
         );
         this.#scheduleStart(decision.delayMs);
@@ -241,9 +234,7 @@ export class GuardSession extends EventEmitter<SessionEvents> {
       case 'give-up':
       case 'retry-failed':
         this.#life.move('gave-up');
-        if (decision.action === 'give-up') {
-          this.#options.audit.record(this.server.name, childFailed(reason));
-        }
+        if (decision.action === 'give-up') this.#record(childFailed(reason));
         this.relay.setUnavailable({ state: 'failed', reason });
         this.#scheduleStart(this.server.restart.backoff.max);
         return;
@@ -271,6 +262,10 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     else await proc.stop('signal');
   }
 
+  #record(event: AuditEvent): void {
+    this.#options.audit.record(this.server.name, event);
+  }
+
   #clearTimers(): void {
     this.#restarts.cancel();
     this.#health?.stop();
@@ -280,14 +275,11 @@ export class GuardSession extends EventEmitter<SessionEvents> {
   #monitorHealth(): void {
     this.#clearTimers();
     const proc = this.#proc;
-    if (proc === null) return;
+    if (proc === null || this.#signs === null) return;
     this.#health = new HealthMonitor({
       health: this.server.health,
       clock: this.#clock,
-      probe: relayProbe(this.relay, {
-        lastStderr: () => this.#lastStderr,
-        cpuMs: () => proc.cpuMs(),
-      }),
+      probe: relayProbe(this.relay, this.#signs),
       audit: this.#options.audit,
       server: this.server.name,
       pid: proc.pid,

@@ -78,3 +78,11 @@ export function createSessionRelay(options: GuardSessionOptions, state: () => st
     ownListing: { timeoutMs: replayTimeout(options.server) },
   });
 }
+
+/** Where the child's stderr lines are echoed (besides the audit log), and with what before each. */
+export function stderrEcho(options: GuardSessionOptions): {
+  echo: Writable | null;
+  prefix: string;
+} {
+  return { echo: options.stderr, prefix: options.stderrPrefix ?? '' };
+}

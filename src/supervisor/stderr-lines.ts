@@ -48,6 +48,21 @@ export function pipeStderr(stderr: Readable, target: StderrTarget): void {
   });
 }
 
+/**
+ * pipeStderr, and when the stream's last bytes came (`now()` then; 0 before any): a sign of life
+ * the health checks count (health.ts).
+ */
+export function watchStderr(
+  stderr: Readable,
+  target: StderrTarget,
+  now: () => number,
+): () => number {
+  let last = 0;
+  stderr.on('data', () => (last = now()));
+  pipeStderr(stderr, target);
+  return () => last;
+}
+
 /** Writes lines to `out` while its backlog is under ECHO_BACKLOG_BYTES, counting those dropped. */
 export function boundedEcho(out: Writable, prefix: string): (text: string) => void {
   let dropped = 0;

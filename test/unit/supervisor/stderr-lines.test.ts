@@ -6,6 +6,7 @@ import {
   ECHO_BACKLOG_BYTES,
   pipeStderr,
   readStderrLines,
+  watchStderr,
 } from '../../../src/supervisor/stderr-lines.js';
 import { collectAudit, settle } from './fakes.js';
 
@@ -117,4 +118,20 @@ test('pipeStderr audits every line, echoed or dropped', async () => {
   assert.equal(audit.events().filter((e) => e === 'child.stderr').length, 41);
   assert.ok(out.writableLength < ECHO_BACKLOG_BYTES + 60_001, String(out.writableLength));
   await readAll();
+});
+
+test('watchStderr pipes the lines and tells when the last bytes came', async () => {
+  const stderr = new PassThrough();
+  const audit = collectAudit();
+  let now = 5;
+  const lastAt = watchStderr(stderr, { audit, server: 'srv', echo: null, prefix: '' }, () => now);
+  assert.equal(lastAt(), 0, 'none yet');
+  stderr.write('par');
+  await settle();
+  assert.equal(lastAt(), 5, 'any bytes count, a whole line or not');
+  now = 9;
+  stderr.write('tial\n');
+  await settle();
+  assert.equal(lastAt(), 9);
+  assert.deepEqual(audit.events(), ['child.stderr']);
 });
