@@ -279,7 +279,7 @@ export const AUDIT_CATALOGUE: { readonly [E in AuditEventName]: EventDoc<E> } = 
       reason: { doc: 'why it runs unconfined although a sandbox was requested', optional: true },
       notes: { doc: 'what the backend could not fully honour', optional: true },
       limits: {
-        doc: 'what this backend never confines that bubblewrap does (Landlock: processes, IPC, UDP, …)',
+        doc: 'what this backend never confines that bubblewrap does (Landlock: processes, IPC, …)',
         optional: true,
       },
     },

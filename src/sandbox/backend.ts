@@ -75,12 +75,16 @@ export interface Wrapped {
   env: Record<string, string>;
   /** Options handed to the wrapper on file descriptor 3, off its command line; may be empty. */
   wrapperArgs: string[];
+  /** A seccomp program handed to the wrapper on file descriptor 4 (bubblewrap's `--seccomp 4`). */
+  filter?: Buffer;
   /** Folders created (mode 0700) before the spawn. */
   createDirs: string[];
   /** Files created empty (mode 0600) before the spawn, so that they can be hidden. */
   createFiles: string[];
   /** What this backend never confines that the strongest one does (for `sandbox.applied`). */
   limits?: string[];
+  /** What this launch could not fully honour on this machine (for `sandbox.applied`'s notes). */
+  notes?: string[];
   /** Set when the backend cannot confine this launch as the view says: why. */
   refusal?: string;
 }

@@ -15,6 +15,7 @@ import { ISOLATION_FLAGS, bwrapOptions, systemOps } from './bwrap-layout.js';
 import { diagnoseBwrap, linuxFacts } from './diagnose.js';
 import type { FsView } from './fs-view.js';
 import { findCommand } from './program.js';
+import { denyFilter, NO_FILTER_NOTE } from './seccomp.js';
 import type { SandboxSupport } from './types.js';
 
 export const bwrapBackend = linuxBackend('bwrap', 'bubblewrap', probeBwrap, prepareBwrap);
@@ -23,14 +24,24 @@ function prepareBwrap(fs: FsView, network: AllowDeny): BackendLaunch {
   const system = systemOps(fs, network);
   return {
     system: system.flatMap((op) => (op.op === 'ro-bind' ? [op.dest] : [])),
-    wrap: ({ binary, view, exec, args, asRoot }: WrapRequest): Wrapped => ({
-      command: binary,
-      args: ['--args', '3', '--', exec, ...args],
-      env: {},
-      wrapperArgs: bwrapOptions(view, system, network, asRoot),
-      createDirs: [view.cacheDir, ...view.createDirs],
-      createFiles: view.create,
-    }),
+    wrap: ({ binary, view, exec, args, asRoot }: WrapRequest): Wrapped => {
+      // Under deny, no unix socket: one a host process makes in a root after the launch (the
+      // masks are computed at launch) would otherwise be reachable.
+      const filter = network === 'deny' ? denyFilter('bwrap') : null;
+      return {
+        command: binary,
+        args: ['--args', '3', '--', exec, ...args],
+        env: {},
+        wrapperArgs: [
+          ...bwrapOptions(view, system, network, asRoot),
+          ...(filter === null ? [] : ['--seccomp', '4']),
+        ],
+        ...(filter === null ? {} : { filter }),
+        ...(network === 'deny' && filter === null ? { notes: [NO_FILTER_NOTE] } : {}),
+        createDirs: [view.cacheDir, ...view.createDirs],
+        createFiles: view.create,
+      };
+    },
   };
 }
 

@@ -3,6 +3,7 @@
  * confines at a given ABI: the launch plan, `doctor` and `sandbox.applied` all describe the
  * confinement from here, so they never disagree about what the kernel can enforce.
  */
+import { socketFilterAvailable } from './seccomp.js';
 
 /** How a launch may use one path; the launcher turns it into the rights the kernel knows. */
 export type LandlockAccess = 'read' | 'write' | 'list' | 'device';
@@ -78,18 +79,25 @@ export function rightsFor(access: LandlockAccess, abi: number, file: boolean): b
   return rights & known & (file ? FILE_RIGHTS : ~0n);
 }
 
-/** What a Landlock launch enforces and what it cannot, at `abi`, for `doctor` and the audit. */
+/**
+ * What a Landlock launch enforces and what it cannot, at `abi`, for `doctor` and the audit.
+ * `filtered`: the launch gets the socket program under `network: deny` (seccomp.ts).
+ */
 export function landlockCoverage(
   abi: number,
   network: 'allow' | 'deny',
+  filtered: boolean = socketFilterAvailable(),
 ): { confines: string[]; limits: string[] } {
+  const sockets = network === 'deny' && filtered;
   const confines = [
     'filesystem: program and system folders read-only, roots read-write, readOnly paths read-only, deny matches and mcp-guard state refused',
     'no privilege: no_new_privs, every capability dropped (also when started as root)',
   ];
   const limits = [
     'no process isolation: host processes stay visible in /proc (their memory and environment are not readable)',
-    'no IPC isolation: host unix sockets (ssh-agent, D-Bus, docker) reachable by path, System V IPC not separated',
+    sockets
+      ? 'no IPC isolation: System V IPC not separated'
+      : 'no IPC isolation: host unix sockets (ssh-agent, D-Bus, docker) reachable by path, System V IPC not separated',
     'no private /tmp or $HOME: writes there are refused (TMPDIR is the private cache)',
     'survivors: a server that calls setsid(2) escapes the stop of its process group',
   ];
@@ -98,7 +106,11 @@ export function landlockCoverage(
   if (network === 'deny') {
     if (abi >= 4) confines.push('network deny: TCP connect and bind refused');
     else limits.push(`network deny: not enforced (TCP rules need ABI 4, kernel has ${abi})`);
-    limits.push('network deny: UDP and other non-TCP protocols are not filtered');
+    if (sockets) {
+      confines.push(
+        'network deny: no socket but netlink and socketpair(2) (seccomp): no UDP, no unix socket reached by path',
+      );
+    } else limits.push('network deny: UDP and other non-TCP protocols are not filtered');
   }
   return { confines, limits };
 }

@@ -57,6 +57,7 @@ async function main(): Promise<number> {
   sys.dieWithParent();
   sys.resetForExec();
   sys.restrictSelf(ruleset);
+  if (spec.filter !== undefined) sys.loadFilter(Buffer.from(spec.filter, 'base64'));
   return sys.exec(spec.exec, spec.argv, spec.env);
 }
 

@@ -17,4 +17,6 @@ export interface LandlockSpec {
   env: Record<string, string>;
   rules: LandlockRule[];
   network: AllowDeny;
+  /** The seccomp program the launcher loads before it becomes the server (base64), if any. */
+  filter?: string;
 }

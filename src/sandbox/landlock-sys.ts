@@ -16,6 +16,8 @@ const LANDLOCK_RULE_PATH_BENEATH = 1;
 const PR_SET_PDEATHSIG = 1;
 const PR_CAPBSET_DROP = 24;
 const PR_SET_NO_NEW_PRIVS = 38;
+const PR_SET_SECCOMP = 22;
+const SECCOMP_MODE_FILTER = 2;
 const PR_CAP_AMBIENT = 47;
 const PR_CAP_AMBIENT_CLEAR_ALL = 4;
 const CAP_LAST = 63;
@@ -49,6 +51,16 @@ const CapData = koffi.struct('cap_data_v3', {
   inheritable1: 'uint32_t',
 });
 const capset = libc.func('capset', 'int', [koffi.pointer(CapHeader), koffi.pointer(CapData)]);
+
+/** `struct sock_fprog`: the number of instructions and where they are. */
+const SockFprog = koffi.struct('sock_fprog', { len: 'unsigned short', filter: 'void *' });
+const prctlFilter = libc.func('prctl', 'int', [
+  'int',
+  'unsigned long',
+  koffi.pointer(SockFprog),
+  'unsigned long',
+  'unsigned long',
+]);
 
 const RulesetAttr = koffi.struct('landlock_ruleset_attr', {
   handled_access_fs: 'uint64_t',
@@ -144,6 +156,16 @@ export function restrictSelf(ruleset: number): void {
     'landlock_restrict_self',
   );
   close(ruleset);
+}
+
+/**
+ * Loads a seccomp program (seccomp.ts) for this process and everything it executes, for good.
+ * no_new_privs is set already (restrictSelf). prctl(2) rather than seccomp(2): its number is the
+ * same on every architecture.
+ */
+export function loadFilter(program: Buffer): void {
+  const fprog = { len: program.length / 8, filter: program };
+  check(prctlFilter(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, fprog, 0, 0), 'prctl(PR_SET_SECCOMP)');
 }
 
 /**

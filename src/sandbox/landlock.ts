@@ -15,6 +15,7 @@ import { landlockCoverage } from './landlock-abi.js';
 import { abiOf, LANDLOCK_LAUNCHER, probeLandlock } from './landlock-probe.js';
 import { landlockRules, landlockSystem } from './landlock-rules.js';
 import type { LandlockSpec } from './landlock-spec.js';
+import { denyFilter, NO_FILTER_NOTE } from './seccomp.js';
 
 /** Most directory entries read to carve the rules around hidden entries, per launch. */
 export const CARVE_BUDGET = 20_000;
@@ -34,12 +35,15 @@ export function landlockWrap(request: WrapRequest, network: AllowDeny, fs: FsVie
   const { view, exec, args, binary } = request;
   const tmpDir = posix.join(view.cacheDir, 'tmp');
   const result = landlockRules({ view, tmpDir, budget: CARVE_BUDGET, network }, fs);
+  // Under deny, no socket but netlink and socketpair(2): no unix socket by path, no UDP.
+  const filter = network === 'deny' ? denyFilter('landlock') : null;
   const spec: LandlockSpec = {
     exec,
     argv: [exec, ...args],
     env: { ...view.env, TMPDIR: tmpDir },
     rules: 'rules' in result ? result.rules : [],
     network,
+    ...(filter === null ? {} : { filter: filter.toString('base64') }),
   };
   return {
     command: process.execPath,
@@ -48,7 +52,8 @@ export function landlockWrap(request: WrapRequest, network: AllowDeny, fs: FsVie
     wrapperArgs: [JSON.stringify(spec)],
     createDirs: [view.cacheDir, tmpDir, ...view.createDirs],
     createFiles: view.create,
-    limits: landlockCoverage(abiOf(request.version), network).limits,
+    limits: landlockCoverage(abiOf(request.version), network, filter !== null).limits,
+    ...(network === 'deny' && filter === null ? { notes: [NO_FILTER_NOTE] } : {}),
     ...('refusal' in result ? { refusal: `cannot confine the server: ${result.refusal}` } : {}),
   };
 }

@@ -42,6 +42,6 @@ export interface SandboxApplied {
   reason: string | null;
   /** What the backend could not fully honour (e.g. a deny walk cut short). */
   notes: string[];
-  /** What this backend never confines that bubblewrap does (Landlock: processes, IPC, UDP…). */
+  /** What this backend never confines that bubblewrap does (Landlock: processes, IPC…). */
   limits?: string[];
 }

@@ -21,6 +21,8 @@ export interface LaunchPlan {
   env: Record<string, string>;
   /** Options handed to the wrapper on file descriptor 3 (bwrap's `--args 3`); empty when unwrapped. */
   wrapperArgs: string[];
+  /** A seccomp program handed to the wrapper on file descriptor 4 (bwrap's `--seccomp 4`). */
+  filter?: Buffer;
   /** Folders created (mode 0700) before the spawn: the private cache. */
   createDirs: string[];
   /** Files created empty (mode 0600) before the spawn, so that they can be hidden: the audit log. */
@@ -130,8 +132,9 @@ export function planLaunch(
     version: support.version,
     asRoot: (context.uid ?? process.getuid?.()) === 0,
   });
-  const { limits, refusal, ...spawn } = wrapped;
+  const { limits, refusal, notes, ...spawn } = wrapped;
   if (limits !== undefined) sandbox.limits = limits;
+  if (notes !== undefined) sandbox.notes = [...sandbox.notes, ...notes];
   if (refusal !== undefined) return unconfined(sandbox, refusal);
   return { ...spawn, cwd: server.cwd, sandbox, refusal: null };
 }

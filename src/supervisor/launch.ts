@@ -108,7 +108,7 @@ export function sandboxWarning(servers: readonly string[], applied: SandboxAppli
   }
   if (applied.backend === 'landlock' && applied.reason !== null) {
     const notes = applied.notes.length === 0 ? '' : `; ${applied.notes.join('; ')}`;
-    return `mcp-guard: server${plural ? 's' : ''} ${names} run${plural ? '' : 's'} under Landlock, which isolates less than bubblewrap (no separate processes, IPC or UDP): ${applied.reason}${notes}. 'mcp-guard doctor' shows the details.`;
+    return `mcp-guard: server${plural ? 's' : ''} ${names} run${plural ? '' : 's'} under Landlock, which isolates less than bubblewrap (no separate processes or IPC): ${applied.reason}${notes}. 'mcp-guard doctor' shows the details.`;
   }
   if (applied.backend !== 'none' && applied.notes.length > 0) {
     return `mcp-guard: sandbox of ${names}: ${applied.notes.join('; ')}`;

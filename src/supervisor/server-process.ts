@@ -75,14 +75,11 @@ export class ServerProcess {
     await prepareFiles(plan);
     closeInheritedDescriptors();
     const wrapped = plan.wrapperArgs.length > 0;
+    const channels = wrapped ? (plan.filter === undefined ? 1 : 2) : 0;
     const options = {
       cwd: plan.cwd,
       env: plan.env,
-      stdio: (wrapped ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe']) as [
-        'pipe',
-        'pipe',
-        'pipe',
-      ],
+      stdio: Array<'pipe'>(3 + channels).fill('pipe') as ['pipe', 'pipe', 'pipe'],
       detached: process.platform !== 'win32',
       windowsHide: true,
     };
@@ -99,6 +96,11 @@ export class ServerProcess {
       const channel = child.stdio[3] as unknown as Writable;
       channel.on('error', () => undefined);
       channel.end(plan.wrapperArgs.map((arg) => `${arg}\0`).join(''));
+    }
+    if (wrapped && plan.filter !== undefined) {
+      const channel = child.stdio[4] as unknown as Writable;
+      channel.on('error', () => undefined);
+      channel.end(plan.filter);
     }
     try {
       await Promise.race([

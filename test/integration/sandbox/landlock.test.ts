@@ -150,7 +150,7 @@ void test('landlock: it cannot write outside its root or to a read-only path, an
   assert.doesNotMatch(readFileSync(join(world.work, 'audit.jsonl'), 'utf8'), /pwned/);
 });
 
-void test('landlock: it cannot reach a TCP port on 127.0.0.1; unix sockets are beyond Landlock', async (t) => {
+void test('landlock: it cannot reach a TCP port on 127.0.0.1 nor any host unix socket', async (t) => {
   const world = await buildWorld(t);
   const guard = await started(
     t,
@@ -160,11 +160,15 @@ void test('landlock: it cannot reach a TCP port on 127.0.0.1; unix sockets are b
   );
   const tcp = await hostileCall(guard, 'attempt', { n: 0 });
   assert.deepEqual(tcp, { ok: false, code: 'EACCES' });
-  // Outside Landlock (up to ABI 7): connecting to a unix socket by its path is not an access it
-  // controls, so the host's sockets stay reachable (bubblewrap hides them). Recorded, not asserted.
-  for (const path of [join(world.work, 'app.sock'), join(world.outside, 'host.sock')]) {
+  // Landlock (up to ABI 7) does not control connect(2) on a socket file; under network: deny the
+  // launcher's seccomp program refuses the unix socket itself (late-socket.test.ts has more).
+  for (const path of [
+    join(world.work, 'app.sock'),
+    join(world.outside, 'host.sock'),
+    world.secretEnv.SSH_AUTH_SOCK!,
+  ]) {
     const unix = await hostileCall(guard, 'blob', blob({ op: 'unix', path }));
-    t.diagnostic(`outside Landlock: unix socket ${path}: ${JSON.stringify(unix)}`);
+    assert.deepEqual(unix, { ok: false, code: 'EACCES' }, path);
   }
   // Outside Landlock: the agent's folder is hidden, but the root's top folder around it is carved
   // and may be listed, and listing is inherited beneath it: names show, contents do not.
@@ -175,7 +179,7 @@ void test('landlock: it cannot reach a TCP port on 127.0.0.1; unix sockets are b
   );
   t.diagnostic(`outside Landlock: listing the agent's folder: ${JSON.stringify(agentDir)}`);
   assert.equal((await guard.close(5000)).code, 0, guard.stderr());
-  assert.equal(world.hits.tcp, 0);
+  assert.deepEqual(world.hits, { tcp: 0, rootSocket: 0, outsideSocket: 0, agent: 0 });
 });
 
 void test('landlock: no secret of mcp-guard’s environment, nor of any host process, is readable', async (t) => {

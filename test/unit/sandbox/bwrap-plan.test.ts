@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { denyFilter } from '../../../src/sandbox/seccomp.js';
 import { planLaunch } from '../../../src/supervisor/launch-plan.js';
 import { fakeFs, type FakeEntry } from './fake-fs.js';
 import { HOST_ENV, context, groups, server } from './plan-fixtures.js';
@@ -112,6 +113,9 @@ test('network deny: no --share-net, no resolv.conf, package managers offline', (
   assert.ok(g.includes('--setenv npm_config_offline true'));
   assert.ok(g.includes('--setenv UV_OFFLINE 1'));
   assert.equal(plan.sandbox.network, 'deny');
+  // The socket program goes to bwrap on descriptor 4, last, after the layout.
+  assert.equal(g.at(-1), '--seccomp 4');
+  assert.deepEqual(plan.filter, denyFilter('bwrap'));
   // `prepare` overrides the network whatever the manifest says.
   const prepared = planLaunch(
     server({ ...main, sandbox: { mode: 'required', network: 'deny' } }),
@@ -120,6 +124,8 @@ test('network deny: no --share-net, no resolv.conf, package managers offline', (
   );
   assert.ok(groups(prepared.wrapperArgs).includes('--share-net'));
   assert.ok(!groups(prepared.wrapperArgs).includes('--setenv npm_config_offline true'));
+  assert.ok(!groups(prepared.wrapperArgs).some((x) => x.startsWith('--seccomp')));
+  assert.equal(prepared.filter, undefined, 'network allow: no socket program');
 });
 
 test('the environment is inheritEnv + cache + env (env wins), nothing else of the host', () => {

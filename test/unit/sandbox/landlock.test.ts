@@ -168,11 +168,19 @@ test('coverage: TCP from ABI 4, scoping from ABI 6, and always the limits bubble
   const old = landlockCoverage(3, 'deny');
   assert.ok(old.limits.some((l) => /network deny: not enforced/.test(l)));
   assert.ok(old.limits.some((l) => /abstract unix sockets and signals not scoped/.test(l)));
-  const now = landlockCoverage(7, 'deny');
+  const now = landlockCoverage(7, 'deny', true);
   assert.ok(now.confines.some((l) => /TCP connect and bind refused/.test(l)));
-  assert.ok(now.limits.some((l) => /UDP/.test(l)));
+  // The socket program (seccomp) closes UDP and unix sockets by path under deny.
+  assert.ok(now.confines.some((l) => /no UDP, no unix socket reached by path/.test(l)));
+  assert.ok(!now.limits.some((l) => /UDP|unix sockets/.test(l)), JSON.stringify(now.limits));
   assert.ok(now.limits.some((l) => /no process isolation/.test(l)));
-  assert.ok(!landlockCoverage(7, 'allow').limits.some((l) => /UDP/.test(l)));
+  // Where there is no program for the architecture, both stay open and are listed.
+  const unfiltered = landlockCoverage(7, 'deny', false);
+  assert.ok(unfiltered.limits.some((l) => /UDP/.test(l)));
+  assert.ok(unfiltered.limits.some((l) => /host unix sockets/.test(l)));
+  const allow = landlockCoverage(7, 'allow', true);
+  assert.ok(!allow.limits.some((l) => /UDP/.test(l)));
+  assert.ok(allow.limits.some((l) => /host unix sockets/.test(l)));
 });
 
 const probe = (result: TrialResult, platform: NodeJS.Platform = 'linux') =>

@@ -75,6 +75,7 @@ const ARITY: Record<string, number> = {
   '--dir': 1,
   '--remount-ro': 1,
   '--chdir': 1,
+  '--seccomp': 1,
 };
 
 /** bwrap options grouped as `flag operand…` strings, in order. */
