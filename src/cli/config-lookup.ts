@@ -6,6 +6,7 @@
 import { findManifest, loadManifest, type ConfigContext } from '../config/load.js';
 import { anchorPlacementProblems } from './anchor-placement.js';
 import { readEnv } from '../config/context.js';
+import type { ManifestTrace } from '../config/manifest.js';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import { GuardError } from '../errors.js';
 
@@ -69,12 +70,18 @@ export class ConfigLookup {
 
   /**
    * The manifest resolved (with `--profile` when given); every problem at once, exit 2. With
-   * `only`, a problem in another server's entry leaves that server out instead (SPEC 2).
+   * `only`, a problem in another server's entry leaves that server out instead (SPEC 2). With
+   * `trace`, the layers it was resolved from are handed over too (`check --explain`).
    */
-  load(file: string = this.find(), only?: readonly string[]): ResolvedManifest {
+  load(
+    file: string = this.find(),
+    only?: readonly string[],
+    trace?: (trace: ManifestTrace) => void,
+  ): ResolvedManifest {
     const manifest = loadManifest(file, this.#ctx, {
       ...(this.#profile === undefined ? {} : { profile: this.#profile }),
       ...(only === undefined ? {} : { servers: only }),
+      ...(trace === undefined ? {} : { trace }),
     });
     const problems = anchorPlacementProblems(manifest);
     if (problems.length > 0) {

@@ -6,7 +6,8 @@ import type { ResolvedManifest, ServerConfig } from './types.js';
 import { escapeVariables } from './variables.js';
 import { loadYaml } from './yaml-source.js';
 
-function escapeStrings(value: unknown): unknown {
+/** Why: a literal `${` must load back as itself, not as a variable. */
+export function escapeStrings(value: unknown): unknown {
   if (typeof value === 'string') return escapeVariables(value);
   if (Array.isArray(value)) return value.map(escapeStrings);
   if (value !== null && typeof value === 'object') {
@@ -19,9 +20,9 @@ function manifestServer(server: ServerConfig): Record<string, unknown> {
   return Object.fromEntries(Object.entries(server).filter(([key]) => key !== 'name'));
 }
 
-/** Why: `check` shows exactly what every command will run with, in a form that can be loaded back. */
-export function formatResolved(m: ResolvedManifest): string {
-  const document = {
+/** Why: `check` and `check --explain` print the same document, in the same key order. */
+export function resolvedDocument(m: ResolvedManifest): Record<string, unknown> {
+  return {
     version: m.version,
     profile: m.profile,
     audit: m.audit,
@@ -29,12 +30,21 @@ export function formatResolved(m: ResolvedManifest): string {
       Object.entries(m.servers).map(([name, s]) => [name, manifestServer(s)]),
     ),
   };
-  const header = [
+}
+
+/** Why: the lines above the document say what it is and where state lives. */
+export function resolvedHeader(m: ResolvedManifest): string[] {
+  return [
     `# Resolved configuration${m.file === null ? ' (ad hoc, no manifest)' : ` of ${m.file}`}`,
     '# Profiles merged and variables expanded; durations in milliseconds, sizes in bytes.',
     `# State folder: ${m.stateDir}`,
   ];
-  const body = loadYaml().stringify(escapeStrings(document), {
+}
+
+/** Why: `check` shows exactly what every command will run with, in a form that can be loaded back. */
+export function formatResolved(m: ResolvedManifest): string {
+  const header = resolvedHeader(m);
+  const body = loadYaml().stringify(escapeStrings(resolvedDocument(m)), {
     lineWidth: 0,
     aliasDuplicateObjects: false,
   });

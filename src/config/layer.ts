@@ -30,6 +30,8 @@ export interface LayerInput {
   /** Where the layer's keys sit in its file: `['servers', 'files']`, `['defaults']`, or `[]`. */
   prefix: Segment[];
   locate?: (path: readonly Segment[], anchor: Anchor) => SourcePosition;
+  /** Who the layer is, for `check --explain`: `profile strict`, `defaults`, `server files`. */
+  label?: string;
 }
 
 const DURATIONS = new Set([

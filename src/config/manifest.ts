@@ -73,6 +73,15 @@ function record(value: unknown): Record<string, unknown> {
     : {};
 }
 
+/** What `check --explain` needs to say which layer set each value; the layers base first. */
+export interface ManifestTrace {
+  source: YamlSource;
+  /** The profile chain's layers, base first (built-in profiles carry no positions). */
+  profileLayers: readonly LayerInput[];
+  /** Per server: every layer over the built-in defaults, as written and as normalised. */
+  servers: Record<string, { inputs: LayerInput[]; layers: PartialServer[] }>;
+}
+
 /** How much of the manifest a command needs. */
 export interface LoadOptions {
   profile?: string;
@@ -82,6 +91,8 @@ export interface LoadOptions {
    * (SPEC 2). Absent: every server must be valid (`check`, `up` of all).
    */
   servers?: readonly string[];
+  /** Hands over the layers each value came from (`check --explain`). */
+  trace?: (trace: ManifestTrace) => void;
 }
 
 /** Why: `mcp-guard check`, `run` and `up` all start from the same resolved configuration. */
@@ -120,23 +131,28 @@ export function loadManifest(
     problems.push(...result.problems);
     return result.server;
   };
-  const shared = [
-    ...chain.layers.map(normalize),
-    normalize({
+  const sharedInputs: LayerInput[] = [
+    ...chain.layers,
+    {
       data: record(data.defaults),
       file: absolute,
       prefix: ['defaults'],
       locate: source.locate,
-    }),
+      label: 'defaults',
+    },
   ];
+  const shared = sharedInputs.map(normalize);
+  const ownInputs: Record<string, LayerInput> = {};
   const ownLayers = Object.entries(record(data.servers)).map(([name, raw]) => {
-    const layer = normalize({
+    const input: LayerInput = {
       data: record(raw),
       file: absolute,
       prefix: ['servers', name],
       locate: source.locate,
-    });
-    return [name, layer] as const;
+      label: `server ${name}`,
+    };
+    setOwn(ownInputs, name, input);
+    return [name, normalize(input)] as const;
   });
 
   const audit = record(data.audit);
@@ -190,6 +206,18 @@ export function loadManifest(
     setOwn(servers, name, resolved.server);
   }
   if (fatal(resolveProblems).length > 0) throw invalid(absolute, fatal(resolveProblems));
+  options.trace?.({
+    source,
+    profileLayers: chain.layers,
+    servers: Object.fromEntries(
+      ownLayers
+        .filter(([name]) => Object.hasOwn(servers, name))
+        .map(([name, own]) => [
+          name,
+          { inputs: [...sharedInputs, ownInputs[name]!], layers: [...shared, own] },
+        ]),
+    ),
+  });
   return {
     file: absolute,
     dir,

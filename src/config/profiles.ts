@@ -21,6 +21,11 @@ export const DEFAULT_PROFILE = 'default';
  */
 const PACKAGE_PROFILES = fileURLToPath(new URL('../../profiles/', import.meta.url));
 
+/** Why: `check --explain` points at the line of a built-in profile that set a value. */
+export function builtinProfileFile(name: string): string {
+  return `${PACKAGE_PROFILES}${name}.yaml`;
+}
+
 interface BuiltinProfile {
   data: Record<string, unknown>;
 }
@@ -150,7 +155,12 @@ export function loadProfileChain(
     let layer: LayerInput;
     if ('builtin' in found) {
       data = found.builtin.data;
-      layer = { data, file: `built-in profile '${found.name}'`, prefix: [] };
+      layer = {
+        data,
+        file: `built-in profile '${found.name}'`,
+        prefix: [],
+        label: `built-in profile ${found.name}`,
+      };
     } else {
       const read = readYamlSource(found.file);
       if (read.source === undefined) {
@@ -161,7 +171,13 @@ export function loadProfileChain(
       problems.push(...validateSource(read.source, 'profile'));
       const raw = read.source.data;
       data = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
-      layer = { data, file: found.file, prefix: [], locate: read.source.locate };
+      layer = {
+        data,
+        file: found.file,
+        prefix: [],
+        locate: read.source.locate,
+        label: `profile ${found.name}`,
+      };
     }
     layers.unshift(layer);
     const parent = data.extends;

@@ -88,3 +88,63 @@ void test('check --help prints usage to stderr and exits 0; a bad flag exits 2',
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--nope/);
 });
+
+void test('check --explain names the layer that set each value, with its file:line:col, and still loads back', (t) => {
+  const { dir, env } = workspace(t);
+  mkdirSync(join(dir, 'profiles'));
+  writeFileSync(
+    join(dir, 'profiles', 'team.yaml'),
+    'extends: strict\ndescription: the team\nlimits: { callsPerMinute: 60 }\n',
+  );
+  writeFileSync(
+    join(dir, 'mcp-guard.yaml'),
+    [
+      'version: 1',
+      'profile: team',
+      'defaults:',
+      '  restart: { maxRestarts: 3 }',
+      'servers:',
+      '  files:',
+      '    command: node',
+      '    paths: { deny: ["secret/**"] }',
+      '',
+    ].join('\n'),
+  );
+  const { status, stdout, stderr } = check(['--explain'], dir, env);
+  assert.equal(status, 0, stderr);
+  const line = (key: string): string => {
+    const found = stdout.split('\n').find((l) => l.trimStart().startsWith(key));
+    assert.ok(found !== undefined, `${key} in\n${stdout}`);
+    return found;
+  };
+  assert.match(line('profile:'), /# manifest \(mcp-guard\.yaml:2:10\)$/);
+  assert.match(line('command: node'), /# server files \(mcp-guard\.yaml:7:14\)$/);
+  assert.match(line('maxRestarts: 3'), /# defaults \(mcp-guard\.yaml:4:27\)$/);
+  assert.match(line('callsPerMinute: 60'), /# profile team \(profiles\/team\.yaml:3:27\)$/);
+  assert.match(
+    line('mode: required'),
+    /# built-in profile strict \(.*profiles\/strict\.yaml:\d+:\d+\)$/,
+  );
+  assert.match(
+    line('stripControl: true'),
+    /# built-in profile default \(.*default\.yaml:\d+:\d+\)$/,
+  );
+  assert.match(line('readOnlyOnly: false'), /# built-in$/);
+  assert.match(line('cwd:'), /# built-in: the manifest's folder$/);
+  // An accumulated list names, item by item, the layer that added it.
+  assert.match(line('- .env*'), /# built-in profile strict/);
+  assert.match(line('- secret/**'), /# server files \(mcp-guard\.yaml:8:21\)$/);
+
+  writeFileSync(join(dir, 'explained.yaml'), stdout);
+  const again = check(['-c', join(dir, 'explained.yaml')], dir, env);
+  assert.equal(again.status, 0, again.stderr);
+
+  const flag = check(['--explain', '--profile', 'observe'], dir, env);
+  assert.equal(flag.status, 0, flag.stderr);
+  assert.match(flag.stdout, /^profile: observe # --profile$/m);
+  assert.match(
+    flag.stdout,
+    /^ {2}bodies: true # built-in profile observe \(.*observe\.yaml:\d+:\d+\)$/m,
+  );
+  assert.match(flag.stdout, /^ {4}observe: true # built-in profile observe/m);
+});
