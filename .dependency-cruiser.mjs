@@ -1,7 +1,7 @@
 /**
  * The layers of src/ (docs/architecture.md), checked by `npm run lint` and `npm test`:
  *
- *   cli → supervisor → (sandbox, relay) → policy → audit → config → protocol → base
+ *   cli → adopt → supervisor → (sandbox, relay) → policy → audit → config → protocol → base
  *
  * A folder imports only from folders below it; the two folders of one level (sandbox and relay) do
  * not import each other. The base is the files directly under src/
@@ -16,6 +16,7 @@ const LEVELS = [
   ['policy'],
   ['sandbox', 'relay'],
   ['supervisor'],
+  ['adopt'],
   ['cli'],
 ];
 

@@ -21,7 +21,8 @@ export type GuardErrorCode =
   | 'ERR_AUDIT'
   | 'ERR_AUDIT_VERIFY'
   | 'ERR_HANDSHAKE'
-  | 'ERR_LOCK';
+  | 'ERR_LOCK'
+  | 'ERR_WRITE';
 
 /** Why: one error class for local failures; only cli/ turns it into stderr text and an exit code. */
 export class GuardError extends Error {

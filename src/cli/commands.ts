@@ -17,6 +17,7 @@ export const COMMANDS: Readonly<Record<string, Loader>> = {
   prepare: () => import('./prepare.js'),
   pin: () => import('./pin.js'),
   doctor: () => import('./doctor.js'),
+  import: () => import('./import.js'),
 };
 
 /** Every declared command, in the list's order. */
