@@ -2,8 +2,8 @@
  * The socket rule of `network: deny`, as a seccomp program (classic BPF, `struct sock_filter`
  * records): the server creates no socket of a family outside `allow`, whatever path or name it
  * would reach — a unix socket a host process makes in a root after the launch, ssh-agent, D-Bus,
- * docker under Landlock. socketpair(2) stays open (Node and libuv make a child's stdio with it),
- * and so does every other call. io_uring_setup(2) is refused: io_uring creates sockets by a
+ * docker under Landlock. socketpair(2) stays open for connected pairs (stream, seqpacket: Node
+ * and libuv make a child's stdio with them), and so does every other call. io_uring_setup(2) is refused: io_uring creates sockets by a
  * path seccomp does not see. The program knows x86_64 and aarch64; a call made in another
  * architecture's convention (i386's int 0x80, arm32 compat) or with x32's numbers kills the
  * process rather than pass unexamined. Pure: bubblewrap (`--seccomp`) and the Landlock launcher
@@ -14,7 +14,10 @@
 export const AF = { unix: 1, inet: 2, inet6: 10, netlink: 16 } as const;
 
 /** What seccomp_data holds where (linux/seccomp.h: int nr; __u32 arch; __u64 ip; __u64 args[6]). */
-const OFFSET = { nr: 0, arch: 4, arg0Low: 16 } as const;
+const OFFSET = { nr: 0, arch: 4, arg0Low: 16, arg1Low: 24 } as const;
+
+/** Socket types (linux/net.h), in the low bits of socketpair's `type` (SOCK_TYPE_MASK). */
+export const SOCK = { stream: 1, dgram: 2, seqpacket: 5, typeMask: 0xf } as const;
 
 /** AUDIT_ARCH_*: EM_* | __AUDIT_ARCH_64BIT (0x80000000) | __AUDIT_ARCH_LE (0x40000000). */
 export const AUDIT_ARCH = { x86_64: 0xc000003e, aarch64: 0xc00000b7 } as const;
@@ -23,8 +26,8 @@ const X32_SYSCALL_BIT = 0x40000000;
 
 /** The calls the program looks at, by architecture (asm/unistd_64.h, asm-generic/unistd.h). */
 export const SYSCALLS = {
-  x86_64: { socket: 41, ioUringSetup: 425 },
-  aarch64: { socket: 198, ioUringSetup: 425 },
+  x86_64: { socket: 41, socketpair: 53, ioUringSetup: 425 },
+  aarch64: { socket: 198, socketpair: 199, ioUringSetup: 425 },
 } as const;
 
 const EACCES = 13;
@@ -34,12 +37,16 @@ export const RET = {
   killProcess: 0x80000000,
 } as const;
 
-/** linux/bpf_common.h: BPF_LD|BPF_W|BPF_ABS, BPF_JMP|BPF_JEQ|BPF_K, BPF_JMP|BPF_JGE|BPF_K, BPF_RET|BPF_K. */
-export const OP = { load: 0x20, jeq: 0x15, jge: 0x35, ret: 0x06 } as const;
+/**
+ * linux/bpf_common.h: BPF_LD|BPF_W|BPF_ABS, BPF_ALU|BPF_AND|BPF_K, BPF_JMP|BPF_JEQ|BPF_K,
+ * BPF_JMP|BPF_JGE|BPF_K, BPF_RET|BPF_K.
+ */
+export const OP = { load: 0x20, and: 0x54, jeq: 0x15, jge: 0x35, ret: 0x06 } as const;
 
 /** One instruction; a jump names the instruction it goes to when true and when false. */
 type Step =
   | { op: 'load'; offset: number }
+  | { op: 'and'; value: number }
   | { op: 'jeq' | 'jge'; value: number; then: string; else: string }
   | { op: 'ret'; value: number }
   | { label: string };
@@ -74,6 +81,14 @@ export function socketFilter(allow: readonly number[]): Instruction[] {
       { op: 'jeq', value: family, then: 'allow', else: `family-${i}` },
       { label: `family-${i}` },
     ]),
+    { op: 'ret', value: refuse },
+    // A connected pair only: a datagram socket of a pair can still sendto(2) any socket path.
+    { label: 'socketpair' },
+    { op: 'load', offset: OFFSET.arg1Low },
+    { op: 'and', value: SOCK.typeMask },
+    { op: 'jeq', value: SOCK.stream, then: 'allow', else: 'not-stream' },
+    { label: 'not-stream' },
+    { op: 'jeq', value: SOCK.seqpacket, then: 'allow', else: 'refuse' },
     { label: 'refuse' },
     { op: 'ret', value: refuse },
     { label: 'allow' },
@@ -88,7 +103,9 @@ export function socketFilter(allow: readonly number[]): Instruction[] {
 function calls(arch: keyof typeof SYSCALLS): Step[] {
   const nr = SYSCALLS[arch];
   return [
-    { op: 'jeq', value: nr.socket, then: 'socket', else: `${arch}-uring` },
+    { op: 'jeq', value: nr.socket, then: 'socket', else: `${arch}-pair` },
+    { label: `${arch}-pair` },
+    { op: 'jeq', value: nr.socketpair, then: 'socketpair', else: `${arch}-uring` },
     { label: `${arch}-uring` },
     { op: 'jeq', value: nr.ioUringSetup, then: 'refuse', else: `${arch}-rest` },
     { label: `${arch}-rest` },
@@ -117,6 +134,9 @@ function assemble(steps: readonly Step[]): Instruction[] {
     switch (step.op) {
       case 'load':
         out.push({ code: OP.load, jt: 0, jf: 0, k: step.offset });
+        break;
+      case 'and':
+        out.push({ code: OP.and, jt: 0, jf: 0, k: step.value });
         break;
       case 'jeq':
       case 'jge':

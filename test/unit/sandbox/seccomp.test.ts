@@ -15,11 +15,12 @@ const X32 = 0x40000000;
 const EACCES = RET.errno(13);
 
 /** `struct seccomp_data` for one call: nr, arch, instruction pointer, args (little-endian). */
-function callData(arch: number, nr: number, arg0: bigint = 0n): Buffer {
+function callData(arch: number, nr: number, arg0: bigint = 0n, arg1: bigint = 0n): Buffer {
   const data = Buffer.alloc(64);
   data.writeInt32LE(nr | 0, 0);
   data.writeUInt32LE(arch >>> 0, 4);
   data.writeBigUInt64LE(arg0, 16);
+  data.writeBigUInt64LE(arg1, 24);
   return data;
 }
 
@@ -33,6 +34,9 @@ function run(program: Buffer, data: Buffer): number {
     const k = program.readUInt32LE(at + 4);
     if (code === OP.load) {
       acc = data.readUInt32LE(k);
+      pc += 1;
+    } else if (code === OP.and) {
+      acc = (acc & k) >>> 0;
       pc += 1;
     } else if (code === OP.jeq || code === OP.jge) {
       const taken = code === OP.jeq ? acc === k : acc >= k;
@@ -48,13 +52,29 @@ function run(program: Buffer, data: Buffer): number {
 
 const x86 = SYSCALLS.x86_64;
 const arm = SYSCALLS.aarch64;
-const SOCKETPAIR = { x86_64: 53, aarch64: 199 };
+const SOCK_CLOEXEC = 0o2000000n;
+const SOCK_NONBLOCK = 0o4000n;
 const READ = { x86_64: 0, aarch64: 63 };
 
 const CASES: [string, Buffer, { bwrap: number; landlock: number }][] = [
   [
     'x86_64 socket(AF_UNIX)',
     callData(AUDIT_ARCH.x86_64, x86.socket, 1n),
+    { bwrap: EACCES, landlock: EACCES },
+  ],
+  [
+    'x86_64 socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC)',
+    callData(AUDIT_ARCH.x86_64, x86.socket, 1n, 1n | SOCK_CLOEXEC),
+    { bwrap: EACCES, landlock: EACCES },
+  ],
+  [
+    'x86_64 socket(AF_INET6, SOCK_STREAM)',
+    callData(AUDIT_ARCH.x86_64, x86.socket, 10n, 1n),
+    { bwrap: RET.allow, landlock: EACCES },
+  ],
+  [
+    'x86_64 socket(AF_UNIX, SOCK_SEQPACKET)',
+    callData(AUDIT_ARCH.x86_64, x86.socket, 1n, 5n),
     { bwrap: EACCES, landlock: EACCES },
   ],
   [
@@ -88,9 +108,19 @@ const CASES: [string, Buffer, { bwrap: number; landlock: number }][] = [
     { bwrap: EACCES, landlock: EACCES },
   ],
   [
-    'x86_64 socketpair(AF_UNIX)',
-    callData(AUDIT_ARCH.x86_64, SOCKETPAIR.x86_64, 1n),
+    'x86_64 socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC) (libuv)',
+    callData(AUDIT_ARCH.x86_64, x86.socketpair, 1n, 1n | SOCK_CLOEXEC),
     { bwrap: RET.allow, landlock: RET.allow },
+  ],
+  [
+    'x86_64 socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK)',
+    callData(AUDIT_ARCH.x86_64, x86.socketpair, 1n, 5n | SOCK_NONBLOCK),
+    { bwrap: RET.allow, landlock: RET.allow },
+  ],
+  [
+    'x86_64 socketpair(AF_UNIX, SOCK_DGRAM) (could sendto any socket path)',
+    callData(AUDIT_ARCH.x86_64, x86.socketpair, 1n, 2n | SOCK_CLOEXEC),
+    { bwrap: EACCES, landlock: EACCES },
   ],
   [
     'x86_64 io_uring_setup',
@@ -123,14 +153,24 @@ const CASES: [string, Buffer, { bwrap: number; landlock: number }][] = [
     { bwrap: EACCES, landlock: EACCES },
   ],
   [
+    'aarch64 socket(AF_UNIX, SOCK_STREAM)',
+    callData(AUDIT_ARCH.aarch64, arm.socket, 1n, 1n),
+    { bwrap: EACCES, landlock: EACCES },
+  ],
+  [
     'aarch64 socket(AF_INET)',
     callData(AUDIT_ARCH.aarch64, arm.socket, 2n),
     { bwrap: RET.allow, landlock: EACCES },
   ],
   [
-    'aarch64 socketpair(AF_UNIX)',
-    callData(AUDIT_ARCH.aarch64, SOCKETPAIR.aarch64, 1n),
+    'aarch64 socketpair(AF_UNIX, SOCK_STREAM)',
+    callData(AUDIT_ARCH.aarch64, arm.socketpair, 1n, 1n),
     { bwrap: RET.allow, landlock: RET.allow },
+  ],
+  [
+    'aarch64 socketpair(AF_UNIX, SOCK_DGRAM)',
+    callData(AUDIT_ARCH.aarch64, arm.socketpair, 1n, 2n),
+    { bwrap: EACCES, landlock: EACCES },
   ],
   [
     'aarch64 io_uring_setup',
