@@ -132,6 +132,7 @@ export async function superviseGuarded(
       }),
     process: launched.process,
     launch: relaunchFor(server, manifest, process.env, audit),
+    adHoc: manifest.file === null,
     stderr: options.stderr,
     ...(options.stderrPrefix === undefined ? {} : { stderrPrefix: options.stderrPrefix }),
   });

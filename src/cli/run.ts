@@ -13,7 +13,7 @@ import { detectSandbox } from '../sandbox/detect.js';
 import { sandboxWarning } from '../supervisor/launch.js';
 import { defineCommand, type CommandCall } from './command.js';
 import { CONFIG_OPTION, PROFILE_OPTION } from './config-lookup.js';
-import { openGuardAudit, startGuarded } from './guarded-session.js';
+import { type Guarded, openGuardAudit, startGuarded } from './guarded-session.js';
 
 const OPTIONS = {
   config: CONFIG_OPTION,
@@ -146,6 +146,7 @@ async function runServer(call: CommandCall<typeof OPTIONS>): Promise<number> {
     manifest: manifest.file,
     sandbox: sandbox.backend,
   });
+  sayFailures(session, server.name);
   const onSignal = (): void => void session.stop('signal');
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
@@ -162,4 +163,19 @@ async function runServer(call: CommandCall<typeof OPTIONS>): Promise<number> {
     process.stderr.write(`mcp-guard: server '${server.name}' ${how}; session ended\n`);
   }
   return end.exitCode;
+}
+
+/**
+ * Why: a failed server's reason (and the fix, when it names one) on stderr, once per reason; the
+ * client sees it only inside the -32052 answers to its requests.
+ */
+function sayFailures(session: Guarded['session'], name: string): void {
+  let said: string | null = null;
+  session.on('change', () => {
+    if (session.state !== 'failed') return;
+    const { reason } = session.snapshot();
+    if (reason === null || reason === said) return;
+    said = reason;
+    process.stderr.write(`mcp-guard: server '${name}' failed: ${reason}\n`);
+  });
 }

@@ -38,6 +38,8 @@ import {
 } from './supervised-child.js';
 import { childFailed, childRestart } from '../audit/event-constructors.js';
 import type { AuditEvent } from '../audit/events.js';
+import { statSync } from 'node:fs';
+import { hintFor } from './fix-hints.js';
 
 export type * from './session-types.js';
 
@@ -54,6 +56,8 @@ export class GuardSession extends EventEmitter<SessionEvents> {
   #lastPing: { ms: number; at: number } | null = null;
   /** The current child's signs of life besides its answers (see health.ts). */
   #signs: ChildSigns | null = null;
+  /** What the current child's stderr showed that no restart can cure, until it is ready. */
+  #hint: string | null = null;
   #stopping: Promise<SessionEnd> | null = null;
   #resolveEnd!: (end: SessionEnd) => void;
 
@@ -154,7 +158,21 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     this.#proc = proc;
     this.#restarts.started();
     recordSpawn(audit, this.server, proc, this.#restarts.count, hostEnv ?? process.env);
-    const target = { audit, server: this.server.name, ...stderrEcho(this.#options) };
+    this.#hint = null;
+    const hints = {
+      server: this.server,
+      adHoc: this.#options.adHoc ?? false,
+      isDirectory: this.#options.isDirectory ?? isDirectory,
+    };
+    const target = {
+      audit,
+      server: this.server.name,
+      ...stderrEcho(this.#options),
+      onLine: (text: string) => {
+        if (proc !== this.#proc || this.#hint !== null || this.#life.current === 'ready') return;
+        this.#hint = hintFor(text, hints) ?? null;
+      },
+    };
     const lastStderr = watchStderr(proc.child.stderr, target, () => this.#clock.now());
     this.#signs = { lastStderr, cpuMs: () => proc.cpuMs() };
     // The client's session is replayed only once its handshake has completed; before that, its
@@ -192,6 +210,7 @@ export class GuardSession extends EventEmitter<SessionEvents> {
   }
 
   #ready(): void {
+    this.#hint = null;
     this.#life.reason = null;
     if (this.#life.current === 'failed') this.relay.setUnavailable(null);
     this.#life.move('handshake-ok');
@@ -208,6 +227,8 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     if (!this.#isCurrent(proc)) return;
     recordExit(this.#options.audit, this.server.name, proc, exit, this.#restarts.hung);
     this.#proc = null;
+    // A child that showed a mistake no restart can cure before it was ready: give up now.
+    if (this.#hint !== null) this.#restarts.refuse(this.#hint);
     const decision = this.#restarts.decide(exit, this.#life.current === 'failed');
     const why = this.#restarts.hung ? 'it stopped answering health checks' : describeExit(exit);
     const reason =
@@ -296,4 +317,8 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     });
     this.#health.start();
   }
+}
+
+function isDirectory(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
 }

@@ -54,6 +54,10 @@ export interface GuardSessionOptions {
   hostEnv?: NodeJS.ProcessEnv;
   /** Prefix for echoed stderr lines (`up` names the server; `run` passes lines as they are). */
   stderrPrefix?: string;
+  /** An ad-hoc `run -- CMD`: fixes are named as flags, not manifest keys (fix-hints.ts). */
+  adHoc?: boolean;
+  /** Whether a host path is a folder (fix-hints.ts; tests pass their own). */
+  isDirectory?: (path: string) => boolean;
   /** Uniform in [0, 1): the backoff's jitter (tests pass a constant). */
   random?: () => number;
   /** Time and timers (tests pass a fake clock). */

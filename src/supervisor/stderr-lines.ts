@@ -37,6 +37,8 @@ export interface StderrTarget {
   echo: Writable | null;
   /** Put before each echoed line (`up` names the server). */
   prefix: string;
+  /** Also called with each line (the session reads it for failures that name their fix). */
+  onLine?: (text: string) => void;
 }
 
 /** Audits each line of a guarded server's stderr (`child.stderr`) and echoes it. */
@@ -45,6 +47,7 @@ export function pipeStderr(stderr: Readable, target: StderrTarget): void {
   readStderrLines(stderr, (text) => {
     target.audit.record(target.server, childStderr(text.slice(0, AUDIT_STDERR_CHARS)));
     echo?.(text);
+    target.onLine?.(text);
   });
 }
 
