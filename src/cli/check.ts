@@ -11,6 +11,7 @@ import type { ResolvedManifest } from '../config/types.js';
 import { type ConfigProblem, GuardError, formatProblem } from '../errors.js';
 import { defineCommand, type CommandCall } from './command.js';
 import { CONFIG_OPTION, PROFILE_OPTION } from './config-lookup.js';
+import { assertCommandsExist } from './missing-commands.js';
 
 const OPTIONS = {
   config: CONFIG_OPTION,
@@ -72,6 +73,7 @@ async function check(call: CommandCall<typeof OPTIONS>): Promise<number> {
   const { ctx } = call;
   try {
     const manifest = call.values.explain === true ? await explained(call) : call.config.load();
+    assertCommandsExist(manifest, ctx);
     if (call.values.explain !== true) call.out.write(formatResolved(manifest));
     if (ctx.platform === 'win32') {
       const named = (mode: string) =>

@@ -15,6 +15,7 @@ import type { SandboxSupport } from '../sandbox/types.js';
 import { VERSION } from '../version.js';
 import { defineCommand, type CommandCall } from './command.js';
 import { CONFIG_OPTION } from './config-lookup.js';
+import { assertCommandsExist } from './missing-commands.js';
 
 const OPTIONS = { config: CONFIG_OPTION } as const;
 
@@ -136,6 +137,7 @@ async function diagnose(call: CommandCall<typeof OPTIONS>, auto: SandboxSupport)
     const file = call.config.find();
     try {
       const manifest = call.config.load(file);
+      assertCommandsExist(manifest, call.ctx);
       const names = Object.keys(manifest.servers);
       lines.push(
         `manifest   ${file} (valid; ${names.length} server(s): ${names.join(', ') || 'none'})`,

@@ -97,3 +97,41 @@ test('check still reports every server’s problems', (t) => {
   assert.match(r.stderr, /servers\.notes\.restrat/);
   assert.match(r.stderr, /2 problems/);
 });
+
+test('check and doctor find a command as the launch would, and name a missing one at file:line:col', (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'mcp-guard.yaml');
+  writeFileSync(
+    file,
+    [
+      'version: 1',
+      'servers:',
+      '  typo:',
+      '    command: npx-no-such-runner',
+      '  local:',
+      '    command: ./bin/server.js',
+      '  fine:',
+      `    command: ${JSON.stringify(process.execPath)}`,
+      '  onpath:',
+      '    command: sh',
+      '',
+    ].join('\n'),
+  );
+  const check = runClineShaped(['check', '-c', file], { home: dir });
+  assert.equal(check.status, 2, check.stderr);
+  assert.equal(check.stdout, '');
+  assert.match(
+    check.stderr,
+    /mcp-guard\.yaml:4:14: servers\.typo\.command: 'npx-no-such-runner' is not found on the server's PATH/,
+  );
+  assert.match(
+    check.stderr,
+    /mcp-guard\.yaml:6:14: servers\.local\.command: '.*\/bin\/server\.js' does not exist/,
+  );
+  assert.doesNotMatch(check.stderr, /servers\.(fine|onpath)/);
+  const doctor = runClineShaped(['doctor', '-c', file], { home: dir });
+  assert.equal(doctor.status, 1, doctor.stderr);
+  assert.match(doctor.stderr, /manifest .* \(invalid: 2 problem\(s\)\)/);
+  assert.doesNotMatch(doctor.stderr, /\(valid;/);
+  assert.match(doctor.stderr, /servers\.typo\.command: 'npx-no-such-runner' is not found/);
+});
