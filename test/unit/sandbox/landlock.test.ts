@@ -10,6 +10,8 @@ import {
   scoped,
 } from '../../../src/sandbox/landlock-abi.js';
 import { probeLandlock } from '../../../src/sandbox/landlock-probe.js';
+import { landlockWrap } from '../../../src/sandbox/landlock.js';
+import { denyFilter } from '../../../src/sandbox/seccomp.js';
 import { landlockRules, landlockSystem } from '../../../src/sandbox/landlock-rules.js';
 import type { SandboxView } from '../../../src/sandbox/view.js';
 import { fakeFs } from './fake-fs.js';
@@ -200,4 +202,25 @@ test('the trial: the ABI the launcher reports, or why Landlock cannot be used an
   assert.match(broken.cause ?? '', /launcher could not run: Cannot find package 'koffi'/);
   const mac = await probe({ code: 0, stdout: '', stderr: '' }, 'darwin');
   assert.equal(mac.cause, 'Landlock is a Linux feature');
+});
+
+test('the launch spec: the socket program under network deny (base64), none under allow', () => {
+  const request = {
+    binary: '/opt/mcp-guard/dist/sandbox/landlock-launcher.js',
+    view: view(),
+    exec: '/usr/bin/node',
+    args: ['server.js'],
+    network: 'deny' as const,
+    version: 'ABI 7',
+    asRoot: false,
+  };
+  const spec = (network: 'allow' | 'deny') =>
+    JSON.parse(landlockWrap({ ...request, network }, network, fakeFs({})).wrapperArgs[0]!) as {
+      filter?: string;
+    };
+  assert.deepEqual(Buffer.from(spec('deny').filter!, 'base64'), denyFilter('landlock'));
+  assert.equal(spec('allow').filter, undefined);
+  const denied = landlockWrap(request, 'deny', fakeFs({}));
+  assert.ok(!(denied.limits ?? []).some((l) => /UDP|unix sockets/.test(l)));
+  assert.equal(denied.notes, undefined);
 });
