@@ -58,7 +58,13 @@ async function main(): Promise<number> {
   sys.resetForExec();
   sys.restrictSelf(ruleset);
   if (spec.filter !== undefined) sys.loadFilter(Buffer.from(spec.filter, 'base64'));
-  return sys.exec(spec.exec, spec.argv, spec.env);
+  // mcp-guard's tree mark (supervisor/tree-mark.ts), its one variable, goes on to the server.
+  const mark = process.env.MCP_GUARD_TREE;
+  return sys.exec(
+    spec.exec,
+    spec.argv,
+    mark === undefined ? spec.env : { ...spec.env, MCP_GUARD_TREE: mark },
+  );
 }
 
 main().then(

@@ -4,7 +4,9 @@
  * wait up to 1 s, then SIGTERM, then SIGKILL 1 s later. A server confined by bubblewrap is
  * signalled inside its sandbox (bubblewrap does not forward SIGTERM); killing bubblewrap itself
  * kills the sandbox's PID namespace, every process in it included. On Windows, with no signals,
- * the whole tree is ended with `taskkill /T /F`.
+ * the whole tree is ended with `taskkill /T /F`. Without bubblewrap (no sandbox, Landlock) there is
+ * no namespace to end: on Linux the launch's tree mark (tree-mark.ts) finds the descendants that
+ * left the group, and each step of the stop signals them too.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
@@ -17,6 +19,7 @@ import { liveChildren } from './proc-tree.js';
 import type { LaunchPlan } from './launch-plan.js';
 import { groupAlive, signalGroup } from './process-group.js';
 import { readTreeCpuMs } from './tree-cpu.js';
+import { markedProcesses, newTreeMark, signalMarked, TREE_MARK_VAR } from './tree-mark.js';
 import { startWatchdog, type Watchdog } from './watchdog.js';
 
 export interface ChildExit {
@@ -47,16 +50,24 @@ export class ServerProcess {
   readonly #startedAt = Date.now();
   readonly #watchdog: Watchdog;
   readonly #inSandbox: boolean;
+  /** The mark in the environment of everything this launch started, or null (see start()). */
+  readonly #mark: string | null;
   /** Process groups inside the bubblewrap sandbox, found when they are first signalled. */
   #inner: number[] = [];
   #forced = false;
   #exit: ChildExit | null = null;
 
-  private constructor(child: ChildProcessWithoutNullStreams, pid: number, inSandbox: boolean) {
+  private constructor(
+    child: ChildProcessWithoutNullStreams,
+    pid: number,
+    inSandbox: boolean,
+    mark: string | null,
+  ) {
     this.child = child;
     this.pid = pid;
     this.#inSandbox = inSandbox;
-    this.#watchdog = startWatchdog(pid);
+    this.#mark = mark;
+    this.#watchdog = startWatchdog(pid, mark);
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         const exit = { code, signal, forced: this.#forced, uptimeMs: Date.now() - this.#startedAt };
@@ -76,9 +87,12 @@ export class ServerProcess {
     closeInheritedDescriptors();
     const wrapped = plan.wrapperArgs.length > 0;
     const channels = wrapped ? (plan.filter === undefined ? 1 : 2) : 0;
+    // bubblewrap's PID namespace holds every descendant; elsewhere only a mark finds them all.
+    const mark =
+      process.platform === 'linux' && plan.sandbox.backend !== 'bwrap' ? newTreeMark() : null;
     const options = {
       cwd: plan.cwd,
-      env: plan.env,
+      env: mark === null ? plan.env : { ...plan.env, [TREE_MARK_VAR]: mark },
       stdio: Array<'pipe'>(3 + channels).fill('pipe') as ['pipe', 'pipe', 'pipe'],
       detached: process.platform !== 'win32',
       windowsHide: true,
@@ -117,12 +131,13 @@ export class ServerProcess {
       );
     }
     child.stdin.on('error', () => undefined);
-    return new ServerProcess(child, child.pid!, plan.sandbox.backend === 'bwrap');
+    return new ServerProcess(child, child.pid!, plan.sandbox.backend === 'bwrap', mark);
   }
 
   /**
-   * Stops the server and everything in its process group (or sandbox). 'eof' first closes its
-   * stdin and waits up to 1 s; both then SIGTERM and SIGKILL 1 s later. Resolves once all is gone.
+   * Stops the server and everything in its process group (or sandbox), and every process carrying
+   * its tree mark. 'eof' first closes its stdin and waits up to 1 s; both then SIGTERM and SIGKILL
+   * 1 s later. Resolves once all is gone.
    */
   async stop(reason: StopReason): Promise<ChildExit> {
     if (reason === 'eof' && this.#exit === null) {
@@ -150,7 +165,11 @@ export class ServerProcess {
 
   #alive(): boolean {
     if (process.platform === 'win32') return this.#exit === null;
-    return groupAlive(this.pid) || this.#inner.some((group) => groupAlive(group));
+    return (
+      groupAlive(this.pid) ||
+      this.#inner.some((group) => groupAlive(group)) ||
+      (this.#mark !== null && markedProcesses(this.#mark).length > 0)
+    );
   }
 
   #signal(signal: NodeJS.Signals): void {
@@ -171,6 +190,7 @@ export class ServerProcess {
       return;
     }
     signalGroup(this.pid, signal);
+    if (this.#mark !== null) signalMarked(this.#mark, signal, this.pid);
   }
 
   /** Waits until the condition holds (checked on exit and every 20 ms) or the time is up. */
