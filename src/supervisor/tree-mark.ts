@@ -21,7 +21,7 @@ export function newTreeMark(): string {
 
 /** Whether an environ block (NUL-separated `NAME=value` entries) carries the mark exactly. */
 export function carriesMark(environ: string, mark: string): boolean {
-  return `\0${environ}`.includes(`\0${TREE_MARK_VAR}=${mark}\0`);
+  return `\0${environ}\0`.includes(`\0${TREE_MARK_VAR}=${mark}\0`);
 }
 
 /** The pids among /proc `entries` whose environment carries the mark (a zombie's is empty). */
