@@ -99,7 +99,7 @@ export function landlockCoverage(
       ? 'no IPC isolation: System V IPC not separated'
       : 'no IPC isolation: host unix sockets (ssh-agent, D-Bus, docker) reachable by path, System V IPC not separated',
     'no private /tmp or $HOME: writes there are refused (TMPDIR is the private cache)',
-    'survivors: a server that calls setsid(2) escapes the stop of its process group',
+    'survivors: a descendant that clears MCP_GUARD_TREE from its environment and leaves the process group (setsid) outlives the stop',
   ];
   if (abi >= 6) confines.push('abstract unix sockets and signals stay inside the sandbox');
   else limits.push(`abstract unix sockets and signals not scoped (ABI ${abi} < 6)`);
