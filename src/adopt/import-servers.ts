@@ -3,7 +3,7 @@
  * each stdio entry in them as a manifest server, the others listed as skipped with the reason.
  * Reads files; writes nothing.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { type ConfigContext, pathsFor } from '../config/context.js';
 import { GuardError } from '../errors.js';
 import { type ClientEntry, type ClientFile, readClientFile } from './client-file.js';
@@ -142,7 +142,12 @@ export function importFile(
       skip('disabled in the client');
       continue;
     }
-    const converted = convertEntry(entry, hasVariables, envFileOf(entry, file, ctx, result.notes));
+    const converted = convertEntry(
+      entry,
+      hasVariables,
+      envFileOf(entry, file, ctx, result.notes),
+      (path) => statSync(path, { throwIfNoEntry: false })?.isDirectory() === true,
+    );
     if (!converted.ok) {
       skip(converted.reason);
       continue;

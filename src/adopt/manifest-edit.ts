@@ -3,7 +3,16 @@
  * package's Document API keeps comments, key order and the user's formatting of everything
  * untouched; a server already in the manifest is left as it is. Pure (text in, text out).
  */
-import { isMap, isScalar, isSeq, parseDocument, stringify } from 'yaml';
+import {
+  Document,
+  type YAMLMap,
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+  stringify,
+  visit,
+} from 'yaml';
 import { GuardError } from '../errors.js';
 import type { ServerDraft } from './to-manifest.js';
 
@@ -17,6 +26,20 @@ servers:
 `;
 }
 
+/** Lists written on one line, as people write them. */
+const FLOW = new Set(['args', 'roots']);
+
+/** Why: `args` and `roots` on one line each, as people write them. */
+function flowLists(doc: Document): void {
+  visit(doc, {
+    Pair(_key, pair) {
+      if (isScalar(pair.key) && FLOW.has(String(pair.key.value)) && isSeq(pair.value)) {
+        pair.value.flow = true;
+      }
+    },
+  });
+}
+
 /** A server as YAML data (flow sequences for args, as people write them). */
 function serverYaml(server: ServerDraft): unknown {
   return {
@@ -24,6 +47,7 @@ function serverYaml(server: ServerDraft): unknown {
     args: server.args,
     ...(server.cwd === undefined ? {} : { cwd: server.cwd }),
     ...(server.env === undefined ? {} : { env: server.env }),
+    ...(server.paths === undefined ? {} : { paths: server.paths }),
   };
 }
 
@@ -34,7 +58,35 @@ export interface ManifestAddition {
   kept: string[];
 }
 
-/** Why: `import --write` and `install` add servers; an existing server of that name wins. */
+/** The servers as YAML text (args as flow sequences), each line indented by `indent` spaces. */
+function serversText(servers: Readonly<Record<string, ServerDraft>>, indent: number): string {
+  const doc = new Document(
+    Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, serverYaml(server)])),
+  );
+  flowLists(doc);
+  const body = doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+  return body.replace(/^(?=.)/gm, ' '.repeat(indent));
+}
+
+/** Where a block mapping's last entry ends (the start of the line after it) and its key column. */
+function appendPoint(text: string, list: YAMLMap): { at: number; indent: number } | null {
+  const first = list.items[0];
+  const last = list.items.at(-1);
+  const keyStart = (first?.key as { range?: [number, number, number] } | undefined)?.range?.[0];
+  const valueEnd = ((last?.value ?? last?.key) as { range?: [number, number, number] } | undefined)
+    ?.range?.[1];
+  if (list.flow === true || keyStart === undefined || valueEnd === undefined) return null;
+  const indent = keyStart - (text.lastIndexOf('\n', keyStart - 1) + 1);
+  if (text[valueEnd - 1] === '\n') return { at: valueEnd, indent };
+  const newline = text.indexOf('\n', valueEnd);
+  return { at: newline === -1 ? text.length : newline + 1, indent };
+}
+
+/**
+ * Why: `import --write` and `install` add servers; an existing server of that name wins. The new
+ * servers are appended as text after the last one, so every byte already there stays; only an
+ * empty or flow-style `servers` is rewritten through the Document API (comments still kept).
+ */
 export function addServers(
   file: string,
   text: string,
@@ -44,36 +96,30 @@ export function addServers(
   if (doc.errors.length > 0) {
     throw new GuardError('ERR_CONFIG_INVALID', `${file}: ${doc.errors[0]!.message}`);
   }
-  let list = doc.get('servers', true);
-  if (!isMap(list)) {
-    const empty = list === undefined || list === null || (isScalar(list) && list.value === null);
-    if (!empty) throw new GuardError('ERR_CONFIG_INVALID', `${file}: \`servers\` is not a mapping`);
-    doc.set('servers', doc.createNode({}));
-    list = doc.get('servers', true);
-    if (!isMap(list))
-      throw new GuardError('ERR_CONFIG_INVALID', `${file}: \`servers\` is not a mapping`);
+  const list = doc.get('servers', true);
+  const empty = list === undefined || list === null || (isScalar(list) && list.value === null);
+  if (!empty && !isMap(list)) {
+    throw new GuardError('ERR_CONFIG_INVALID', `${file}: \`servers\` is not a mapping`);
   }
-  list.flow = false;
-  const added: string[] = [];
-  const kept: string[] = [];
-  for (const [name, server] of Object.entries(servers)) {
-    if (list.has(name)) {
-      kept.push(name);
-      continue;
-    }
-    const node = doc.createNode(serverYaml(server));
-    if (isMap(node)) {
-      const args = node.get('args', true);
-      if (isSeq(args)) args.flow = true;
-    }
-    list.set(name, node);
-    added.push(name);
+  const kept = Object.keys(servers).filter((name) => isMap(list) && list.has(name));
+  const fresh = Object.fromEntries(
+    Object.entries(servers).filter(([name]) => !kept.includes(name)),
+  );
+  const added = Object.keys(fresh);
+  if (added.length === 0) return { text, added, kept };
+  const point = isMap(list) && list.items.length > 0 ? appendPoint(text, list) : null;
+  if (point !== null) {
+    const prefix = point.at === text.length && !text.endsWith('\n') ? '\n' : '';
+    const insert = prefix + serversText(fresh, point.indent);
+    return { text: text.slice(0, point.at) + insert + text.slice(point.at), added, kept };
   }
-  return {
-    text: added.length === 0 ? text : doc.toString({ lineWidth: 0, flowCollectionPadding: false }),
-    added,
-    kept,
-  };
+  const merged = isMap(list) ? (list.toJSON() as Record<string, unknown>) : {};
+  for (const [name, server] of Object.entries(fresh)) merged[name] = serverYaml(server);
+  doc.set('servers', doc.createNode(merged));
+  const node = doc.get('servers', true);
+  if (isMap(node)) node.flow = false;
+  flowLists(doc);
+  return { text: doc.toString({ lineWidth: 0, flowCollectionPadding: false }), added, kept };
 }
 
 /** Why: `import` prints the servers alone, as a `servers:` block to paste. */

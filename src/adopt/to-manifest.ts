@@ -15,6 +15,8 @@ export interface ServerDraft {
   args: string[];
   cwd?: string;
   env?: Record<string, string>;
+  /** Directories named in args: the server was given them, so they are its roots. */
+  paths?: { roots: string[] };
 }
 
 export type Conversion =
@@ -47,6 +49,7 @@ export function convertEntry(
   entry: ClientEntry,
   hasVariables: boolean,
   envFileNames: readonly string[] = [],
+  isDirectory: (path: string) => boolean = () => false,
 ): Conversion {
   const strings = [
     entry.command!,
@@ -68,6 +71,9 @@ export function convertEntry(
   }
   for (const name of envFileNames) env[name] ??= `\${env:${name}}`;
   const envNames = Object.keys(env);
+  const roots = (entry.args ?? []).filter(
+    (arg, i) => /^(?:\/|[A-Za-z]:[\\/])/.test(arg) && args[i] === arg && isDirectory(arg),
+  );
   return {
     ok: true,
     server: {
@@ -75,6 +81,7 @@ export function convertEntry(
       args,
       ...(entry.cwd === undefined ? {} : { cwd: rest.at(-1)! }),
       ...(envNames.length === 0 ? {} : { env }),
+      ...(roots.length === 0 ? {} : { paths: { roots } }),
     },
     envNames,
   };

@@ -18,6 +18,8 @@ export const COMMANDS: Readonly<Record<string, Loader>> = {
   pin: () => import('./pin.js'),
   doctor: () => import('./doctor.js'),
   import: () => import('./import.js'),
+  install: () => import('./install.js'),
+  uninstall: () => import('./uninstall.js'),
 };
 
 /** Every declared command, in the list's order. */

@@ -155,7 +155,18 @@ export async function createClineSession(options: ClineSessionOptions): Promise<
     ...(options.timeoutSeconds === undefined ? {} : { timeout: options.timeoutSeconds }),
   };
   await writeFile(settingsPath, `${JSON.stringify({ mcpServers: { [name]: entry } }, null, 2)}\n`);
+  return sessionFromFile(settingsPath, name, options.toolsCacheTtlMs);
+}
 
+/**
+ * A session on server `name` of a settings file written by someone else (`mcp-guard install`),
+ * registered the way Cline registers it; does not connect yet.
+ */
+export async function sessionFromFile(
+  settingsPath: string,
+  name: string,
+  toolsCacheTtlMs?: number,
+): Promise<ClineSession> {
   const spawned: ClineSpawn[] = [];
   let stderr = '';
   const defaultFactory = cline.createDefaultMcpServerClientFactory();
@@ -173,7 +184,7 @@ export async function createClineSession(options: ClineSessionOptions): Promise<
       });
       return client;
     },
-    ...(options.toolsCacheTtlMs === undefined ? {} : { toolsCacheTtlMs: options.toolsCacheTtlMs }),
+    ...(toolsCacheTtlMs === undefined ? {} : { toolsCacheTtlMs }),
   });
   const registered = await cline.registerMcpServersFromSettingsFile(manager, {
     filePath: settingsPath,

@@ -236,3 +236,22 @@ for (const [label, to, text, expected] of MALFORMED) {
     assert.equal(readFileSync(file, 'utf8'), text);
   });
 }
+
+test('a directory named in the arguments becomes a root of the server (it was given that folder)', (t) => {
+  const home = makeHome(t);
+  const file = join(home.root, 'c.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      mcpServers: {
+        files: {
+          command: 'npx',
+          args: ['-y', 'server-filesystem', home.project, join(home.root, 'missing'), file],
+        },
+      },
+    }),
+  );
+  assert.deepEqual(importServers(file, home.ctx).servers['files']!.paths, {
+    roots: [home.project],
+  });
+});
