@@ -36,7 +36,7 @@ const OPTIONS = {
 export const command = defineCommand({
   name: 'import',
   summary: "print (or --write) manifest servers for a client's MCP servers",
-  usage: [`import [--from ${CLIENT_IDS.join('|')}|FILE] [--write] [-c FILE]`],
+  usage: ['import [--from CLIENT|FILE] [--write] [-c FILE]'],
   description: `Reads the client's MCP configuration where that client keeps it on this OS and
     prints each local (stdio) server as a manifest server, as YAML on stdout. With --write, adds
     them to the manifest instead; a server already in the manifest is left as it is.

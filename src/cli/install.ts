@@ -49,7 +49,7 @@ const OPTIONS = {
 export const command = defineCommand({
   name: 'install',
   summary: "rewrite a client's config so its servers launch through mcp-guard",
-  usage: [`install --client ${CLIENT_IDS.join('|')} [-c FILE] [--profile P] [--dry-run]`],
+  usage: ['install --client CLIENT [-c FILE] [--profile P] [--dry-run]'],
   description: `Rewrites the client's MCP config (each of its files: the project's
     .cursor/mcp.json or .vscode/mcp.json in the working directory, and the user's) so that each
     local server is launched as \`mcp-guard run NAME -c MANIFEST\`, with the manifest's absolute

@@ -8,7 +8,6 @@ import { type ClientFile, parseClientText, readClientFile } from '../adopt/clien
 import { listBackups, writeClientFile } from '../adopt/client-write.js';
 import { manifestServers } from '../adopt/install-plan.js';
 import { planUninstall } from '../adopt/uninstall-plan.js';
-import { CLIENT_IDS } from '../adopt/index.js';
 import type { ClientLocation } from '../adopt/client-paths.js';
 import { defineCommand, type CommandCall } from './command.js';
 import {
@@ -25,9 +24,9 @@ const OPTIONS = { client: CLIENT_OPTION, 'dry-run': DRY_RUN_OPTION } as const;
 export const command = defineCommand({
   name: 'uninstall',
   summary: 'put back the client entries install rewrote',
-  usage: [`uninstall --client ${CLIENT_IDS.join('|')} [--dry-run]`],
+  usage: ['uninstall --client CLIENT [--dry-run]'],
   description: `Restores each entry that \`mcp-guard install\` rewrote to its original command
-    and args — from the newest backup that has it, else from the manifest server it launches —
+    and args (from the newest backup that has it, else from the manifest server it launches)
     and leaves everything else as it is now (entries added, edited or removed since are kept).
     A backup is written first. The manifest is not changed.`,
   options: OPTIONS,
