@@ -18,6 +18,7 @@ import { isObject, type RpcMessage } from '../protocol/jsonrpc.js';
 import type { ListKind, ServerCatalog } from './catalog.js';
 import { createGlobDecider, quote, type GlobDecider, type GlobRefusal } from './globs.js';
 import { paramString, withResult } from './message.js';
+import { kindOf } from './params-shapes.js';
 import { stripControl } from './output/strip-control.js';
 import type { PolicyCheck } from './pipeline.js';
 import { PASS, type Verdict, type Withheld } from './verdict.js';
@@ -94,12 +95,17 @@ export function createAccessCheck(
     switch (method) {
       case 'tools/call': {
         const name = paramString(params, 'name');
-        return name === undefined ? undefined : toolRefusal(name, catalog);
+        if (name === undefined) return undefined;
+        return toolRefusal(name, catalog) ?? asShown(name, (shown) => decide.tools(shown));
       }
       case 'prompts/get': {
         const name = paramString(params, 'name');
         if (name === undefined) return undefined;
-        return decide.prompts(name) ?? unknown(catalog, 'prompts', name, 'prompt');
+        return (
+          decide.prompts(name) ??
+          asShown(name, (shown) => decide.prompts(shown)) ??
+          unknown(catalog, 'prompts', name, 'prompt')
+        );
       }
       case 'resources/read':
       case 'resources/subscribe': {
@@ -119,6 +125,18 @@ export function createAccessCheck(
         return undefined;
     }
   }
+}
+
+/**
+ * Judges a name also as the model is shown it, invisible characters stripped: a call to U+202E +
+ * a denied name is refused by the glob the name it reads matches (a list hides such a name the same way).
+ */
+function asShown(
+  name: string,
+  refuse: (shown: string) => GlobRefusal | undefined,
+): GlobRefusal | undefined {
+  const shown = stripControl(name);
+  return shown === name ? undefined : refuse(shown);
 }
 
 /** A tool or prompt the client's complete, current walk of the list did not include. */
@@ -159,9 +177,14 @@ export function filterList(
   if (!isObject(result) || !Array.isArray(result[kind])) return PASS;
   const items = result[kind] as unknown[];
   const hidden = new Map<string, string[]>();
+  const unjudged: string[] = [];
   const kept = items.filter((item) => {
     const subject = isObject(item) ? item[key] : undefined;
-    if (typeof subject !== 'string') return true;
+    if (typeof subject !== 'string') {
+      // No glob can judge a number, an object or an array, and a client may still show it.
+      unjudged.push(isObject(item) ? `${key}: ${kindOf(subject)}` : `item: ${kindOf(item)}`);
+      return false;
+    }
     // Judged as the server wrote it and as the client will see it once invisible characters are
     // stripped: a denied name behind a leading U+202E must not reach the list as that name.
     const shown = stripControl(subject);
@@ -174,16 +197,33 @@ export function filterList(
     hidden.set(refusal.rule, names);
     return false;
   });
-  if (hidden.size === 0) return PASS;
+  if (hidden.size === 0 && unjudged.length === 0) return PASS;
   const withheld: Withheld[] = [...hidden].map(([rule, names]) => ({
     rule,
     reason: `hidden from ${kind}/list: ${names.slice(0, NAMES_SHOWN).map(quote).join(', ')}${
       names.length > NAMES_SHOWN ? ` and ${names.length - NAMES_SHOWN} more` : ''
     }`,
   }));
+  if (unjudged.length > 0) withheld.push(unjudgedItems(kind, key, unjudged));
   return {
     action: 'rewrite',
     message: withResult(message, { ...result, [kind]: kept }),
     withheld,
+  };
+}
+
+/** The rule of a list item dropped because its name (or URI) is not a string. */
+export const LIST_ITEM_RULE = 'list.item';
+
+/**
+ * What a list item whose `name` (or `uri`) is not a string is withheld as: no glob can judge it.
+ * `found`: what each such item had instead (`name: a number`, `item: a string`).
+ */
+export function unjudgedItems(kind: ListKind, key: string, found: readonly string[]): Withheld {
+  const shown = found.slice(0, NAMES_SHOWN).join(', ');
+  const more = found.length > NAMES_SHOWN ? ` and ${found.length - NAMES_SHOWN} more` : '';
+  return {
+    rule: LIST_ITEM_RULE,
+    reason: `hidden from ${kind}/list: ${found.length} item(s) whose ${key} is not a string, which no rule can judge (${shown}${more})`,
   };
 }

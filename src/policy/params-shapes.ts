@@ -10,7 +10,8 @@
 /** Why: a problem with a value, in words (`params.name must be a string, not an array`). */
 export type ShapeCheck = (value: unknown, at: string) => string | undefined;
 
-function kind(value: unknown): string {
+/** Why: a value's kind in words for a reason (`an array`, `a number`, `missing`), never the value. */
+export function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'missing';
   if (Array.isArray(value)) return 'an array';
@@ -27,7 +28,7 @@ const KINDS: Readonly<Record<string, string>> = {
 const expect =
   (what: string, test: (value: unknown) => boolean): ShapeCheck =>
   (value, at) =>
-    test(value) ? undefined : `${at} must be ${what}, not ${kind(value)}`;
+    test(value) ? undefined : `${at} must be ${what}, not ${kindOf(value)}`;
 
 export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -77,7 +78,7 @@ export function recordOf(item: ShapeCheck): ShapeCheck {
 
 export function arrayOf(item: ShapeCheck): ShapeCheck {
   return (value, at) => {
-    if (!Array.isArray(value)) return `${at} must be an array, not ${kind(value)}`;
+    if (!Array.isArray(value)) return `${at} must be an array, not ${kindOf(value)}`;
     for (let i = 0; i < value.length; i++) {
       const problem = item(value[i], `${at}[${i}]`);
       if (problem !== undefined) return problem;

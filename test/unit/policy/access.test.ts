@@ -95,6 +95,27 @@ const requests: [string, Record<string, unknown>, RpcMessage, ServerCatalog, str
     new ServerCatalog(),
     'deny tools.readOnlyOnly',
   ],
+  [
+    'a denied tool behind a leading U+202E, though the server lists that name',
+    { tools: { deny: ['move_*'] } },
+    callTool('\u202emove_file'),
+    catalogWith([tool('\u202emove_file')]),
+    'deny tools.deny',
+  ],
+  [
+    'a denied tool with U+200B inside its name, before any walk',
+    { tools: { deny: ['move_file'] } },
+    callTool('move\u200b_file'),
+    new ServerCatalog(),
+    'deny tools.deny',
+  ],
+  [
+    'a denied prompt behind a zero-width character',
+    { prompts: { deny: ['secret*'] } },
+    request('prompts/get', { name: '\u200bsecret_prompt' }),
+    listed,
+    'deny prompts.deny',
+  ],
   ['a tools/call without a name goes to the server', {}, request('tools/call', {}), listed, 'pass'],
   [
     'a denied resource',
@@ -246,6 +267,59 @@ void test('tools/list: a denied name behind invisible characters is hidden as th
       reason: 'hidden from tools/list: "\\u202emove_file", "move\\u200b_file"',
     },
   ]);
+});
+
+void test('list items whose name (or uri) is not a string are dropped and audited: no rule can judge them', () => {
+  const check = createAccessCheck(config({ tools: { deny: ['move_*'] } }));
+  const odd: unknown[] = [
+    { name: 42 },
+    { name: ['move_file'] },
+    { name: { toString: 'move_file' } },
+    { title: 'no name' },
+    { name: null },
+    'move_file',
+    7,
+  ];
+  const page = { tools: [tool('read_file'), ...odd, tool('move_file')], nextCursor: 'n' };
+  const verdict = check.check(
+    response(page, 6),
+    toClient('tools/list', {}, catalogWith([tool('read_file')])),
+  );
+  assert.deepEqual(rewritten(verdict), {
+    jsonrpc: '2.0',
+    id: 6,
+    result: { tools: [tool('read_file')], nextCursor: 'n' },
+  });
+  assert.ok(verdict.action === 'rewrite');
+  assert.deepEqual(verdict.withheld, [
+    { rule: 'tools.deny', reason: 'hidden from tools/list: "move_file"' },
+    {
+      rule: 'list.item',
+      reason:
+        'hidden from tools/list: 7 item(s) whose name is not a string, which no rule can judge ' +
+        '(name: a number, name: an array, name: an object, name: missing, name: null, item: a string, item: a number)',
+    },
+  ]);
+  // Resources are named by uri; prompts by name: the same rule.
+  const resources = check.check(
+    response({
+      resources: [
+        { uri: 5, name: 'x' },
+        { uri: 'file:///ok', name: 'ok' },
+      ],
+    }),
+    toClient('resources/list'),
+  );
+  assert.deepEqual(rewritten(resources).result, {
+    resources: [{ uri: 'file:///ok', name: 'ok' }],
+  });
+  assert.ok(resources.action === 'rewrite');
+  assert.match(
+    resources.withheld?.[0]?.reason ?? '',
+    /1 item\(s\) whose uri is not a string, .*\(uri: a number\)$/,
+  );
+  const prompts = check.check(response({ prompts: [{ name: false }] }), toClient('prompts/list'));
+  assert.deepEqual(rewritten(prompts).result, { prompts: [] });
 });
 
 void test('list pages with nothing to hide pass untouched (no re-serialising)', () => {
