@@ -6,7 +6,7 @@
  */
 import type { ServerConfig } from '../config/types.js';
 import { createAccessCheck } from './access.js';
-import { createResultSizeCheck } from './output/result-size.js';
+import { createResultSizeChecks } from './output/result-size.js';
 import { createSanitizeCheck } from './output/sanitize.js';
 import { createPipeline, type Pipeline, type PolicyCheck } from './pipeline.js';
 import { createServerPathChecks } from './paths/paths-check.js';
@@ -53,8 +53,11 @@ export function createServerPipeline(
   add(createArgumentsCheck(schemas));
   for (const check of createServerPathChecks(server)) add(check);
   add(createRateLimitCheck(server.limits.callsPerMinute, server.tools.rateLimits, options.clock));
+  // An answer too large with nothing to cut is refused before anything walks it.
+  const sizes = createResultSizeChecks(server.output.maxResultBytes);
+  add(sizes.first);
   add(createOutputSchemaCheck(schemas));
   add(createSanitizeCheck(server.output));
-  add(createResultSizeCheck(server.output.maxResultBytes));
+  add(sizes.last);
   return createPipeline(checks, { observe: options.observe === true });
 }

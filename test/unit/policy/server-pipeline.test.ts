@@ -9,6 +9,7 @@ import { ServerCatalog } from '../../../src/policy/catalog.js';
 import { createServerPipeline } from '../../../src/policy/server-pipeline.js';
 import {
   callTool,
+  message,
   outcome,
   request,
   response,
@@ -131,4 +132,71 @@ void test('sampling denied by policy: the request is refused and the capability 
     toClient(undefined),
   );
   assert.equal(outcome(verdict), 'deny sampling');
+});
+
+void test('an answer too large with nothing to cut is refused before the output checks walk it: measured as the server sent it', () => {
+  const max = 3_000_000;
+  const pipeline = createServerPipeline(
+    server((s) => {
+      s.output.maxResultBytes = max;
+      s.output.stripControl = true;
+    }),
+  );
+  // 3 MB of error, a tail of BEL characters that cleaning would remove (6 bytes each, escaped).
+  const error = (filler: number) => ({
+    jsonrpc: '2.0',
+    id: 9,
+    error: { code: -32000, message: `${'e'.repeat(filler)}${'\u0007'.repeat(1000)}` },
+  });
+  const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+  const filler = max - bytes(error(0));
+  const atLimit = message(error(filler));
+  assert.equal(bytes(atLimit.body), max);
+  const cleaned = pipeline.inspect(atLimit, toClient('tools/call', { name: 'echo' }));
+  assert.equal(outcome(cleaned), 'rewrite', 'at the limit it goes on, cleaned');
+  assert.ok(!(rewritten(cleaned).error as { message: string }).message.includes('\u0007'));
+  const over = message(error(filler + 1));
+  const records: Recorded[] = [];
+  const refused = pipeline.inspect(over, toClient('prompts/get', {}, undefined, records));
+  assert.equal(outcome(refused), 'deny output.maxResultBytes', 'one byte over: refused as sent');
+  assert.ok(refused.action === 'deny');
+  assert.equal(
+    refused.reason,
+    `the server's error is ${max + 1} bytes, over output.maxResultBytes (${max})`,
+  );
+  // So is a list (nothing to cut), even though cleaning would have made it fit.
+  const list = message({
+    jsonrpc: '2.0',
+    id: 10,
+    result: { tools: [{ name: 'a', description: '\u0007'.repeat(400_000) }] },
+  });
+  assert.equal(
+    outcome(pipeline.inspect(list, toClient('tools/list'))),
+    'rewrite',
+    'under the limit as sent: cleaned',
+  );
+  const small = createServerPipeline(
+    server((s) => {
+      s.output.maxResultBytes = 1_000_000;
+      s.output.stripControl = true;
+    }),
+  );
+  assert.equal(outcome(small.inspect(list, toClient('tools/list'))), 'deny output.maxResultBytes');
+});
+
+void test('observe: an answer too large is recorded once, not by both size checks', () => {
+  const pipeline = createServerPipeline(
+    server((s) => void (s.output.maxResultBytes = 1000)),
+    { observe: true },
+  );
+  const records: Recorded[] = [];
+  const big = message({ jsonrpc: '2.0', id: 1, error: { code: 1, message: 'x'.repeat(5000) } });
+  assert.equal(
+    outcome(pipeline.inspect(big, toClient('tools/call', {}, undefined, records))),
+    'pass',
+  );
+  assert.deepEqual(
+    records.map((r) => [r.event, r.fields.rule, r.fields.enforced]),
+    [['policy.deny', 'output.maxResultBytes', false]],
+  );
 });
