@@ -96,14 +96,14 @@ export function createAccessCheck(
       case 'tools/call': {
         const name = paramString(params, 'name');
         if (name === undefined) return undefined;
-        return toolRefusal(name, catalog) ?? asShown(name, (shown) => decide.tools(shown));
+        return asShown(name, (shown) => decide.tools(shown)) ?? toolRefusal(name, catalog);
       }
       case 'prompts/get': {
         const name = paramString(params, 'name');
         if (name === undefined) return undefined;
         return (
-          decide.prompts(name) ??
           asShown(name, (shown) => decide.prompts(shown)) ??
+          decide.prompts(name) ??
           unknown(catalog, 'prompts', name, 'prompt')
         );
       }
