@@ -244,6 +244,19 @@ export const AUDIT_CATALOGUE: { readonly [E in AuditEventName]: EventDoc<E> } = 
       id: { doc: 'the id it seems to carry, or null', optional: true },
     },
   },
+  'policy.listing': {
+    level: 'warn',
+    summary:
+      "mcp-guard's own listing of the server's tools or prompts is incomplete: cut at its bound or failed; a call naming what it has not seen is refused",
+    fields: {
+      list: { doc: '`tools` or `prompts`' },
+      outcome: {
+        doc: '`cut` (100 pages, 10,000 items or a repeated cursor) or `failed` (an error, a malformed or missing answer)',
+      },
+      reason: { doc: 'what stopped it, in words' },
+      items: { doc: 'how many items it kept (`cut`)', optional: true },
+    },
+  },
   'pin.drift': {
     level: 'warn',
     summary: "a tool's definition differs from `mcp-guard.lock`",

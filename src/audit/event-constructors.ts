@@ -90,6 +90,8 @@ export const rpcNotification = (fields: Loose<Fields['rpc.notification']>) =>
 export const policyDeny = (fields: Loose<Fields['policy.deny']>) => make('policy.deny', fields);
 export const policySchema = (fields: Fields['policy.schema']) => make('policy.schema', fields);
 export const rpcInvalid = (fields: Loose<Fields['rpc.invalid']>) => make('rpc.invalid', fields);
+export const policyListing = (fields: Loose<Fields['policy.listing']>) =>
+  make('policy.listing', fields);
 export const pinDrift = (fields: Loose<Fields['pin.drift']>) => make('pin.drift', fields);
 
 /** `warn` when the lock could not be read or written. */

@@ -82,6 +82,12 @@ export interface AuditEventFields {
     effect: 'not validated';
   };
   'rpc.invalid': { direction: AuditDirection; reason: string; size?: number; id?: AuditRequestId };
+  'policy.listing': {
+    list: 'tools' | 'prompts';
+    outcome: 'cut' | 'failed';
+    reason: string;
+    items?: number;
+  };
   'pin.drift': {
     tool: string;
     change: 'added' | 'removed' | 'changed';

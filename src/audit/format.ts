@@ -72,6 +72,8 @@ const DETAILS: Record<string, (r: Fields) => string> = {
       kv('mode', r.mode),
       Array.isArray(r.diff) ? `(${r.diff.map(text).join('; ')})` : '',
     ),
+  'policy.listing': (r) =>
+    join(`${text(r.list)} ${text(r.outcome)}: ${text(r.reason)}`, kv('items', r.items)),
   'pin.lock': (r) => join(text(r.action), text(r.file), kv('tools', r.tools), text(r.reason)),
   'policy.schema': (r) =>
     join(text(r.tool), `${text(r.schema)} does not compile: ${text(r.reason)}`, text(r.effect)),

@@ -4,6 +4,7 @@
  * comparison — bounded, so that a hostile server cannot keep mcp-guard listing forever.
  */
 import { isObject } from '../protocol/jsonrpc.js';
+import { kindOf } from '../policy/params-shapes.js';
 
 /** A listing longer than this many pages is cut here rather than walked to its end. */
 export const MAX_PAGES = 100;
@@ -18,6 +19,11 @@ export interface Walk {
   items: Record<string, unknown>[];
   /** Why the walk stopped before a page without `nextCursor`, if it did. */
   cut?: string;
+  /**
+   * Items left out because their `name` (`uri` for resources) is not a string, which no rule can
+   * judge: what each had instead (`name: a number`, `item: a string`).
+   */
+  unjudged?: string[];
 }
 
 /**
@@ -33,29 +39,39 @@ export async function walkPages(
 ): Promise<Walk> {
   const bounds = { pages: options.pages ?? MAX_PAGES, items: options.items ?? MAX_ITEMS };
   const items: Record<string, unknown>[] = [];
+  const unjudged: string[] = [];
+  const named = key === 'resources' ? 'uri' : 'name';
+  const done = (cut?: string): Walk => ({
+    items,
+    ...(cut === undefined ? {} : { cut }),
+    ...(unjudged.length === 0 ? {} : { unjudged }),
+  });
   const cursors = new Set<string>();
   let cursor: string | undefined;
   for (let page = 0; page < bounds.pages; page += 1) {
     const result = await request(method, cursor === undefined ? {} : { cursor });
     if (!isObject(result) || !Array.isArray(result[key])) {
-      if (options.lenient === true) return { items };
+      if (options.lenient === true) return done();
       throw new Error(`the server's ${method} result has no ${key} array`);
     }
     for (const item of result[key] as unknown[]) {
-      if (!isObject(item)) continue;
-      if (items.length === bounds.items) {
-        return { items, cut: `${method} was cut at ${bounds.items} items` };
+      if (!isObject(item) || typeof item[named] !== 'string') {
+        unjudged.push(
+          isObject(item) ? `${named}: ${kindOf(item[named])}` : `item: ${kindOf(item)}`,
+        );
+        continue;
       }
+      if (items.length === bounds.items) return done(`${method} was cut at ${bounds.items} items`);
       items.push(item);
     }
-    if (typeof result.nextCursor !== 'string') return { items };
+    if (typeof result.nextCursor !== 'string') return done();
     if (cursors.has(result.nextCursor)) {
-      return { items, cut: `${method} repeated a cursor after ${page + 1} pages` };
+      return done(`${method} repeated a cursor after ${page + 1} pages`);
     }
     cursors.add(result.nextCursor);
     cursor = result.nextCursor;
   }
-  return { items, cut: `${method} was cut at ${bounds.pages} pages` };
+  return done(`${method} was cut at ${bounds.pages} pages`);
 }
 
 /** The items of every page (walkPages, lenient): for counting and comparing, not for policy. */

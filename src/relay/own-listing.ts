@@ -10,7 +10,11 @@
 import type { RequestId } from '../protocol/jsonrpc.js';
 import { idKey } from '../protocol/jsonrpc.js';
 import type { ListKind, ServerCatalog } from '../policy/catalog.js';
+import { LIST_ITEM_RULE, unjudgedItems } from '../policy/access.js';
+import type { AuditEvent } from '../audit/events.js';
+import { policyDeny, policyListing } from '../audit/event-constructors.js';
 import { walkPages, type OwnRequest, type Walk } from './list-pages.js';
+import { ServerErrorReply } from './own-requests.js';
 
 /** The lists mcp-guard walks itself. */
 export type OwnKind = Extract<ListKind, 'tools' | 'prompts'>;
@@ -42,6 +46,8 @@ export interface ListingDeps {
   listed(kind: OwnKind): void;
   /** Runs the resumption of waiting requests (the relay corks its peers around it). */
   batch(work: () => void): void;
+  /** Writes an audit record for this server: a walk cut or failed, items it could not judge. */
+  record(event: AuditEvent): void;
 }
 
 /** The request that needs mcp-guard's own list of this kind before it can be checked. */
@@ -151,6 +157,22 @@ export class OwnListing {
     this.#deps.catalog.replace(kind, walk.items, walk.cut);
     if (kind === 'resources') return;
     this.#failed.delete(kind);
+    if (walk.unjudged !== undefined) {
+      const withheld = unjudgedItems(kind, 'name', walk.unjudged);
+      this.#deps.record(
+        policyDeny({
+          rule: LIST_ITEM_RULE,
+          reason: withheld.reason,
+          direction: 'server-to-client',
+          method: `${kind}/list`,
+        }),
+      );
+    }
+    if (walk.cut !== undefined) {
+      this.#deps.record(
+        policyListing({ list: kind, outcome: 'cut', reason: walk.cut, items: walk.items.length }),
+      );
+    }
     this.#deps.listed(kind);
   }
 
@@ -174,7 +196,14 @@ export class OwnListing {
       (err: unknown) =>
         this.#settle(kind, generation, walk, () => {
           this.#failed.add(kind);
-          this.#deps.catalog.fail(kind, `its own ${kind}/list failed: ${(err as Error).message}`);
+          const reason = `its own ${kind}/list failed: ${(err as Error).message}`;
+          this.#deps.record(policyListing({ list: kind, outcome: 'failed', reason }));
+          // The refusals of calls quote this: never the server's own words (its error message).
+          const said =
+            err instanceof ServerErrorReply
+              ? `the server answered error ${err.code}`
+              : (err as Error).message;
+          this.#deps.catalog.fail(kind, `its own ${kind}/list failed: ${said}`);
         }),
     );
   }

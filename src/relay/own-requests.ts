@@ -18,6 +18,18 @@ import {
 } from '../protocol/jsonrpc.js';
 
 /** No answer came in time (as opposed to an error answer, which proves the server is alive). */
+/**
+ * The server answered a request of mcp-guard's own with an error. Its `message` quotes the
+ * server's words: fit for the audit log (which cleans and redacts), never for the client as is.
+ */
+export class ServerErrorReply extends Error {
+  readonly code: number;
+
+  constructor(code: number, serverMessage: string) {
+    super(`${code}: ${serverMessage}`);
+    this.code = code;
+  }
+}
 export class OwnRequestTimeout extends Error {
   override readonly name = 'OwnRequestTimeout';
 }
@@ -75,7 +87,7 @@ export class OwnRequests {
     this.#waiting.delete(key);
     clearTimeout(waiting.timer);
     if (message.kind === 'response') waiting.resolve(message.result);
-    else waiting.reject(new Error(`${message.error.code}: ${message.error.message}`));
+    else waiting.reject(new ServerErrorReply(message.error.code, message.error.message));
     return true;
   }
 

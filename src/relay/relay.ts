@@ -76,6 +76,7 @@ export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
             listed: (kind) =>
               this.options.pipeline.observeListing(kind, this.#context('client-to-server')),
             batch: (work) => this.batch(work),
+            record: this.#record,
           });
     const input = options.client.input;
     const framer = new LineFramer(options.maxMessageBytes, (frame) => this.client.onFrame(frame));

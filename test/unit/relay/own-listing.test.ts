@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { fieldsOf } from '../../../src/audit/event-constructors.js';
 import { ServerCatalog } from '../../../src/policy/catalog.js';
 import { walkPages, MAX_ITEMS, MAX_PAGES } from '../../../src/relay/list-pages.js';
+import { ServerErrorReply } from '../../../src/relay/own-requests.js';
 import {
   listNeeded,
   MAX_WAITING,
@@ -111,6 +113,7 @@ function setup(options: { capabilities?: Record<string, unknown>; attached?: boo
     fail: (err: Error) => void;
   }[] = [];
   const listed: OwnKind[] = [];
+  const records: { event: string; fields: Record<string, unknown>; level: string }[] = [];
   let attached = options.attached ?? true;
   const listing = new OwnListing({
     catalog,
@@ -120,6 +123,8 @@ function setup(options: { capabilities?: Record<string, unknown>; attached?: boo
     serverCapabilities: () => options.capabilities,
     listed: (kind) => void listed.push(kind),
     batch: (work) => work(),
+    record: (event) =>
+      void records.push({ event: event.name, fields: fieldsOf(event), level: event.level }),
   });
   const resumed: string[] = [];
   const waiter = (id: number | string, kind: OwnKind = 'tools', since = 0) => ({
@@ -134,6 +139,7 @@ function setup(options: { capabilities?: Record<string, unknown>; attached?: boo
     listing,
     requests,
     listed,
+    records,
     resumed,
     waiter,
     settle,
@@ -198,11 +204,11 @@ test('a call before any walk starts one; a failed walk resumes its calls, and th
     t.requests.map((r) => r.method),
     ['tools/list'],
   );
-  t.requests[0]!.fail(new Error('-32603: boom'));
+  t.requests[0]!.fail(new Error('tools/list timed out after 30000 ms'));
   await t.settle();
   assert.deepEqual(t.resumed, ['x'], 'resumed, to be refused against what is known');
   const list = t.catalog.list('tools');
-  assert.equal(list.gap, 'its own tools/list failed: -32603: boom');
+  assert.equal(list.gap, 'its own tools/list failed: tools/list timed out after 30000 ms');
   assert.equal(list.complete, true);
   assert.equal(t.listing.ready('tools'), false);
   t.listing.wait(t.waiter('y'));
@@ -282,4 +288,97 @@ test('waiting calls: cancelled, expired by callTimeout, bounded', () => {
   assert.equal(t.listing.waiting, 0);
   for (let i = 0; i < MAX_WAITING; i += 1) assert.equal(t.listing.wait(t.waiter(i)), true);
   assert.equal(t.listing.wait(t.waiter('one more')), false);
+});
+
+test('walkPages: an item whose name (or uri) is not a string is left out and named by what it had', async () => {
+  const odd = [{ name: 7 }, { name: ['a'] }, { title: 'x' }, 'junk', null];
+  const server = pager({
+    '': { tools: [tool('a'), ...odd], nextCursor: 'p2' },
+    p2: { tools: [tool('b')] },
+  });
+  const walk = await walkPages(server.request, 'tools/list', 'tools');
+  assert.deepEqual(
+    walk.items.map((item) => item.name),
+    ['a', 'b'],
+  );
+  assert.deepEqual(walk.unjudged, [
+    'name: a number',
+    'name: an array',
+    'name: missing',
+    'item: a string',
+    'item: null',
+  ]);
+  const resources = pager({ '': { resources: [{ uri: 1, name: 'n' }, { uri: 'file:///a' }] } });
+  const found = await walkPages(resources.request, 'resources/list', 'resources');
+  assert.deepEqual(found.unjudged, ['uri: a number']);
+  assert.equal(found.items.length, 1);
+  const clean = await walkPages(
+    pager({ '': { tools: [tool('a')] } }).request,
+    'tools/list',
+    'tools',
+  );
+  assert.equal('unjudged' in clean, false);
+});
+
+test('a walk cut at its bound, or one that failed, is audited (policy.listing); items it could not judge as list.item', async () => {
+  const t = setup({ capabilities: { tools: {}, prompts: {} } });
+  t.listing.begin();
+  // tools: a page that repeats its own cursor, with an item named by a number.
+  t.requests[0]!.answer({ tools: [tool('a'), { name: 42 }], nextCursor: 'same' });
+  await t.settle();
+  t.requests[2]!.answer({ tools: [tool('b')], nextCursor: 'same' });
+  // prompts: the server answers with an error that carries control characters and a secret.
+  t.requests[1]!.fail(
+    new ServerErrorReply(-32000, 'no\u0000 ghp_0123456789abcdef0123456789abcdef0123'),
+  );
+  await t.settle();
+  assert.deepEqual(t.records, [
+    {
+      event: 'policy.deny',
+      level: 'warn',
+      fields: {
+        rule: 'list.item',
+        reason:
+          'hidden from tools/list: 1 item(s) whose name is not a string, which no rule can judge (name: a number)',
+        direction: 'server-to-client',
+        method: 'tools/list',
+      },
+    },
+    {
+      event: 'policy.listing',
+      level: 'warn',
+      fields: {
+        list: 'tools',
+        outcome: 'cut',
+        reason: 'tools/list repeated a cursor after 2 pages',
+        items: 2,
+      },
+    },
+    {
+      event: 'policy.listing',
+      level: 'warn',
+      fields: {
+        list: 'prompts',
+        outcome: 'failed',
+        reason:
+          'its own prompts/list failed: -32000: no\u0000 ghp_0123456789abcdef0123456789abcdef0123',
+      },
+    },
+  ]);
+  // What a refused call quotes never carries the server's own words (they reach the client).
+  assert.equal(
+    t.catalog.list('prompts').gap,
+    'its own prompts/list failed: the server answered error -32000',
+  );
+  assert.equal(t.catalog.list('tools').gap, 'tools/list repeated a cursor after 2 pages');
+});
+
+test('a walk adopted from the replay is audited the same way when it was cut', () => {
+  const t = setup();
+  t.listing.adopt('tools', { items: [tool('a')], cut: 'tools/list was cut at 100 pages' });
+  t.listing.adopt('prompts', { items: [] });
+  assert.deepEqual(
+    t.records.map((r) => [r.event, r.fields.list, r.fields.outcome, r.fields.items]),
+    [['policy.listing', 'tools', 'cut', 1]],
+  );
 });
