@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
-import { outputProblems, parseWireLine } from '../helpers/fuzz-checks.js';
+import { outputProblems, parseWireLine, shownName } from '../helpers/fuzz-checks.js';
 import { guardFixture, rawThrough } from '../helpers/guarded.js';
 import { FIXTURES } from '../helpers/paths.js';
 import { testDir } from '../helpers/processes.js';
@@ -122,7 +122,14 @@ function clientFrame(F: Frames, r: Random, n: number): ClientFrame {
         arguments: { a: F.randomValue(r, 2, plain) },
       });
     case 3: {
-      const name = r.pick([F.DENIED_TOOL, `${F.DENIED_TOOL}_2`, `${F.DENIED_TOOL}\u202e`]);
+      const name = r.pick([
+        F.DENIED_TOOL,
+        `${F.DENIED_TOOL}_2`,
+        `${F.DENIED_TOOL}\u202e`,
+        `\u202e${F.DENIED_TOOL}`,
+        `\u200b${F.DENIED_TOOL}`,
+        `${F.DENIED_TOOL.slice(0, 4)}\u200b${F.DENIED_TOOL.slice(4)}`,
+      ]);
       return request('tools/call', { name, arguments: {} }, expectBlocked);
     }
     case 4: {
@@ -361,7 +368,7 @@ void test(
       const params = message.params as JsonObject | undefined;
       if (message.method === 'tools/call') {
         const name = params?.name;
-        if (typeof name !== 'string' || name.startsWith('forbidden'))
+        if (typeof name !== 'string' || shownName(name).startsWith('forbidden'))
           replay('the server received a call it must not', text.slice(0, 400));
       }
       if (

@@ -1,7 +1,8 @@
 /**
  * What the fuzz test holds every line mcp-guard writes to the client to, whatever the server
  * sent (SPEC 6, docs/policy.md "What output means"): a JSON-RPC message of exactly one kind,
- * nested at most 128 levels, no denied tool in a tool list, and no output string carrying an
+ * nested at most 128 levels, no denied tool in a tool list (also once invisible characters are
+ * removed from its name) and no tool whose name is not a string, and no output string carrying an
  * invisible character or the canary secret — plain, base64 or hex, split across adjacent
  * values, or inside a base64 payload. Left as sent, as the policy leaves them: the envelope
  * (`jsonrpc`, `id`, `method`) and the tokens a client hands back unseen (`nextCursor`, `cursor`,
@@ -87,11 +88,18 @@ export function outputProblems(message: JsonObject, rules: OutputRules): string[
   const tools = (message.result as { tools?: unknown } | undefined)?.tools;
   if (Array.isArray(tools)) {
     for (const tool of tools as { name?: unknown }[]) {
-      if (typeof tool?.name === 'string' && rules.denied(tool.name))
+      if (typeof tool?.name !== 'string')
+        problems.push(`a tool whose name no rule can judge listed: ${JSON.stringify(tool)}`);
+      else if (rules.denied(shownName(tool.name)))
         problems.push(`denied tool ${JSON.stringify(tool.name)} listed`);
     }
   }
   return [...new Set(problems)];
+}
+
+/** A name as a model reads it: invisible characters (which a client may not strip) removed. */
+export function shownName(name: string): string {
+  return name.replace(new RegExp(INVISIBLE.source, 'gu'), '');
 }
 
 function leaksCanary(text: string, canary: string): boolean {
