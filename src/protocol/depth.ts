@@ -10,26 +10,52 @@
 /** Levels of arrays and objects a message may have, the message object itself being level 1. */
 export const MAX_DEPTH = 128;
 
+/** What one walk of a parsed value finds (one-reading.ts uses the counts). */
+export interface Shape {
+  /** Nested deeper than the limit (the walk stopped there; the counts are then partial). */
+  tooDeep: boolean;
+  /** Keys plus string values: the string tokens JSON.parse kept. */
+  strings: number;
+  /** Some object has an own `__proto__` key. */
+  proto: boolean;
+}
+
 /**
  * Why: whether `value` nests arrays and objects more than `limit` levels deep. Iterative (its
  * own stack, never the call stack), each container visited at most once, stopping at the first
  * container past the limit: linear in the size of the value.
  */
 export function exceedsDepth(value: unknown, limit = MAX_DEPTH): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  const stack: unknown[] = [value];
+  return measure(value, limit).tooDeep;
+}
+
+/** Why: the depth bound and the counts of one-reading.ts in one walk (every line pays for it). */
+export function measure(value: unknown, limit = MAX_DEPTH): Shape {
+  const shape: Shape = { tooDeep: false, strings: typeof value === 'string' ? 1 : 0, proto: false };
+  if (typeof value !== 'object' || value === null) return shape;
+  const stack: object[] = [value];
   const depths: number[] = [1];
   while (stack.length > 0) {
-    const node = stack.pop() as object;
+    const node = stack.pop()!;
     const depth = depths.pop()!;
-    if (depth > limit) return true;
-    const children = Array.isArray(node) ? node : Object.values(node);
+    if (depth > limit) {
+      shape.tooDeep = true;
+      return shape;
+    }
+    let children: unknown[];
+    if (Array.isArray(node)) children = node as unknown[];
+    else {
+      children = Object.values(node);
+      shape.strings += children.length;
+      if (Object.hasOwn(node, '__proto__')) shape.proto = true;
+    }
     for (const child of children) {
-      if (typeof child === 'object' && child !== null) {
+      if (typeof child === 'string') shape.strings += 1;
+      else if (typeof child === 'object' && child !== null) {
         stack.push(child);
         depths.push(depth + 1);
       }
     }
   }
-  return false;
+  return shape;
 }

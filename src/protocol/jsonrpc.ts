@@ -5,8 +5,9 @@
  * a response (result or error), never two; anything else is malformed.
  */
 import { isUtf8 } from 'node:buffer';
-import { exceedsDepth, MAX_DEPTH } from './depth.js';
+import { MAX_DEPTH, measure } from './depth.js';
 import { ErrorCode } from './error-codes.js';
+import { secondReading } from './one-reading.js';
 import { sniffId } from './sniff-id.js';
 
 export type RequestId = string | number;
@@ -75,13 +76,18 @@ export function parseLine(bytes: Buffer): ParseResult {
     return { ok: false, code: ErrorCode.ParseError, id: sniffId(text), reason: 'invalid JSON' };
   }
   const parsed = classify(value);
-  if (!parsed.ok || !exceedsDepth(value)) return parsed;
+  if (!parsed.ok) return parsed;
+  const shape = measure(value);
+  const reason = shape.tooDeep
+    ? `nested deeper than ${MAX_DEPTH} levels of arrays and objects`
+    : secondReading(text, value, shape);
+  if (reason === undefined) return parsed;
   const message = parsed.message;
   return {
     ok: false,
     code: ErrorCode.InvalidRequest,
     id: message.kind === 'notification' ? null : message.id,
-    reason: `nested deeper than ${MAX_DEPTH} levels of arrays and objects`,
+    reason,
     // Only a request is owed an answer.
     response: message.kind !== 'request',
   };
