@@ -31,7 +31,7 @@ export interface BenchSettings {
   targets: string[];
   /** Keep bench/.mcp-guard/audit.jsonl after the run (it grows by hundreds of MB per run). */
   keepAudit: boolean;
-  /** The mcp-guard CLI to run (default: this checkout's dist/cli/main.js). */
+  /** The mcp-guard CLI to run (default: this checkout's `bin`, dist/bin/mcp-guard.js). */
   guardCli: string | null;
   /** An earlier checkout (built) whose plain and policy rows run alongside (BENCH_BASELINE). */
   baseline: string | null;

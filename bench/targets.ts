@@ -2,7 +2,7 @@
  * The ways of reaching server-everything that the benchmark compares. A target is only a command
  * line: every target is driven by the same SDK client, so the differences are the relay's.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -35,6 +35,14 @@ export const UNCONFINED = 'mcp-guard';
 /** The rows an earlier checkout adds (BENCH_BASELINE): its plain and policy rows. */
 export const EARLIER_TARGETS = ['mcp-guard@base', 'policy@base'];
 
+/** The CLI a checkout's package.json names as `bin` (what users run), as an absolute path. */
+export function checkoutCli(checkout: string): string {
+  const pkg = JSON.parse(readFileSync(join(checkout, 'package.json'), 'utf8')) as {
+    bin: Record<string, string>;
+  };
+  return join(checkout, pkg.bin['mcp-guard']!);
+}
+
 /**
  * Why: one list, so another mcp-guard variant is one more entry, not another code path. With
  * `baseline` (another checkout, built), its rows run its own CLI and manifest, so a change is
@@ -46,7 +54,7 @@ export function listTargets(
   baseline: string | null = null,
 ): Target[] {
   const server = join(root, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
-  const cli = guardCli ?? join(root, 'dist/cli/main.js');
+  const cli = guardCli ?? checkoutCli(root);
   const manifest = join(root, 'bench/mcp-guard.yaml');
   const guard = (name: string, server: string): Target => ({
     name,
@@ -57,7 +65,7 @@ export function listTargets(
   });
   const earlier = (name: string, server: string): Target[] => {
     if (baseline === null) return [];
-    const baseCli = join(baseline, 'dist/cli/main.js');
+    const baseCli = checkoutCli(baseline);
     return [
       {
         name,

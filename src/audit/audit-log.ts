@@ -63,7 +63,8 @@ export async function openAuditLog(
   config: AuditConfig,
   options: OpenAuditLogOptions = {},
 ): Promise<AuditLog> {
-  const { pino } = await import('pino');
+  // The default export: a bundled CommonJS module has no named exports (scripts/bundle.mjs).
+  const { default: pino } = await import('pino');
   const session = options.session ?? createSessionId();
   const toStderr = config.file === '-';
   let destination: ReturnType<typeof pino.destination>;
