@@ -2,9 +2,10 @@
 //
 // Why: loading `run`'s startup path as ~150 ES modules cost about 8 MB of idle RSS (the module
 // loader's records per module, docs/benchmark.md) and a read, parse and link per file. Bundled,
-// the entry and the few chunks it loads hold the same code. What a `run` session does not need
-// stays out of its way: every dynamic import() (the other commands, the sandbox backends, ajv's
-// schema compiler, cross-spawn on Windows) becomes a chunk of its own, loaded when it is called.
+// the entry and the chunks it loads hold the same code. What a `run` session may not need stays
+// out of its way: each dynamic import() of our own code (the other commands among them) becomes
+// a chunk loaded when it is called, and the dependencies other than pino (ajv, yaml, picomatch,
+// cross-spawn, koffi, …) are loaded from node_modules when a command needs them.
 //
 // The tsc build stays as it is beside the bundle: scripts/build-config.mjs imports it, the
 // Landlock launcher runs from it as a program of its own, and tests import its modules.
@@ -21,6 +22,9 @@ import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const src = `${root}src/`;
+const pkg = JSON.parse(await readFile(`${root}package.json`, 'utf8'));
+/** The dependencies bundled into the CLI rather than loaded from node_modules. */
+const INLINED = ['pino'];
 
 /** `import.meta.url` of a src/ module → the URL of its dist/ twin, relative to dist/bin/. */
 const moduleUrls = {
@@ -52,8 +56,9 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20.5',
-  // A native addon (Landlock) and a Windows-only shim, loaded from node_modules when used.
-  external: ['koffi', 'cross-spawn'],
+  // pino is on every session's path and is inlined; the other dependencies (a native addon for
+  // Landlock, Windows' cross-spawn, what other commands use) load from node_modules when used.
+  external: Object.keys(pkg.dependencies).filter((name) => !INLINED.includes(name)),
   // pino and its helpers are CommonJS: their require() of Node's modules needs a real require.
   banner: {
     js: "import { createRequire as __mcpGuardRequire } from 'node:module';\nconst require = __mcpGuardRequire(import.meta.url);",
