@@ -12,6 +12,7 @@ export const COMMANDS: Readonly<Record<string, Loader>> = {
   run: () => import('./run.js'),
   up: () => import('./up.js'),
   check: () => import('./check.js'),
+  init: () => import('./init.js'),
   status: () => import('./status.js'),
   logs: () => import('./logs.js'),
   prepare: () => import('./prepare.js'),
