@@ -1,15 +1,15 @@
 /**
- * `mcp-guard init [--profile P]`: writes a commented starter `mcp-guard.yaml` in the working
- * directory, valid as written, and never over an existing one (exit 2, nothing written: the
- * folder already has a configuration, which is the user's to change). The file is created
- * exclusively, so a manifest appearing meanwhile is not overwritten either.
+ * `mcp-guard init [--profile P] [--from CLIENT|FILE]`: writes a commented starter
+ * `mcp-guard.yaml` in the working directory, valid as written, with the client's servers when
+ * `--from` names one (as `import` reads them), and never over an existing one (exit 2, nothing
+ * written: the folder already has a configuration, which is the user's to change). The file is
+ * created exclusively, so a manifest appearing meanwhile is not overwritten either.
  */
 import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { findManifest, loadManifest, MANIFEST_NAME } from '../config/load.js';
 import { pathsFor, readEnv } from '../config/context.js';
-import { builtinProfiles, DEFAULT_PROFILE, loadProfileChain } from '../config/profiles.js';
-import { starterManifest } from '../config/starter.js';
+import { DEFAULT_PROFILE, loadProfileChain } from '../config/profiles.js';
+import { starterFor } from '../config/starter.js';
 import { GuardError, formatProblem } from '../errors.js';
 import { defineCommand, type CommandCall } from './command.js';
 
@@ -19,16 +19,25 @@ const OPTIONS = {
     value: 'P',
     help: 'the profile the manifest names (default: default; built-in: default, strict, readonly, observe)',
   },
+  from: {
+    type: 'string',
+    value: 'CLIENT|FILE',
+    help: "start with this client's servers, as `mcp-guard import --from` reads them (cline, claude, cursor, vscode, windsurf, or a config file)",
+  },
 } as const;
 
 export const command = defineCommand({
   name: 'init',
   summary: 'write a commented starter mcp-guard.yaml in the current directory',
-  usage: ['init [--profile P]'],
+  usage: ['init [--profile P] [--from CLIENT|FILE]'],
   description: `Writes a commented starter mcp-guard.yaml in the current directory: the schema
     line editors complete it from, the profile (P, looked up as the manifest would look it up),
     the audit trail, and an example server to copy. It is valid as written: mcp-guard check
     passes on it.
+
+    With --from, its servers are the client's local (stdio) servers, as mcp-guard import reads
+    them: secrets stay in the client's config and the manifest refers to them as \${env:NAME};
+    remote and disabled entries are listed on stderr as skipped.
 
     An existing mcp-guard.yaml is never overwritten: init says so and exits 2 with nothing
     written. A manifest in a folder above is left alone; the new one applies to this folder.`,
@@ -37,15 +46,10 @@ export const command = defineCommand({
   run: init,
 });
 
-/** The schema shipped in this package (the `schema/` folder beside `dist/`). */
-const OWN_SCHEMA = fileURLToPath(new URL('../../schema/mcp-guard.schema.json', import.meta.url));
-const INSTALLED_SCHEMA = './node_modules/mcp-guard/schema/mcp-guard.schema.json';
+/** A variable the client gives its server but this shell does not have is no problem of init's. */
+const UNSET_ENV = /^environment variable (\S+) is not set/;
 
-/** SPEC 4's order, loosest first; any other built-in after them. */
-const ORDER = ['default', 'strict', 'readonly', 'observe'];
-const rank = (name: string): number => (ORDER.includes(name) ? ORDER.indexOf(name) : ORDER.length);
-
-function init(call: CommandCall<typeof OPTIONS>): number {
+async function init(call: CommandCall<typeof OPTIONS>): Promise<number> {
   const { ctx } = call;
   const path = pathsFor(ctx);
   const dir = path.resolve(ctx.cwd);
@@ -63,17 +67,21 @@ function init(call: CommandCall<typeof OPTIONS>): number {
     });
   }
   const before = manifestBefore(call);
-  const text = starterManifest({
-    profile,
-    builtins: Object.entries(builtinProfiles())
-      .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
-      .map(([name, { data }]) => ({
-        name,
-        ...(typeof data.description === 'string' ? { description: data.description } : {}),
-      })),
-    // A project with mcp-guard installed gets a path that works in every clone.
-    schema: existsSync(path.join(dir, INSTALLED_SCHEMA)) ? INSTALLED_SCHEMA : OWN_SCHEMA,
-  });
+  let text = starterFor(profile, dir);
+  let imported: string[] = [];
+  let client = 'CLIENT';
+  if (call.values.from !== undefined) {
+    const [{ importServers, addServers }, { reportImport }] = await Promise.all([
+      import('../adopt/index.js'),
+      import('./import.js'),
+    ]);
+    const result = importServers(call.values.from, ctx);
+    reportImport('init', result);
+    const addition = addServers(file, text, result.servers);
+    text = addition.text;
+    imported = addition.added;
+    if (result.source.client !== 'file') client = result.source.client;
+  }
   try {
     writeFileSync(file, text, { flag: 'wx' });
   } catch (err) {
@@ -82,20 +90,39 @@ function init(call: CommandCall<typeof OPTIONS>): number {
       cause: err,
     });
   }
+  const unset = checkWritten(file, call);
+  const notes = [
+    `wrote ${file} (profile ${profile}${imported.length > 0 ? `; servers ${imported.join(', ')}` : ''})`,
+    ...(before === null ? [] : [`note: ${before}`]),
+    ...(unset.length === 0
+      ? []
+      : [
+          `note: the client gives its servers ${unset.join(', ')}; set ${unset.length === 1 ? 'it' : 'them'} in this shell for 'mcp-guard check' and 'up'`,
+        ]),
+    imported.length > 0
+      ? `next: 'mcp-guard check', then 'mcp-guard install --client ${client}' to launch them through mcp-guard`
+      : "next: add a server under 'servers:', then run 'mcp-guard check'",
+  ];
+  process.stderr.write(notes.map((line) => `mcp-guard init: ${line}\n`).join(''));
+  return 0;
+}
+
+/**
+ * Why: what init wrote must load. Only a `${env:…}` the client sets for its server and this
+ * shell lacks is expected (returned, to mention); anything else removes the file and fails.
+ */
+function checkWritten(file: string, call: CommandCall<typeof OPTIONS>): string[] {
   try {
-    loadManifest(file, ctx);
+    loadManifest(file, call.ctx);
+    return [];
   } catch (err) {
-    // The starter is meant to be valid wherever it is written; if not, leave nothing behind.
+    const problems = err instanceof GuardError ? err.problems : [];
+    const unset = problems.map((p) => UNSET_ENV.exec(p.message)?.[1]);
+    if (problems.length > 0 && unset.every((name) => name !== undefined))
+      return [...new Set(unset)].map((name) => `$${name}`);
     unlinkSync(file);
     throw err;
   }
-  const notes = [
-    `mcp-guard init: wrote ${file} (profile ${profile})`,
-    ...(before === null ? [] : [`mcp-guard init: note: ${before}`]),
-    "mcp-guard init: next: add a server under 'servers:', then run 'mcp-guard check'",
-  ];
-  process.stderr.write(`${notes.join('\n')}\n`);
-  return 0;
 }
 
 function refuse(file: string): number {

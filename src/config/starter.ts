@@ -1,8 +1,12 @@
 /**
  * The starter manifest `mcp-guard init` writes: valid as written (no servers yet), commented so a
- * new user can fill it in without the docs, with the schema line editors complete it from. Pure:
- * the schema's location and the profiles' descriptions are given.
+ * new user can fill it in without the docs, with the schema line editors complete it from.
+ * `starterManifest` is pure; `starterFor` fills in the schema's location and the built-ins.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { builtinProfiles } from './profiles.js';
 
 /** What the starter says about the choice of profile. */
 export interface StarterProfile {
@@ -66,4 +70,30 @@ audit:
 # Then point the client at it: \`mcp-guard run files -c <absolute path of this file>\`.
 servers: {}
 `;
+}
+
+/** The schema shipped in this package (the `schema/` folder beside `dist/`). */
+const OWN_SCHEMA = fileURLToPath(new URL('../../schema/mcp-guard.schema.json', import.meta.url));
+const INSTALLED_SCHEMA = './node_modules/mcp-guard/schema/mcp-guard.schema.json';
+
+/** SPEC 4's order, loosest first; any other built-in after them. */
+const ORDER = ['default', 'strict', 'readonly', 'observe'];
+const rank = (name: string): number => (ORDER.includes(name) ? ORDER.indexOf(name) : ORDER.length);
+
+/**
+ * Why: the starter for a manifest in `dir` naming `profile`, as `init` writes it (and any command
+ * that creates a manifest should). A project with mcp-guard installed gets a schema path that
+ * works in every clone; otherwise the schema of the mcp-guard that wrote it.
+ */
+export function starterFor(profile: string, dir: string): string {
+  return starterManifest({
+    profile,
+    builtins: Object.entries(builtinProfiles())
+      .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
+      .map(([name, { data }]) => ({
+        name,
+        ...(typeof data.description === 'string' ? { description: data.description } : {}),
+      })),
+    schema: existsSync(join(dir, INSTALLED_SCHEMA)) ? INSTALLED_SCHEMA : OWN_SCHEMA,
+  });
 }

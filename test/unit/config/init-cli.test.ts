@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI } from '../../helpers/paths.js';
+import { CLI, FIXTURES } from '../../helpers/paths.js';
 
 /** An empty project folder and a home of its own (no user manifest, no user profiles). */
 function workspace(t: TestContext): { dir: string; env: NodeJS.ProcessEnv } {
@@ -130,4 +130,35 @@ void test('init --help and a bad flag follow the conventions', (t) => {
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /mcp-guard init: Unknown option '--force'/);
   assert.equal(existsSync(join(dir, 'mcp-guard.yaml')), false);
+});
+
+void test("init --from takes the client's servers as import reads them; a secret stays in the client's file", (t) => {
+  const { dir, env } = workspace(t);
+  const claude = join(env.HOME!, '.config', 'Claude');
+  mkdirSync(claude, { recursive: true });
+  const config = readFileSync(join(FIXTURES, 'clients', 'claude_desktop_config.json'), 'utf8');
+  writeFileSync(join(claude, 'claude_desktop_config.json'), config);
+  const result = cli(['init', '--from', 'claude', '--profile', 'strict'], dir, env);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stderr, /servers filesystem, brave-search, price-literal\)/);
+  assert.match(
+    result.stderr,
+    /note: the client gives its servers \$BRAVE_API_KEY; set it in this shell/,
+  );
+  assert.match(result.stderr, /'mcp-guard install --client claude'/);
+  const text = readFileSync(join(dir, 'mcp-guard.yaml'), 'utf8');
+  assert.match(text, /^# yaml-language-server: \$schema=/);
+  assert.match(text, /^profile: strict$/m);
+  assert.match(text, /BRAVE_API_KEY: \$\{env:BRAVE_API_KEY\}/);
+  assert.doesNotMatch(text, /BSAz9kQ2mX7pL4vN8rT1wY6sD3fH5jK0/);
+  const check = cli(['check'], dir, { ...env, BRAVE_API_KEY: 'from-the-shell' });
+  assert.equal(check.status, 0, check.stderr);
+  assert.match(check.stdout, /^ {2}brave-search:$/m);
+});
+
+void test('init --from a client with no config writes nothing', (t) => {
+  const { dir, env } = workspace(t);
+  const result = cli(['init', '--from', 'windsurf'], dir, env);
+  assert.notEqual(result.status, 0);
+  assert.equal(existsSync(join(dir, 'mcp-guard.yaml')), false, result.stderr);
 });
