@@ -4,28 +4,10 @@
  * optional exactly where they are; the writer writes these fields in this order and no other
  * (record-shape.ts); docs/audit.md is checked against it by a test.
  */
-import type { AuditEventFields, AuditEventName, AuditLevel } from './events.js';
+import type { EventDoc } from './event-doc.js';
+import type { AuditEventName } from './events.js';
 
-/** A field's meaning; `optional: true` when some records of the event leave it out. */
-export interface FieldDoc {
-  readonly doc: string;
-  readonly optional?: true;
-}
-
-/** Why: the type forces one entry per field of `AuditEventFields`, optional exactly where it is. */
-type FieldDocs<F> = {
-  readonly [K in keyof Required<F>]: Partial<Pick<F, K>> extends Pick<F, K>
-    ? { readonly doc: string; readonly optional: true }
-    : { readonly doc: string; readonly optional?: never };
-};
-
-export interface EventDoc<E extends AuditEventName> {
-  /** The usual level; `levelNote` says when a constructor chooses another. */
-  readonly level: AuditLevel;
-  readonly levelNote?: string;
-  readonly summary: string;
-  readonly fields: FieldDocs<AuditEventFields[E]>;
-}
+export type { EventDoc, FieldDoc } from './event-doc.js';
 
 const REQUEST_ID = {
   doc: 'the JSON-RPC id as the client (or server) sent it, never rewritten',

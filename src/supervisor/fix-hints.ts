@@ -5,6 +5,7 @@
  * arguments that the sandbox does not show (it is not among the server's roots). The hint becomes
  * the reason the server failed, saying what to do. Pure: the filesystem check is a parameter.
  */
+import { statSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { ServerConfig } from '../config/types.js';
 import { isWithin } from '../policy/paths/within.js';
@@ -74,4 +75,35 @@ export function hintFor(line: string, context: HintContext): string | undefined 
     return offlineHint(context);
   }
   return hiddenPathHint(line, context);
+}
+
+/** Whether a path is a folder on the host (HintContext.isDirectory, outside tests). */
+export function isHostDirectory(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+}
+
+/** Why: the first hint one child's stderr shows before it is ready; none once it is ready. */
+export class HintWatch {
+  readonly #context: HintContext;
+  #hint: string | null = null;
+
+  constructor(context: HintContext) {
+    this.#context = context;
+  }
+
+  /** The hint found since the last clear(), if any. */
+  get hint(): string | null {
+    return this.#hint;
+  }
+
+  /** A line of the child's stderr; `watching`: it is the current child, and not yet ready. */
+  line(text: string, watching: boolean): void {
+    if (!watching || this.#hint !== null) return;
+    this.#hint = hintFor(text, this.#context) ?? null;
+  }
+
+  /** A new child, or the child is ready: nothing found so far counts. */
+  clear(): void {
+    this.#hint = null;
+  }
 }

@@ -38,8 +38,7 @@ import {
 } from './supervised-child.js';
 import { childFailed, childRestart } from '../audit/event-constructors.js';
 import type { AuditEvent } from '../audit/events.js';
-import { statSync } from 'node:fs';
-import { hintFor } from './fix-hints.js';
+import { HintWatch, isHostDirectory } from './fix-hints.js';
 
 export type * from './session-types.js';
 
@@ -57,13 +56,18 @@ export class GuardSession extends EventEmitter<SessionEvents> {
   /** The current child's signs of life besides its answers (see health.ts). */
   #signs: ChildSigns | null = null;
   /** What the current child's stderr showed that no restart can cure, until it is ready. */
-  #hint: string | null = null;
+  readonly #hints: HintWatch;
   #stopping: Promise<SessionEnd> | null = null;
   #resolveEnd!: (end: SessionEnd) => void;
 
   constructor(options: GuardSessionOptions) {
     super();
     this.#options = options;
+    this.#hints = new HintWatch({
+      server: options.server,
+      adHoc: options.adHoc ?? false,
+      isDirectory: options.isDirectory ?? isHostDirectory,
+    });
     this.server = options.server;
     this.#clock = options.clock ?? systemClock;
     this.#restarts = new Restarts(options.server.restart, this.#clock, options.random);
@@ -158,20 +162,13 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     this.#proc = proc;
     this.#restarts.started();
     recordSpawn(audit, this.server, proc, this.#restarts.count, hostEnv ?? process.env);
-    this.#hint = null;
-    const hints = {
-      server: this.server,
-      adHoc: this.#options.adHoc ?? false,
-      isDirectory: this.#options.isDirectory ?? isDirectory,
-    };
+    this.#hints.clear();
     const target = {
       audit,
       server: this.server.name,
       ...stderrEcho(this.#options),
-      onLine: (text: string) => {
-        if (proc !== this.#proc || this.#hint !== null || this.#life.current === 'ready') return;
-        this.#hint = hintFor(text, hints) ?? null;
-      },
+      onLine: (text: string) =>
+        this.#hints.line(text, proc === this.#proc && this.#life.current !== 'ready'),
     };
     const lastStderr = watchStderr(proc.child.stderr, target, () => this.#clock.now());
     this.#signs = { lastStderr, cpuMs: () => proc.cpuMs() };
@@ -210,7 +207,7 @@ export class GuardSession extends EventEmitter<SessionEvents> {
   }
 
   #ready(): void {
-    this.#hint = null;
+    this.#hints.clear();
     this.#life.reason = null;
     if (this.#life.current === 'failed') this.relay.setUnavailable(null);
     this.#life.move('handshake-ok');
@@ -228,7 +225,7 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     recordExit(this.#options.audit, this.server.name, proc, exit, this.#restarts.hung);
     this.#proc = null;
     // A child that showed a mistake no restart can cure before it was ready: give up now.
-    if (this.#hint !== null) this.#restarts.refuse(this.#hint);
+    if (this.#hints.hint !== null) this.#restarts.refuse(this.#hints.hint);
     const decision = this.#restarts.decide(exit, this.#life.current === 'failed');
     const why = this.#restarts.hung ? 'it stopped answering health checks' : describeExit(exit);
     const reason =
@@ -317,8 +314,4 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     });
     this.#health.start();
   }
-}
-
-function isDirectory(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   hintFor,
+  HintWatch,
   isOfflineCacheMiss,
   type HintContext,
 } from '../../../src/supervisor/fix-hints.js';
@@ -67,4 +68,19 @@ void test('a folder in the arguments outside the roots, named on stderr, names -
   assert.equal(hintFor('Error: something else', context()), undefined, 'a line not naming it');
   const flag = context({ args: ['--root=/data/project/'] });
   assert.match(hintFor('cannot open /data/project', flag) ?? '', /'\/data\/project'/);
+});
+
+test('HintWatch keeps the first hint while watching, ignores lines otherwise, and clears', () => {
+  const watch = new HintWatch(context());
+  watch.line(NPM_MISS, false);
+  assert.equal(watch.hint, null, 'not watching (another child, or ready)');
+  watch.line('starting…', true);
+  assert.equal(watch.hint, null, 'no hint in an ordinary line');
+  watch.line(NPM_MISS, true);
+  const first = watch.hint;
+  assert.equal(first, hintFor(NPM_MISS, context()));
+  watch.line(UV_MISS, true);
+  assert.equal(watch.hint, first, 'the first hint stays');
+  watch.clear();
+  assert.equal(watch.hint, null);
 });
