@@ -4,18 +4,18 @@
  * `run` and `up` both go through here.
  *
  * The life of a child: spawned → attached to the relay (held, if the client's session must first
- * be replayed on it) → ready once `initialize` is answered → pinged every `health.interval` → gone
- * (exited, or killed as hung) → the restart policy decides: restart after a backoff, give up
- * (state `failed`: requests get -32052 at once, one more start every `backoff.max`), or stay
- * stopped (the session ends, as it would without mcp-guard).
+ * be replayed on it) → ready once `initialize` is answered → pinged (session-health.ts) → gone
+ * (exited, or killed as hung) → restarts.ts decides: restart after a backoff, give up (`failed`),
+ * or stay stopped (the session ends, as it would without mcp-guard).
  */
 import { EventEmitter } from 'node:events';
 import type { ServerConfig } from '../config/types.js';
 import type { Relay } from '../relay/relay.js';
 import { systemClock, type Clock } from './clock.js';
-import { HealthMonitor, relayProbe, type ChildSigns } from './health-monitor.js';
+import { relayProbe, type ChildSigns } from './health-monitor.js';
 import { replayTimeout, resumeSession } from './replay.js';
 import { Restarts } from './restarts.js';
+import { SessionHealth } from './session-health.js';
 import type { ChildExit, StopReason } from './server-process.js';
 import type { ServerState } from './server-state.js';
 import { SessionState } from './session-state.js';
@@ -37,7 +37,6 @@ import {
   type SupervisedChild,
 } from './supervised-child.js';
 import { childFailed, childRestart } from '../audit/event-constructors.js';
-import type { AuditEvent } from '../audit/events.js';
 import { HintWatch, isHostDirectory } from './fix-hints.js';
 
 export type * from './session-types.js';
@@ -50,9 +49,8 @@ export class GuardSession extends EventEmitter<SessionEvents> {
   readonly #options: GuardSessionOptions;
   readonly #clock: Clock;
   readonly #restarts: Restarts;
-  #health: HealthMonitor | null = null;
+  readonly #health: SessionHealth;
   #proc: SupervisedChild | null = null;
-  #lastPing: { ms: number; at: number } | null = null;
   /** The current child's signs of life besides its answers (see health.ts). */
   #signs: ChildSigns | null = null;
   /** What the current child's stderr showed that no restart can cure, until it is ready. */
@@ -72,6 +70,8 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     this.#clock = options.clock ?? systemClock;
     this.#restarts = new Restarts(options.server.restart, this.#clock, options.random);
     this.#life = new SessionState(options.audit, options.server.name, () => this.emit('change'));
+    const onChange = () => this.emit('change');
+    this.#health = new SessionHealth({ ...options, clock: this.#clock, onChange });
     this.ended = new Promise((resolve) => (this.#resolveEnd = resolve));
     this.relay = createSessionRelay(options, () => this.#life.current);
     this.relay.on('client-end', () => void this.stop('eof'));
@@ -100,7 +100,7 @@ export class GuardSession extends EventEmitter<SessionEvents> {
       pid: proc?.pid ?? null,
       since: proc === null ? null : Math.round(this.#clock.origin + this.#restarts.startedAt),
       restarts: this.#restarts.count,
-      lastPing: this.#lastPing,
+      lastPing: this.#health.lastPing,
       calls: this.relay.calls,
       denials: this.relay.denials,
       reason: this.#life.reason,
@@ -150,8 +150,13 @@ export class GuardSession extends EventEmitter<SessionEvents> {
   #spawnFailed(err: Error): void {
     const reason = err.message;
     this.#life.reason = reason;
-    this.#record(childFailed(reason));
+    this.#options.audit.record(this.server.name, childFailed(reason));
     this.#life.move('exited');
+    this.#fail(reason);
+  }
+
+  /** State `failed`: requests are answered unavailable at once, one more start every backoff.max. */
+  #fail(reason: string): void {
     this.#life.move('gave-up');
     this.relay.setUnavailable({ state: 'failed', reason });
     this.#scheduleStart(this.server.restart.backoff.max);
@@ -163,13 +168,9 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     this.#restarts.started();
     recordSpawn(audit, this.server, proc, this.#restarts.count, hostEnv ?? process.env);
     this.#hints.clear();
-    const target = {
-      audit,
-      server: this.server.name,
-      ...stderrEcho(this.#options),
-      onLine: (text: string) =>
-        this.#hints.line(text, proc === this.#proc && this.#life.current !== 'ready'),
-    };
+    const onLine = (text: string) =>
+      this.#hints.line(text, proc === this.#proc && this.#life.current !== 'ready');
+    const target = { audit, server: this.server.name, ...stderrEcho(this.#options), onLine };
     const lastStderr = watchStderr(proc.child.stderr, target, () => this.#clock.now());
     this.#signs = { lastStderr, cpuMs: () => proc.cpuMs() };
     // The client's session is replayed only once its handshake has completed; before that, its
@@ -224,12 +225,8 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     if (!this.#isCurrent(proc)) return;
     recordExit(this.#options.audit, this.server.name, proc, exit, this.#restarts.hung);
     this.#proc = null;
-    // A child that showed a mistake no restart can cure before it was ready: give up now.
-    if (this.#hints.hint !== null) this.#restarts.refuse(this.#hints.hint);
-    const decision = this.#restarts.decide(exit, this.#life.current === 'failed');
-    const why = this.#restarts.hung ? 'it stopped answering health checks' : describeExit(exit);
-    const reason =
-      decision.action === 'stay-stopped' || decision.action === 'give-up' ? decision.reason : why;
+    const gone = this.#restarts.gone(exit, this.#life.current === 'failed', this.#hints.hint);
+    const { decision, why, reason } = gone;
     // With a next child to come, idempotent requests in flight wait for it (or, once failed, are
     // answered as unavailable, -32052, like new ones).
     this.relay.detachServer(why, { retry: decision.action !== 'stay-stopped' });
@@ -239,23 +236,21 @@ export class GuardSession extends EventEmitter<SessionEvents> {
       case 'stay-stopped': {
         this.#life.move('no-restart');
         this.relay.setUnavailable({ state: 'stopped', reason });
-        const clean = exit.code === 0 && exit.signal === null && !this.#restarts.hung;
-        this.#end({ reason: 'server-exit', exit, exitCode: clean ? 0 : 1 });
+        this.#end({ reason: 'server-exit', exit, exitCode: gone.clean ? 0 : 1 });
         return;
       }
       case 'restart':
-        this.#record(
+        this.#options.audit.record(
+          this.server.name,
           childRestart({ attempt: decision.attempt, delayMs: decision.delayMs, reason: why }),
         );
         this.#scheduleStart(decision.delayMs);
         return;
       case 'give-up':
       case 'retry-failed':
-        this.#life.move('gave-up');
-        if (decision.action === 'give-up') this.#record(childFailed(reason));
-        this.relay.setUnavailable({ state: 'failed', reason });
-        this.#scheduleStart(this.server.restart.backoff.max);
-        return;
+        if (decision.action === 'give-up')
+          this.#options.audit.record(this.server.name, childFailed(reason));
+        return this.#fail(reason);
     }
   }
 
@@ -280,38 +275,24 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     else await proc.stop('signal');
   }
 
-  #record(event: AuditEvent): void {
-    this.#options.audit.record(this.server.name, event);
-  }
-
   #clearTimers(): void {
     this.#restarts.cancel();
-    this.#health?.stop();
-    this.#health = null;
+    this.#health.stop();
   }
 
   #monitorHealth(): void {
     this.#clearTimers();
     const proc = this.#proc;
     if (proc === null || this.#signs === null) return;
-    this.#health = new HealthMonitor({
-      health: this.server.health,
-      clock: this.#clock,
-      probe: relayProbe(this.relay, this.#signs),
-      audit: this.#options.audit,
-      server: this.server.name,
+    this.#health.watch({
       pid: proc.pid,
+      probe: relayProbe(this.relay, this.#signs),
       isCurrent: () => this.#isCurrent(proc) && this.#life.current === 'ready',
-      onAnswer: (ping) => {
-        this.#lastPing = ping;
-        this.emit('change');
-      },
       onHung: () => {
         this.#restarts.markHung();
         this.#life.move('hung');
         void proc.stop('signal');
       },
     });
-    this.#health.start();
   }
 }

@@ -7,12 +7,24 @@ import type { RestartConfig, RestartDecision, Run } from './restart-policy.js';
 import { decideRestart } from './restart-policy.js';
 import type { Clock, Timer } from './clock.js';
 import type { ChildExit } from './server-process.js';
+import { describeExit } from './supervised-child.js';
 
 /** Runs kept for the restart policy's window (more than any sane maxRestarts). */
 const HISTORY = 64;
 
 /** A restart decision, or giving up because the run refused to carry the session on. */
 export type SessionDecision = RestartDecision | { action: 'give-up'; reason: string };
+
+/** What follows a child that is gone, and the words for it. */
+export interface Gone {
+  decision: SessionDecision;
+  /** Why the child went, as the relay and the audit log say it. */
+  why: string;
+  /** The server's state reason: the decision's own when it ends the runs, else `why`. */
+  reason: string;
+  /** It exited 0 on its own (not killed, not found hung). */
+  clean: boolean;
+}
 
 export class Restarts {
   readonly #restart: RestartConfig;
@@ -93,6 +105,20 @@ export class Restarts {
     if (this.#runs.length > HISTORY) this.#runs.shift();
     if (decision.action === 'restart') this.#count += 1;
     return decision;
+  }
+
+  /**
+   * decide(), with the words the session needs for it. `hint`: what the child showed before it
+   * was ready that no restart can cure (fix-hints.ts); then the runs end here.
+   */
+  gone(exit: ChildExit, failed: boolean, hint: string | null = null): Gone {
+    if (hint !== null) this.refuse(hint);
+    const hung = this.#hung;
+    const decision = this.decide(exit, failed);
+    const why = hung ? 'it stopped answering health checks' : describeExit(exit);
+    const ends = decision.action === 'stay-stopped' || decision.action === 'give-up';
+    const clean = exit.code === 0 && exit.signal === null && !hung;
+    return { decision, why, reason: ends ? decision.reason : why, clean };
   }
 
   /**

@@ -103,3 +103,30 @@ test('schedule fires once after its delay; a new schedule or cancel replaces it'
   assert.deepEqual(fired, ['b']);
   assert.deepEqual(clock.pending, []);
 });
+
+test('gone: the words for each decision, a hint ends the runs, and only an unforced code 0 is clean', () => {
+  const clock = new FakeClock();
+  const restarts = new Restarts(config, clock, () => 0);
+  restarts.started();
+  assert.deepEqual(restarts.gone(crash, false), {
+    decision: { action: 'restart', delayMs: 250, attempt: 1 },
+    why: 'exited with code 1',
+    reason: 'exited with code 1',
+    clean: false,
+  });
+  restarts.started();
+  restarts.markHung();
+  const hung = restarts.gone(clean, false);
+  assert.equal(hung.why, 'it stopped answering health checks');
+  assert.equal(hung.clean, false);
+  restarts.started();
+  const hinted = restarts.gone(crash, false, 'run `mcp-guard prepare srv`');
+  assert.deepEqual(hinted.decision, { action: 'give-up', reason: 'run `mcp-guard prepare srv`' });
+  assert.equal(hinted.reason, 'run `mcp-guard prepare srv`');
+  assert.equal(hinted.why, 'exited with code 1');
+  restarts.started();
+  const stopped = restarts.gone(clean, false);
+  assert.equal(stopped.decision.action, 'stay-stopped');
+  assert.equal(stopped.clean, true);
+  assert.equal(stopped.reason, 'exited with code 0 (restart policy on-failure)');
+});
