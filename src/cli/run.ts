@@ -14,6 +14,7 @@ import { sandboxWarning } from '../supervisor/launch.js';
 import { defineCommand, type CommandCall } from './command.js';
 import { CONFIG_OPTION, PROFILE_OPTION } from './config-lookup.js';
 import { type Guarded, openGuardAudit, startGuarded } from './guarded-session.js';
+import { ensureStateDir } from './state-dir.js';
 
 const OPTIONS = {
   config: CONFIG_OPTION,
@@ -120,6 +121,7 @@ async function runServer(call: CommandCall<typeof OPTIONS>): Promise<number> {
   void detectSandbox();
   const names = call.values.env ?? [];
   const { manifest, server } = passEnv(resolveRunTarget(call), call);
+  ensureStateDir(manifest);
   const audit = openGuardAudit(manifest, server.name, {
     manifest: manifest.file,
     profile: manifest.profile,

@@ -12,10 +12,12 @@ import type { HandshakeResult } from '../supervisor/handshake.js';
 import { sandboxWarning } from '../supervisor/launch.js';
 import type { SandboxApplied } from '../sandbox/types.js';
 import { StatusFile } from '../supervisor/status-file.js';
+import { processAlive } from '../supervisor/process-group.js';
 import { VERSION } from '../version.js';
 import { defineCommand, type CommandCall } from './command.js';
 import { CONFIG_OPTION, PROFILE_OPTION } from './config-lookup.js';
 import { handshake, openGuardAudit, startGuarded } from './guarded-session.js';
+import { ensureStateDir, lockUp } from './state-dir.js';
 import { formatTable } from './table.js';
 import { startView, type View } from './up-view.js';
 
@@ -57,6 +59,8 @@ async function up(call: CommandCall<typeof OPTIONS>): Promise<number> {
     process.stderr.write(`mcp-guard: ${file} has no servers to start\n`);
     return 0;
   }
+  ensureStateDir(manifest);
+  const unlock = lockUp(manifest.stateDir, (pid) => processAlive(pid));
   const audit = await openGuardAudit(manifest, '-', {
     manifest: file,
     command: 'up',
@@ -123,6 +127,7 @@ async function up(call: CommandCall<typeof OPTIONS>): Promise<number> {
   const ends = await Promise.all(running.map((item) => item.session.ended));
   view.stop();
   for (const status of statusFiles) status.close();
+  unlock();
   audit.record('-', guardStop({ reason: 'up finished' }));
   audit.close();
   process.stderr.write('mcp-guard: all servers stopped\n');

@@ -267,8 +267,10 @@ export class ClientSide implements ClientPeer {
       return;
     }
     const tool = toolOf(message);
-    if (tool !== undefined) this.#calls += 1;
-    else relay.memory.onRequest(message.method, message.params);
+    if (tool !== undefined) {
+      this.#calls += 1;
+      relay.options.onCount?.();
+    } else relay.memory.onRequest(message.method, message.params);
     this.pending.add({
       id: message.id,
       method: message.method,

@@ -26,9 +26,12 @@ export class MessageRecords {
   /** Messages refused by policy, for `status` and `up`. */
   denials = 0;
 
-  constructor(audit: AuditSink, server: string) {
+  readonly #onCount: (() => void) | undefined;
+
+  constructor(audit: AuditSink, server: string, onCount?: () => void) {
     this.#audit = audit;
     this.#server = server;
+    this.#onCount = onCount;
   }
 
   /** A client request forwarded to the server (`tool`: the tool of a `tools/call`). */
@@ -58,6 +61,7 @@ export class MessageRecords {
   /** A refusal of a message in either direction. */
   deny(direction: Direction, refusal: { rule: string; reason: string }, message: RpcMessage): void {
     this.denials += 1;
+    this.#onCount?.();
     this.#audit.record(
       this.#server,
       policyDeny({

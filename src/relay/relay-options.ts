@@ -22,6 +22,8 @@ export interface RelayOptions {
    * relay alone), the catalog learns from what the client lists.
    */
   ownListing?: { timeoutMs: number };
+  /** Called when `calls` or `denials` grows (the session marks its snapshot as changed). */
+  onCount?: () => void;
 }
 
 /** Why the server cannot take requests right now (answered with -32052 and this state). */

@@ -52,7 +52,7 @@ export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
   constructor(options: RelayOptions) {
     super();
     this.options = options;
-    this.records = new MessageRecords(options.audit, options.server);
+    this.records = new MessageRecords(options.audit, options.server, options.onCount);
     this.clientSink = new Sink(
       options.client.output,
       (err) => this.emit('client-gone', err),

@@ -53,6 +53,11 @@ export class GuardSession extends EventEmitter<SessionEvents> {
   #proc: SupervisedChild | null = null;
   /** The current child's signs of life besides its answers (see health.ts). */
   #signs: ChildSigns | null = null;
+  /**
+   * Whether the last snapshot has the current calls and denials: the first count after it emits
+   * one `change` (status files and views then take a new one, throttled), later ones none.
+   */
+  #countsShown = true;
   /** What the current child's stderr showed that no restart can cure, until it is ready. */
   readonly #hints: HintWatch;
   #stopping: Promise<SessionEnd> | null = null;
@@ -73,7 +78,11 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     const onChange = () => this.emit('change');
     this.#health = new SessionHealth({ ...options, clock: this.#clock, onChange });
     this.ended = new Promise((resolve) => (this.#resolveEnd = resolve));
-    this.relay = createSessionRelay(options, () => this.#life.current);
+    this.relay = createSessionRelay(
+      options,
+      () => this.#life.current,
+      () => this.#counted(),
+    );
     this.relay.on('client-end', () => void this.stop('eof'));
     this.relay.on('client-gone', () => void this.stop('signal', 'client-gone'));
     this.relay.on('handshake', () => {
@@ -93,6 +102,7 @@ export class GuardSession extends EventEmitter<SessionEvents> {
   }
 
   snapshot(): SessionSnapshot {
+    this.#countsShown = true;
     const proc = this.#proc;
     return {
       server: this.server.name,
@@ -105,6 +115,12 @@ export class GuardSession extends EventEmitter<SessionEvents> {
       denials: this.relay.denials,
       reason: this.#life.reason,
     };
+  }
+
+  #counted(): void {
+    if (!this.#countsShown) return;
+    this.#countsShown = false;
+    this.emit('change');
   }
 
   /** Stops the server (see ServerProcess.stop) and ends the session. Idempotent. */

@@ -70,7 +70,11 @@ export interface SessionEvents {
 }
 
 /** The relay between the session's client and its current child; `state` names the server's. */
-export function createSessionRelay(options: GuardSessionOptions, state: () => string): Relay {
+export function createSessionRelay(
+  options: GuardSessionOptions,
+  state: () => string,
+  onCount?: () => void,
+): Relay {
   return new Relay({
     server: options.server.name,
     client: options.client,
@@ -80,6 +84,7 @@ export function createSessionRelay(options: GuardSessionOptions, state: () => st
     callTimeout: options.server.limits.callTimeout,
     state,
     ownListing: { timeoutMs: replayTimeout(options.server) },
+    ...(onCount === undefined ? {} : { onCount }),
   });
 }
 
