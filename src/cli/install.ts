@@ -65,11 +65,14 @@ export const command = defineCommand({
   run: install,
 });
 
-/** Why: mcp-guard as this process was started: absolute node and script (see docs/install.md). */
+/**
+ * Why: absolute node and the package's bin, the bundled start-up path (see docs/install.md);
+ * `dist/bin/` beside `dist/cli/`, whichever of the two this module was loaded from.
+ */
 export function currentLauncher(): Launcher {
   return {
     command: process.execPath,
-    args: [fileURLToPath(new URL('./main.js', import.meta.url))],
+    args: [fileURLToPath(new URL('../bin/mcp-guard.js', import.meta.url))],
   };
 }
 
