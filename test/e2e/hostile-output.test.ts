@@ -70,6 +70,11 @@ void test(
     const { sdk, step, close } = await sdkThrough(t, guarded);
     const { tools } = await step('listTools', sdk.client.listTools());
     clean(tools, 'tools/list');
+    // Denied by the manifest, or named by a number or an array: not shown.
+    assert.deepEqual(
+      tools.map((tool) => tool.name),
+      ['leak', 'fail', 'deep', 'osc'],
+    );
     const leak = tools.find((tool) => tool.name === 'leak');
     // The property name loses its invisible characters; enum and default lose the token.
     assert.deepEqual(leak?.inputSchema.properties, {
