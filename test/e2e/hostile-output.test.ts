@@ -8,7 +8,6 @@
  * at least one other way; what the client gets is asserted whole where mcp-guard writes it.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { test, type TestContext } from 'node:test';
 import {
   CallToolResultSchema,
@@ -18,7 +17,13 @@ import {
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { connectCline } from '../helpers/cline-client.js';
 import { outputProblems } from '../helpers/fuzz-checks.js';
-import { guardFixture, resultText, sdkThrough, waitAllGone } from '../helpers/guarded.js';
+import {
+  callsReceived,
+  guardFixture,
+  resultText,
+  sdkThrough,
+  waitAllGone,
+} from '../helpers/guarded.js';
 import { killAll, testDir } from '../helpers/processes.js';
 import type { JsonObject } from '../helpers/raw-client.js';
 import { waitFor } from '../helpers/wait.js';
@@ -138,15 +143,6 @@ void test(
     );
   },
 );
-
-/** Every tools/call the server received, by the name it was given. */
-async function callsReceived(recvLog: string): Promise<unknown[]> {
-  const lines = (await readFile(recvLog, 'utf8')).split('\n').filter(Boolean);
-  return lines
-    .map((line) => JSON.parse(line) as JsonObject)
-    .filter((message) => message.method === 'tools/call')
-    .map((message) => (message.params as JsonObject).name);
-}
 
 void test(
   'class 3, SDK client: a non-string tool name or resource uri is refused -32602 (rule params) before any check, and never reaches the server',

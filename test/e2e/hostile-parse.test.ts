@@ -8,12 +8,12 @@
  * sees it. With the SDK's client, Cline's, and a raw client for what neither would send.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { test, type TestContext } from 'node:test';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { connectCline } from '../helpers/cline-client.js';
 import {
+  callsReceived,
   guardFixture,
   rawThrough,
   resultText,
@@ -35,14 +35,6 @@ const WAYS: [string, RegExp][] = [
 
 async function hostile(t: TestContext) {
   return guardFixture(await testDir(t), 'hostile-parse', []);
-}
-
-async function callsReceived(recvLog: string): Promise<unknown[]> {
-  const lines = (await readFile(recvLog, 'utf8')).split('\n').filter(Boolean);
-  return lines
-    .map((line) => JSON.parse(line) as JsonObject)
-    .filter((message) => message.method === 'tools/call')
-    .map((message) => (message.params as JsonObject).name);
 }
 
 void test(

@@ -5,6 +5,7 @@
  * MANIFEST` for any client — SDK (connectSdk), Cline (connectCline) or raw (spawnGuarded).
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import type { TestContext } from 'node:test';
 import { fixtureCommand, type CommandLine } from './fixtures.js';
 import { readAudit, writeManifest } from './guard-process.js';
@@ -203,4 +204,13 @@ export async function rawThrough(t: TestContext, guarded: Guarded) {
     assert.deepEqual(raw.strayLines, [], 'stdout carried only JSON-RPC messages');
   };
   return { raw, serverPid, step: stepper(raw.stderr), close };
+}
+
+/** The names of every tools/call that reached the server (from its RECV_LOG), as it was given them. */
+export async function callsReceived(recvLog: string): Promise<unknown[]> {
+  const lines = (await readFile(recvLog, 'utf8')).split('\n').filter(Boolean);
+  return lines
+    .map((line) => JSON.parse(line) as JsonObject)
+    .filter((message) => message.method === 'tools/call')
+    .map((message) => (message.params as JsonObject).name);
 }
