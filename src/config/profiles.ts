@@ -68,6 +68,20 @@ function candidates(
   return list;
 }
 
+/**
+ * Whether `file` is a regular file; false when it, or a folder on its way, is missing (a HOME
+ * that is a file gives ENOTDIR); otherwise why it cannot be read, as a problem.
+ */
+function isFile(file: string): boolean | string {
+  try {
+    return statSync(file, { throwIfNoEntry: false })?.isFile() === true;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ENOTDIR') return false;
+    return `profile file ${file} cannot be read (${typeof code === 'string' ? code : String(error)})`;
+  }
+}
+
 /** Why: `profiles/strict.yaml` holding `extends: strict` means the next `strict` down the lookup. */
 function findProfile(
   spec: string,
@@ -78,16 +92,17 @@ function findProfile(
   const path = pathsFor(ctx);
   if (/[\\/]/.test(spec) || /\.ya?ml$/.test(spec)) {
     const file = path.resolve(origin.baseDir, expandTilde(spec, ctx.homeDir));
-    if (statSync(file, { throwIfNoEntry: false })?.isFile() === true)
-      return { id: file, name: spec, level: -1, file };
-    return `profile file ${file} does not exist`;
+    const is = isFile(file);
+    if (is === true) return { id: file, name: spec, level: -1, file };
+    return is === false ? `profile file ${file} does not exist` : is;
   }
   const looked: string[] = [];
   for (const { level, file } of candidates(spec, origin, ctx)) {
     if (level < fromLevel || file.startsWith(PACKAGE_PROFILES)) continue;
     looked.push(file);
-    if (statSync(file, { throwIfNoEntry: false })?.isFile() === true)
-      return { id: file, name: spec, level, file };
+    const is = isFile(file);
+    if (typeof is === 'string') return is;
+    if (is) return { id: file, name: spec, level, file };
   }
   const builtin = fromLevel <= 2 ? builtinProfiles()[spec] : undefined;
   if (builtin !== undefined) return { id: `built-in:${spec}`, name: spec, level: 2, builtin };

@@ -54,6 +54,17 @@ void test('then in the user config folder', (t) => {
   assert.equal(m.profile, join(user, 'profiles', 'team.yaml'));
 });
 
+void test('a user config folder under a file (HOME is a file: ENOTDIR) is no folder: the built-in is found', (t) => {
+  const { dir, ctx } = workspace(t);
+  write(dir, { 'mcp-guard.yaml': manifest('strict'), 'not-a-folder': 'x' });
+  const m = loadManifest('mcp-guard.yaml', {
+    ...ctx,
+    env: { XDG_CONFIG_HOME: join(dir, 'not-a-folder', 'xdg') },
+  });
+  assert.equal(m.profile, 'strict');
+  assert.equal(m.servers.s!.sandbox.network, 'deny');
+});
+
 void test('then the built-ins', (t) => {
   const { dir, ctx } = workspace(t);
   write(dir, { 'mcp-guard.yaml': manifest('default') });
