@@ -15,7 +15,7 @@ import {
   ReadResourceResultSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
-import { connectCline } from '../helpers/cline-client.js';
+import { clineThrough } from '../helpers/cline-client.js';
 import { outputProblems } from '../helpers/fuzz-checks.js';
 import {
   callsReceived,
@@ -24,13 +24,11 @@ import {
   sdkThrough,
   waitAllGone,
 } from '../helpers/guarded.js';
-import { killAll, testDir } from '../helpers/processes.js';
+import { testDir } from '../helpers/processes.js';
 import type { JsonObject } from '../helpers/raw-client.js';
-import { waitFor } from '../helpers/wait.js';
 
 const TOKEN = `ghp_${'Hostile0Token1'.repeat(3)}`;
 const RULES = { canary: TOKEN, denied: (name: string) => name === 'secret-tool' };
-const STEP_MS = 20_000;
 
 async function hostile(t: TestContext) {
   const dir = await testDir(t);
@@ -52,19 +50,10 @@ async function rejection(promise: Promise<unknown>): Promise<McpError> {
 const clean = (value: unknown, where: string) =>
   assert.deepEqual(outputProblems({ result: value }, RULES), [], where);
 
-/** Cline's client in front of the hostile fixture through mcp-guard, killed when the test ends; `step` bounds each await and shows Cline's stderr when it times out. */
-async function clineThrough(t: TestContext) {
+/** Cline's client in front of the hostile fixture through mcp-guard. */
+async function clineHostile(t: TestContext) {
   const guarded = await hostile(t);
-  const cline = await connectCline({
-    dir: guarded.dir.path,
-    name: guarded.name,
-    ...guarded.command,
-    env: guarded.env,
-  });
-  t.after(() => killAll(cline.spawned.map((child) => child.pid)));
-  const step = <T>(label: string, promise: Promise<T>) =>
-    waitFor(promise, STEP_MS, () => `${label}; stderr:\n${cline.stderr()}`);
-  return { guarded, cline, step };
+  return { guarded, ...(await clineThrough(t, guarded)) };
 }
 
 void test(
@@ -122,7 +111,7 @@ void test(
   "class 2, Cline's client: the tool list and a result it gets carry no token or invisible character",
   { timeout: 60_000 },
   async (t) => {
-    const { cline, step } = await clineThrough(t);
+    const { cline, step } = await clineHostile(t);
     const tools = await step('listTools', cline.listTools());
     clean(tools, 'tools/list');
     assert.deepEqual(
@@ -206,7 +195,7 @@ void test(
   "classes 3 and 7, Cline's client: a call with a non-string name and a reply 8,000 levels deep are refused, and Cline's session goes on",
   { timeout: 60_000 },
   async (t) => {
-    const { guarded, cline, step } = await clineThrough(t);
+    const { guarded, cline, step } = await clineHostile(t);
     const refused = await cline.callTool(['secret-tool'] as unknown as string, {}).then(
       () => assert.fail('answered with a result'),
       (error: Error) => error,

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
-import { connectCline } from '../helpers/cline-client.js';
+import { clineThrough } from '../helpers/cline-client.js';
 import {
   callsReceived,
   guardFixture,
@@ -20,11 +20,9 @@ import {
   sdkThrough,
   waitAllGone,
 } from '../helpers/guarded.js';
-import { killAll, testDir } from '../helpers/processes.js';
+import { testDir } from '../helpers/processes.js';
 import type { JsonObject } from '../helpers/raw-client.js';
-import { waitFor } from '../helpers/wait.js';
 
-const STEP_MS = 20_000;
 const WAYS: [string, RegExp][] = [
   ['evil-first', /a key repeated in one object/],
   ['evil-last', /a key repeated in one object/],
@@ -106,15 +104,7 @@ void test(
   { timeout: 60_000 },
   async (t) => {
     const guarded = await hostile(t);
-    const cline = await connectCline({
-      dir: guarded.dir.path,
-      name: guarded.name,
-      ...guarded.command,
-      env: guarded.env,
-    });
-    t.after(() => killAll(cline.spawned.map((child) => child.pid)));
-    const step = <T>(label: string, promise: Promise<T>) =>
-      waitFor(promise, STEP_MS, () => `${label}; stderr:\n${cline.stderr()}`);
+    const { cline, step } = await clineThrough(t, guarded);
     for (const [way, reason] of WAYS) {
       const refused = await step(
         way,

@@ -45,6 +45,8 @@ import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as clineCore from '@cline/core';
+import type { TestContext } from 'node:test';
+import { stepper, type Guarded } from './guarded.js';
 import { isAlive, killAll, waitForExit } from './processes.js';
 import type { Exit } from './raw-client.js';
 
@@ -264,4 +266,19 @@ function observeSpawns(
     // No pid: the spawn failed (ENOENT…); Cline reports that itself ("MCP process error: …").
     if (internals.process?.pid !== undefined) onSpawn(internals.process, mode);
   };
+}
+
+/**
+ * Cline's client launching mcp-guard for `guarded`, killed after the test `t` whatever happens;
+ * `step` bounds each await and quotes Cline's stderr when it times out.
+ */
+export async function clineThrough(t: TestContext, guarded: Guarded) {
+  const cline = await connectCline({
+    dir: guarded.dir.path,
+    name: guarded.name,
+    ...guarded.command,
+    env: guarded.env,
+  });
+  t.after(() => killAll(cline.spawned.map((child) => child.pid)));
+  return { cline, step: stepper(cline.stderr) };
 }
