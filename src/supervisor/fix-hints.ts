@@ -87,8 +87,13 @@ export class HintWatch {
   readonly #context: HintContext;
   #hint: string | null = null;
 
-  constructor(context: HintContext) {
-    this.#context = context;
+  /** By default not ad hoc, and folders are looked up on the host. */
+  constructor({
+    server,
+    adHoc = false,
+    isDirectory = isHostDirectory,
+  }: Pick<HintContext, 'server'> & Partial<HintContext>) {
+    this.#context = { server, adHoc, isDirectory };
   }
 
   /** The hint found since the last clear(), if any. */

@@ -14,6 +14,7 @@ import type { Relay } from '../relay/relay.js';
 import { systemClock, type Clock } from './clock.js';
 import { relayProbe, type ChildSigns } from './health-monitor.js';
 import { replayTimeout, resumeSession } from './replay.js';
+import { CountLatch } from './count-latch.js';
 import { Restarts } from './restarts.js';
 import { SessionHealth } from './session-health.js';
 import type { ChildExit, StopReason } from './server-process.js';
@@ -37,7 +38,7 @@ import {
   type SupervisedChild,
 } from './supervised-child.js';
 import { childFailed, childRestart } from '../audit/event-constructors.js';
-import { HintWatch, isHostDirectory } from './fix-hints.js';
+import { HintWatch } from './fix-hints.js';
 
 export type * from './session-types.js';
 
@@ -53,11 +54,7 @@ export class GuardSession extends EventEmitter<SessionEvents> {
   #proc: SupervisedChild | null = null;
   /** The current child's signs of life besides its answers (see health.ts). */
   #signs: ChildSigns | null = null;
-  /**
-   * Whether the last snapshot has the current calls and denials: the first count after it emits
-   * one `change` (status files and views then take a new one, throttled), later ones none.
-   */
-  #countsShown = true;
+  readonly #counts: CountLatch;
   /** What the current child's stderr showed that no restart can cure, until it is ready. */
   readonly #hints: HintWatch;
   #stopping: Promise<SessionEnd> | null = null;
@@ -66,23 +63,17 @@ export class GuardSession extends EventEmitter<SessionEvents> {
   constructor(options: GuardSessionOptions) {
     super();
     this.#options = options;
-    this.#hints = new HintWatch({
-      server: options.server,
-      adHoc: options.adHoc ?? false,
-      isDirectory: options.isDirectory ?? isHostDirectory,
-    });
+    this.#hints = new HintWatch(options);
     this.server = options.server;
     this.#clock = options.clock ?? systemClock;
     this.#restarts = new Restarts(options.server.restart, this.#clock, options.random);
-    this.#life = new SessionState(options.audit, options.server.name, () => this.emit('change'));
     const onChange = () => this.emit('change');
+    this.#life = new SessionState(options.audit, options.server.name, onChange);
     this.#health = new SessionHealth({ ...options, clock: this.#clock, onChange });
+    this.#counts = new CountLatch(onChange);
     this.ended = new Promise((resolve) => (this.#resolveEnd = resolve));
-    this.relay = createSessionRelay(
-      options,
-      () => this.#life.current,
-      () => this.#counted(),
-    );
+    const counted = () => this.#counts.counted();
+    this.relay = createSessionRelay(options, () => this.#life.current, counted);
     this.relay.on('client-end', () => void this.stop('eof'));
     this.relay.on('client-gone', () => void this.stop('signal', 'client-gone'));
     this.relay.on('handshake', () => {
@@ -102,7 +93,7 @@ export class GuardSession extends EventEmitter<SessionEvents> {
   }
 
   snapshot(): SessionSnapshot {
-    this.#countsShown = true;
+    this.#counts.shown();
     const proc = this.#proc;
     return {
       server: this.server.name,
@@ -115,12 +106,6 @@ export class GuardSession extends EventEmitter<SessionEvents> {
       denials: this.relay.denials,
       reason: this.#life.reason,
     };
-  }
-
-  #counted(): void {
-    if (!this.#countsShown) return;
-    this.#countsShown = false;
-    this.emit('change');
   }
 
   /** Stops the server (see ServerProcess.stop) and ends the session. Idempotent. */
