@@ -169,7 +169,7 @@ async function runServer(call: CommandCall<typeof OPTIONS>): Promise<number> {
 
 /**
  * Why: a failed server's reason (and the fix, when it names one) on stderr, once per reason; the
- * client sees it only inside the -32052 answers to its requests.
+ * client sees it only inside the -31052 answers to its requests.
  */
 function sayFailures(session: Guarded['session'], name: string): void {
   let said: string | null = null;

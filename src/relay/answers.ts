@@ -1,6 +1,6 @@
 /**
  * The answers mcp-guard gives the client itself, in place of a server's (SPEC section 6): a
- * request whose server died with it (-32054), one no server can take now (-32052), a line that is
+ * request whose server died with it (-31054), one no server can take now (-31052), a line that is
  * no valid message, a request reusing an id in flight. Plus the small facts about a message the
  * audit records of both sides use.
  */
@@ -15,7 +15,7 @@ import type { PendingRequest } from './pending.js';
 import type { Unavailable } from './relay-options.js';
 import type { RelayCore } from './sides.js';
 
-/** Answers a request with -32054: its server died with it in flight. */
+/** Answers a request with -31054: its server died with it in flight. */
 export function answerStopped(relay: RelayCore, entry: PendingRequest, reason: string): void {
   relay.records.response(entry, { isError: true, code: ErrorCode.ServerStopped });
   relay.replyError(entry.id, {
@@ -25,7 +25,7 @@ export function answerStopped(relay: RelayCore, entry: PendingRequest, reason: s
   });
 }
 
-/** Answers a request with -32052: the server cannot take requests in its current state. */
+/** Answers a request with -31052: the server cannot take requests in its current state. */
 export function answerUnavailable(relay: RelayCore, id: RequestId, state: Unavailable): void {
   relay.replyError(id, {
     code: ErrorCode.ServerUnavailable,

@@ -2,7 +2,7 @@
  * `limits.callTimeout`: no client request waits longer for its answer, wherever it waits. A
  * request in flight (or waiting to be sent again to a new child) is answered with a timeout error
  * and the server told to cancel it; one waiting for mcp-guard's own listing, or queued for a
- * server that is not ready, is answered -32052 with the state that kept it waiting.
+ * server that is not ready, is answered -31052 with the state that kept it waiting.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
 import { answerUnavailable } from './answers.js';
@@ -36,11 +36,11 @@ export function expireWaiting(
     waiting.pending.take(entry.id);
     relay.records.response(
       entry,
-      { isError: true, code: ErrorCode.RequestTimeout, rule: 'callTimeout' },
+      { isError: true, code: ErrorCode.CallTimeout, rule: 'callTimeout' },
       now,
     );
     relay.replyError(entry.id, {
-      code: ErrorCode.RequestTimeout,
+      code: ErrorCode.CallTimeout,
       message: `mcp-guard: request timed out: ${reason}`,
       data: { rule: 'callTimeout', reason, server, timeoutMs },
     });

@@ -26,7 +26,7 @@ import type { ClientPeer, RelayCore, ServerPeer } from './sides.js';
 const DIRECTION = 'client-to-server';
 /**
  * Client requests forwarded and not yet answered; past this, the client's next request is
- * answered at once with -32052 (each in-flight one is also bounded by callTimeout).
+ * answered at once with -31052 (each in-flight one is also bounded by callTimeout).
  */
 export const MAX_IN_FLIGHT = 10_000;
 
@@ -73,7 +73,7 @@ export class ClientSide implements ClientPeer {
     return this.pending.take(id);
   }
 
-  /** From now on, requests are answered at once with -32052 and this state (null: no longer). */
+  /** From now on, requests are answered at once with -31052 and this state (null: no longer). */
   setUnavailable(unavailable: Unavailable | null): void {
     this.#unavailable = unavailable;
     if (unavailable === null) return;
@@ -84,7 +84,7 @@ export class ClientSide implements ClientPeer {
   }
 
   /**
-   * The server is gone: requests in flight are answered with -32054 — except, with `retry`,
+   * The server is gone: requests in flight are answered with -31054 — except, with `retry`,
    * idempotent ones not yet retried, which wait for the next child.
    */
   serverGone(reason: string, retry: boolean, catalog: ServerCatalog): void {

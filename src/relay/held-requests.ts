@@ -14,7 +14,7 @@ export interface Queued {
   queuedAt: number;
 }
 
-/** Requests held while no server is attached; past this they are answered with -32052. */
+/** Requests held while no server is attached; past this they are answered with -31052. */
 const MAX_QUEUED = 1000;
 
 export class HeldRequests {

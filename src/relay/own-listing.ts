@@ -21,7 +21,7 @@ export type OwnKind = Extract<ListKind, 'tools' | 'prompts'>;
 
 const OWN_KINDS: readonly OwnKind[] = ['tools', 'prompts'];
 
-/** Calls waiting for a walk at most; past this they are answered at once (-32052). */
+/** Calls waiting for a walk at most; past this they are answered at once (-31052). */
 export const MAX_WAITING = 1000;
 
 /** A client request that waits for mcp-guard's walk of `kind`. */

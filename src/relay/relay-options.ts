@@ -14,7 +14,7 @@ export interface RelayOptions {
   pipeline: Pipeline;
   /** ms: `limits.callTimeout`, the longest a request may wait for its answer (queued included). */
   callTimeout: number;
-  /** The server's state as the supervisor sees it, named in -32052 answers (default `starting`). */
+  /** The server's state as the supervisor sees it, named in -31052 answers (default `starting`). */
   state?: () => string;
   /**
    * mcp-guard lists the server itself (own-listing.ts), each page waiting at most `timeoutMs`;
@@ -26,7 +26,7 @@ export interface RelayOptions {
   onCount?: () => void;
 }
 
-/** Why the server cannot take requests right now (answered with -32052 and this state). */
+/** Why the server cannot take requests right now (answered with -31052 and this state). */
 export interface Unavailable {
   state: string;
   reason: string;

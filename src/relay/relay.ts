@@ -111,7 +111,7 @@ export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
   }
 
   /**
-   * The server is gone: requests in flight are answered with -32054, except (with `retry`, when a
+   * The server is gone: requests in flight are answered with -31054, except (with `retry`, when a
    * new child will follow) idempotent ones, which are sent again to the next child.
    */
   detachServer(reason: string, options: { retry?: boolean } = {}): void {
@@ -127,7 +127,7 @@ export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
     clearInterval(this.#sweep);
   }
 
-  /** The server's state as the supervisor sees it (named in -32052 answers). */
+  /** The server's state as the supervisor sees it (named in -31052 answers). */
   state(): string {
     return this.options.state?.() ?? 'starting';
   }
@@ -178,7 +178,7 @@ export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
     this.emit('handshake');
   }
 
-  /** From now on, client requests are answered at once with -32052 and this state. */
+  /** From now on, client requests are answered at once with -31052 and this state. */
   setUnavailable(unavailable: Unavailable | null): void {
     this.client.setUnavailable(unavailable);
     if (unavailable !== null) this.batch(() => this.client.flushQueue());

@@ -9,7 +9,7 @@ import { PendingTable, type PendingRequest } from './pending.js';
 
 /**
  * Server→client requests the client has not answered yet; past this, the server's next request
- * is answered by mcp-guard (-32051) and never reaches the client. A client that never answers
+ * is answered by mcp-guard (-31051) and never reaches the client. A client that never answers
  * would otherwise let a server grow mcp-guard without bound.
  */
 export const MAX_SERVER_REQUESTS = 1000;

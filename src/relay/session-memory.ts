@@ -73,8 +73,8 @@ export function isIdempotent(entry: PendingRequest, catalog: ServerCatalog): boo
 
 /**
  * The client's `initialize` is sent to every next child until one answers it or the server is
- * `failed` (then it gets -32052): a server that crashes at start must not leave the client's
- * handshake answered with -32054 when the next start may well succeed.
+ * `failed` (then it gets -31052): a server that crashes at start must not leave the client's
+ * handshake answered with -31054 when the next start may well succeed.
  */
 export function retriesWithoutLimit(entry: PendingRequest): boolean {
   return entry.method === 'initialize';

@@ -21,7 +21,7 @@ export interface RelayCore {
   readonly clientSink: Sink;
   readonly catalog: ServerCatalog;
   readonly memory: SessionMemory;
-  /** The server's state as the supervisor sees it (named in -32052 answers). */
+  /** The server's state as the supervisor sees it (named in -31052 answers). */
   state(): string;
   batch(work: () => void): void;
   /** `bytes`: the line the message came in, when it came in one (its size is what goes out). */

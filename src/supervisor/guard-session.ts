@@ -229,7 +229,7 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     const gone = this.#restarts.gone(exit, this.#life.current === 'failed', this.#hints.hint);
     const { decision, why, reason } = gone;
     // With a next child to come, idempotent requests in flight wait for it (or, once failed, are
-    // answered as unavailable, -32052, like new ones).
+    // answered as unavailable, -31052, like new ones).
     this.relay.detachServer(why, { retry: decision.action !== 'stay-stopped' });
     this.#life.reason = reason;
     this.#life.move('exited');

@@ -9,7 +9,7 @@
  *   any live state ──stop-requested──▶ stopping ──exited──▶ stopped
  *
  * While `failed`, retries happen without leaving `failed` (spawned, exited and hung keep it), so
- * requests keep getting -32052 at once until a retry completes its handshake.
+ * requests keep getting -31052 at once until a retry completes its handshake.
  */
 
 /** Why named states: one vocabulary for audit, `status` and `up`; a superset of SessionState. */

@@ -1,7 +1,7 @@
 /**
  * Big messages through mcp-guard. `limits.maxMessageBytes` (8 MiB = 8,388,608 bytes by default)
  * caps a line's bytes including the JSON envelope, excluding its "\n": a line of exactly the
- * limit passes intact, one byte more is refused with -32053 carrying the request's id, and the
+ * limit passes intact, one byte more is refused with -31053 carrying the request's id, and the
  * session carries on. Messages under the cap arrive byte for byte, multi-byte UTF-8 included.
  */
 import assert from 'node:assert/strict';
@@ -100,7 +100,7 @@ void test(
 );
 
 void test(
-  'client request of exactly 8,388,608 bytes reaches the server whole; one byte more gets -32053 with its id',
+  'client request of exactly 8,388,608 bytes reaches the server whole; one byte more gets -31053 with its id',
   { timeout: 120_000 },
   async (t) => {
     const dir = await testDir(t);
@@ -118,7 +118,7 @@ void test(
     raw.send(paddedCall('over', LIMIT + 1));
     const refused = await raw.nextLine(STEP_MS);
     assert.equal(refused.id, 'over', JSON.stringify(refused));
-    assert.equal(errorOf(refused)?.code, -32053);
+    assert.equal(errorOf(refused)?.code, -31053);
     const after = await raw.request('tools/call', { name: 'echo', arguments: { text: 'next' } });
     assert.equal(resultText(after.result), 'next');
     await close();
@@ -135,7 +135,7 @@ void test(
 );
 
 void test(
-  'server reply of exactly 8,388,608 bytes reaches the client byte for byte; one byte more gets -32053 with the id',
+  'server reply of exactly 8,388,608 bytes reaches the client byte for byte; one byte more gets -31053 with the id',
   { timeout: 120_000 },
   async (t) => {
     const dir = await testDir(t);
@@ -161,7 +161,7 @@ void test(
     });
     const refused = await raw.nextLine(STEP_MS);
     assert.equal(refused.id, 42, JSON.stringify(refused));
-    assert.equal(errorOf(refused)?.code, -32053);
+    assert.equal(errorOf(refused)?.code, -31053);
     const after = await raw.request('tools/call', { name: 'echo', arguments: { text: 'next' } });
     assert.equal(resultText(after.result), 'next');
     await close();
@@ -174,7 +174,7 @@ void test(
 );
 
 void test(
-  'the -32053 refusal carries data {rule, reason, server}, like every mcp-guard error (SPEC 6)',
+  'the -31053 refusal carries data {rule, reason, server}, like every mcp-guard error (SPEC 6)',
   { timeout: 120_000 },
   async (t) => {
     const dir = await testDir(t);
@@ -194,7 +194,7 @@ void test(
 );
 
 void test(
-  'client request over the cap with its id written last (as the SDK does) gets -32053 with that id',
+  'client request over the cap with its id written last (as the SDK does) gets -31053 with that id',
   { timeout: 120_000 },
   async (t) => {
     const dir = await testDir(t);
@@ -205,14 +205,14 @@ void test(
       `{"method":"tools/call","params":{"name":"echo","arguments":{"text":"${text}"}},"jsonrpc":"2.0","id":"last"}`,
     );
     const refused = await raw.nextLine(STEP_MS);
-    assert.equal(errorOf(refused)?.code, -32053, JSON.stringify(refused));
+    assert.equal(errorOf(refused)?.code, -31053, JSON.stringify(refused));
     assert.equal(refused.id, 'last', JSON.stringify(refused));
     await close();
   },
 );
 
 void test(
-  'SDK client: its own request over the cap is answered -32053 with its id (the SDK writes the id last)',
+  'SDK client: its own request over the cap is answered -31053 with its id (the SDK writes the id last)',
   { timeout: 120_000 },
   async (t) => {
     const dir = await testDir(t);
@@ -228,7 +228,7 @@ void test(
       assert.ok(error instanceof McpError, String(error));
       assert.equal(
         error.code,
-        -32053,
+        -31053,
         `${error.message}; SDK errors: ${sdk.errors.map((e) => e.message.slice(0, 100)).join(' | ')}`,
       );
       return true;
@@ -243,7 +243,7 @@ void test(
 );
 
 void test(
-  'server-everything: a reply over the cap (id written last) answers the client’s call with -32053',
+  'server-everything: a reply over the cap (id written last) answers the client’s call with -31053',
   { timeout: 120_000 },
   async (t) => {
     const dir = await testDir(t);
@@ -270,7 +270,7 @@ void test(
       assert.ok(error instanceof McpError, String(error));
       assert.equal(
         error.code,
-        -32053,
+        -31053,
         `${error.message}; SDK errors: ${sdk.errors.map((e) => e.message.slice(0, 100)).join(' | ')}`,
       );
       return true;

@@ -1,6 +1,6 @@
 /**
  * A server that stops answering in the middle of a call (SPEC section 5), end to end: the SDK's
- * client and Cline's core client each get their call answered with -32054 after
+ * client and Cline's core client each get their call answered with -31054 after
  * `health.failures` silent pings — not after `limits.callTimeout` (10 minutes here) — and go on
  * calling tools on the restarted server over the same connection.
  */
@@ -18,7 +18,7 @@ const ENTRY = {
   restart: { policy: 'on-failure', backoff: { initial: 50, max: 1000 } },
 };
 
-test('the SDK client: a call the server stopped in gets -32054 from health checks, and the session goes on', async (t) => {
+test('the SDK client: a call the server stopped in gets -31054 from health checks, and the session goes on', async (t) => {
   const dir = await testDir(t);
   const guarded = guardFixture(dir, 'supervised', [], { entry: ENTRY });
   const { sdk, serverPid, step, close } = await sdkThrough(t, guarded);
@@ -46,7 +46,7 @@ test('the SDK client: a call the server stopped in gets -32054 from health check
 });
 
 void test(
-  "Cline's client: a call the server stopped in fails with -32054 after two silent pings, the next call works",
+  "Cline's client: a call the server stopped in fails with -31054 after two silent pings, the next call works",
   { timeout: 60_000 },
   async (t) => {
     const dir = await testDir(t);

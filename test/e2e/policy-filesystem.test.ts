@@ -162,7 +162,7 @@ void test(
     for (const made of ['new.txt', 'planted.txt', 'moved.txt', 'made'])
       assert.equal(existsSync(at('outside', made)), false, made);
 
-    // resources/read of a file: URI outside is a JSON-RPC error -32050.
+    // resources/read of a file: URI outside is a JSON-RPC error -31050.
     await assert.rejects(
       step(
         'resources/read',

@@ -349,7 +349,7 @@ void test(
       }),
     );
     const answer = JSON.parse(resultText(result)) as { error?: { code: number; message: string } };
-    assert.equal(answer.error?.code, -32050);
+    assert.equal(answer.error?.code, -31050);
     assert.match(answer.error?.message ?? '', /sampling: deny/);
     await close();
     assert.deepEqual(asked, []);

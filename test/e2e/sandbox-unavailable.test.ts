@@ -2,7 +2,7 @@
  * Where the OS sandbox cannot run (here: a `bwrap` first on PATH that fails the way bubblewrap
  * does under Ubuntu's AppArmor restriction, with `sandbox.backend: bwrap`, since `auto` would take
  * Landlock where the kernel has it), `sandbox.mode: required` refuses to start the server
- * and the client's initialize is answered -32052 (state "failed") saying why and how to fix it;
+ * and the client's initialize is answered -31052 (state "failed") saying why and how to fix it;
  * `auto` runs the server unconfined with one warning. Both are audited as `sandbox.applied`.
  */
 import assert from 'node:assert/strict';
@@ -27,7 +27,7 @@ function brokenBwrap(dir: TempDir): string {
   return `${bin}:${process.env.PATH}`;
 }
 
-void test('required: initialize gets -32052 (failed) saying why and how to fix it; audited', async (t) => {
+void test('required: initialize gets -31052 (failed) saying why and how to fix it; audited', async (t) => {
   const dir = await testDir(t);
   const PATH = brokenBwrap(dir);
   const guarded = guardCommand(dir, fixtureCommand('echo'), {
@@ -36,7 +36,7 @@ void test('required: initialize gets -32052 (failed) saying why and how to fix i
   const connecting = connectSdk({ ...guarded.command, env: { ...guarded.env, PATH } });
   await assert.rejects(connecting, (err: Error) => {
     const cause = err.cause as { code?: number; data?: { state?: string; reason?: string } };
-    assert.equal(cause.code, -32052, err.message);
+    assert.equal(cause.code, -31052, err.message);
     assert.equal(cause.data?.state, 'failed');
     assert.match(cause.data?.reason ?? '', /sandbox\.mode is 'required' for 'server'/);
     assert.match(cause.data?.reason ?? '', new RegExp(`bwrap said: ${SAID}`));

@@ -1,9 +1,9 @@
 /**
  * The surviving session, end to end with the SDK's real client through `mcp-guard run`: the server
  * is SIGKILLed mid-session and the same client connection carries on — a read-only call in flight
- * gets its normal result, a non-idempotent one -32054 and nothing else reaches the client as an
+ * gets its normal result, a non-idempotent one -31054 and nothing else reaches the client as an
  * error; `logging/setLevel` still holds on the new child. And a server that cannot start answers
- * the client's `initialize` with -32052 after exactly the starts its restart policy allows.
+ * the client's `initialize` with -31052 after exactly the starts its restart policy allows.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -81,7 +81,7 @@ test('server-everything SIGKILLed mid-session: the same client goes on, in-fligh
 
   const error = await step('the in-flight sampling call', samplingOutcome);
   assert.ok(error instanceof McpError, String(error));
-  assert.equal(error.code, -32054);
+  assert.equal(error.code, -31054);
   const result = await step('the in-flight read-only call', readOnly);
   assert.match(resultText(result), /Long running operation completed/);
 
@@ -113,7 +113,7 @@ test('server-everything SIGKILLed mid-session: the same client goes on, in-fligh
   await waitAllGone([newPid], 5000, sdk.stderr);
 });
 
-test('a server that cannot start: the SDK client gets -32052 for initialize after maxRestarts + 1 starts', async (t) => {
+test('a server that cannot start: the SDK client gets -31052 for initialize after maxRestarts + 1 starts', async (t) => {
   const dir = await testDir(t);
   const guarded = guardFixture(dir, 'supervised', [], {
     env: { CRASH_STARTS: '1000' },
@@ -134,7 +134,7 @@ test('a server that cannot start: the SDK client gets -32052 for initialize afte
     (error: unknown) => error,
   );
   assert.ok(outcome instanceof Error, String(outcome));
-  assert.match(outcome.message, /-32052/);
+  assert.match(outcome.message, /-31052/);
   assert.match(outcome.message, /unavailable \(failed\)/);
   // maxRestarts 2: the first start and two restarts; the next retry is backoff.max (5 s) away.
   assert.equal((await readPids(guarded.pidFile, 3)).length, 3);

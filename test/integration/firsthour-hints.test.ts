@@ -14,7 +14,7 @@ import { startClineShaped } from '../helpers/cline-shaped.js';
 import { SERVER_FILESYSTEM } from '../helpers/paths.js';
 import type { JsonObject, RawChild } from '../helpers/raw-client.js';
 
-/** The client's initialize, answered -32052 (the server failed); returns the error's reason. */
+/** The client's initialize, answered -31052 (the server failed); returns the error's reason. */
 async function failedReason(guard: RawChild): Promise<string> {
   guard.send(initialize(1));
   const reply = await guard.nextLine(30_000);

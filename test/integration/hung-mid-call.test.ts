@@ -1,7 +1,7 @@
 /**
  * A server that stops mid-call (SPEC section 5): silent, no output and no CPU, it is hung even
  * with the call in flight — killed and restarted after `health.failures` pings, the call answered
- * with -32054 (or retried once on the new child when it is read-only) long before
+ * with -31054 (or retried once on the new child when it is read-only) long before
  * `limits.callTimeout`. A busy one — logging, computing, or answering pings — is left alone and
  * its call is bounded by callTimeout.
  */
@@ -47,7 +47,7 @@ const errorOf = (reply: JsonObject) =>
 const textOf = (reply: JsonObject) =>
   (reply.result as { content: { text: string }[] } | undefined)?.content[0]?.text ?? '';
 
-test('stopped mid-call: killed as hung, the call gets -32054 long before callTimeout', async (t) => {
+test('stopped mid-call: killed as hung, the call gets -31054 long before callTimeout', async (t) => {
   const { guard, pidFile, audit } = guarded(t, 600_000);
   try {
     await guard.initialize();
@@ -98,7 +98,7 @@ for (const [tool, what] of [
       await guard.initialize();
       await readPids(pidFile, 1);
       const reply = await guard.request('tools/call', { name: tool, arguments: {} }, 20_000);
-      assert.equal(errorOf(reply)?.code, ErrorCode.RequestTimeout, JSON.stringify(reply));
+      assert.equal(errorOf(reply)?.code, ErrorCode.CallTimeout, JSON.stringify(reply));
       assert.equal(errorOf(reply)?.data.rule, 'callTimeout');
       // Nothing failed while the call was in flight (a spinning server with no call in flight
       // is another matter: it answers no one, and is restarted after the call).

@@ -131,7 +131,7 @@ test('mcp-guard SIGKILLed: a server that ignores EOF and SIGTERM, and its grandc
   await waitUntilDead(grandchild!, 5000, 'grandchild after mcp-guard was SIGKILLed');
 });
 
-test('restart policy never: the server exits mid-request, in-flight requests get -32054, mcp-guard exits 1', async (t) => {
+test('restart policy never: the server exits mid-request, in-flight requests get -31054, mcp-guard exits 1', async (t) => {
   const dir = tempDir(t);
   const { guard, pidFile } = fixture(
     t,
@@ -151,7 +151,7 @@ test('restart policy never: the server exits mid-request, in-flight requests get
   const byId = new Map(replies.map((r) => [r.id, r]));
   for (const id of [2, 3]) {
     const error = byId.get(id)?.error as { code: number; data: { server: string } } | undefined;
-    assert.equal(error?.code, -32054, `request ${id}: ${JSON.stringify(byId.get(id))}`);
+    assert.equal(error?.code, -31054, `request ${id}: ${JSON.stringify(byId.get(id))}`);
   }
   const exit = await guard.exited;
   assert.equal(exit.code, 1, guard.stderr());
@@ -166,11 +166,11 @@ test('a server that exits 0 on its own ends the session with exit code 0', async
   await handshake(guard);
   guard.send(callTool(2, 'die'));
   const reply = await guard.nextLine();
-  assert.equal((reply.error as { code: number }).code, -32054);
+  assert.equal((reply.error as { code: number }).code, -31054);
   assert.equal((await guard.exited).code, 0, guard.stderr());
 });
 
-test('a server that cannot start: initialize is answered with -32052 (state failed), exit 1 on EOF', async (t) => {
+test('a server that cannot start: initialize is answered with -31052 (state failed), exit 1 on EOF', async (t) => {
   const dir = tempDir(t);
   const guard = startGuard(['run', '--', join(dir, 'no-such-server')], { t, stateDir: dir });
   guard.send(initialize(7));
@@ -181,7 +181,7 @@ test('a server that cannot start: initialize is answered with -32052 (state fail
     data: { state: string; server: string };
   };
   assert.equal(reply.id, 7);
-  assert.equal(error.code, -32052);
+  assert.equal(error.code, -31052);
   assert.equal(error.data.state, 'failed');
   assert.match(error.message, /no-such-server/);
   guard.send(callTool(8, 'echo'));

@@ -88,7 +88,7 @@ async function repliesTo(
   return byId;
 }
 
-test('a crash mid-session: the child is restarted, the session goes on, read-only calls in flight are retried and others get -32054', async (t) => {
+test('a crash mid-session: the child is restarted, the session goes on, read-only calls in flight are retried and others get -31054', async (t) => {
   const { guard, pidFile, audit } = supervised(t);
   try {
     await guard.initialize();
@@ -99,8 +99,8 @@ test('a crash mid-session: the child is restarted, the session goes on, read-onl
     guard.send(callTool(103, 'die'));
     const replies = await repliesTo(guard, [101, 102, 103]);
     assert.equal(textOf(replies.get(101)!), 'slept 400 ms', JSON.stringify(replies.get(101)));
-    assert.equal(errorOf(replies.get(102)!)?.code, -32054);
-    assert.equal(errorOf(replies.get(103)!)?.code, -32054);
+    assert.equal(errorOf(replies.get(102)!)?.code, -31054);
+    assert.equal(errorOf(replies.get(103)!)?.code, -31054);
     const echo = await guard.request('tools/call', { name: 'echo', arguments: { text: 'after' } });
     assert.equal(textOf(echo), 'after');
     const pids = await readPids(pidFile, 2);
@@ -215,7 +215,7 @@ test('notifications/tools/list_changed reaches the client only when the list rea
   }
 });
 
-test('a server that crashes at every start: initialize waits, then gets -32052 failed after maxRestarts; starts keep to the policy', async (t) => {
+test('a server that crashes at every start: initialize waits, then gets -31052 failed after maxRestarts; starts keep to the policy', async (t) => {
   const { guard, pidFile, audit } = supervised(t, { CRASH_STARTS: '1000' });
   try {
     guard.send({
@@ -230,14 +230,14 @@ test('a server that crashes at every start: initialize waits, then gets -32052 f
     });
     const reply = await guard.nextLine(10_000);
     assert.equal(reply.id, 1);
-    assert.equal(errorOf(reply)?.code, -32052);
+    assert.equal(errorOf(reply)?.code, -31052);
     assert.equal(errorOf(reply)?.data.state, 'failed');
     assert.match(String(errorOf(reply)?.data.reason), /4 starts within 60000 ms/);
     // maxRestarts 3: the first start and 3 restarts, then failed.
     assert.equal((await readPids(pidFile, 4)).length, 4);
     // While failed, requests are answered at once.
     guard.send(callTool(2, 'echo', { text: 'x' }));
-    assert.equal(errorOf(await guard.nextLine())?.code, -32052);
+    assert.equal(errorOf(await guard.nextLine())?.code, -31052);
     // One retry every backoff.max (400 ms) while failed.
     await readPids(pidFile, 6, 10_000);
     const spawns = events(audit(), 'child.spawn').map((r) => Date.parse(String(r.time)));
@@ -301,9 +301,9 @@ test('hang on a call: callTimeout answers the call and cancels it, then failed p
   try {
     await guard.initialize();
     const [first] = await readPids(pidFile, 1);
-    // A slow call past callTimeout: the client gets -32001, the server a cancellation.
+    // A slow call past callTimeout: the client gets -31055, the server a cancellation.
     const slow = await guard.request('tools/call', { name: 'write', arguments: {} }, 10_000);
-    assert.equal(errorOf(slow)?.code, -32001);
+    assert.equal(errorOf(slow)?.code, -31055);
     await waitFor(
       () => received(recvLog).find((m) => m.method === 'notifications/cancelled'),
       5000,
@@ -313,7 +313,7 @@ test('hang on a call: callTimeout answers the call and cancels it, then failed p
     assert.equal((cancel!.params as JsonObject).requestId, slow.id);
     // A hung call: answered the same way; then the silent child fails its pings.
     const hang = await guard.request('tools/call', { name: 'hang', arguments: {} }, 10_000);
-    assert.equal(errorOf(hang)?.code, -32001);
+    assert.equal(errorOf(hang)?.code, -31055);
     assert.equal(errorOf(hang)?.data.rule, 'callTimeout');
     await readPids(pidFile, 2, 10_000);
     await waitUntilDead(first!, 5000, 'the hung child');
@@ -395,9 +395,9 @@ test('a new child with another protocol version cannot resume the session: faile
         return errorOf(r)?.data.state === 'failed' ? r : undefined;
       },
       5000,
-      'requests answered -32052 failed',
+      'requests answered -31052 failed',
     );
-    assert.equal(errorOf(reply)?.code, -32052);
+    assert.equal(errorOf(reply)?.code, -31052);
     assert.match(String(errorOf(reply)?.data.reason), /protocol 2024-11-05/);
     assert.ok(events(audit(), 'child.failed').length >= 1);
   } finally {

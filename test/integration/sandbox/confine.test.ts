@@ -24,7 +24,7 @@ async function refused(guard: GuardProcess): Promise<string> {
   guard.send(initialize(1));
   const reply = await guard.nextLine(20_000);
   const error = reply.error as { code: number; message: string } | undefined;
-  assert.equal(error?.code, -32052, `${JSON.stringify(reply)}\n${guard.stderr()}`);
+  assert.equal(error?.code, -31052, `${JSON.stringify(reply)}\n${guard.stderr()}`);
   guard.child.stdin.end();
   await guard.exited;
   return error.message;

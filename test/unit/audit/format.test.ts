@@ -43,8 +43,8 @@ void test('one line per record: local short time, level, server, event, key fiel
     },
     {
       event: 'rpc.response',
-      fields: { method: 'tools/call', id: 8, durationMs: 3, isError: true, code: -32050 },
-      want: ['failed', 'code=-32050'],
+      fields: { method: 'tools/call', id: 8, durationMs: 3, isError: true, code: -31050 },
+      want: ['failed', 'code=-31050'],
     },
     {
       event: 'policy.deny',
@@ -100,7 +100,7 @@ void test('the word "error" appears only for error-level records', () => {
     id: 1,
     durationMs: 5,
     isError: true,
-    code: -32054,
+    code: -31054,
   });
   const denial = line(
     'policy.deny',

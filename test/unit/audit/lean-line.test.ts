@@ -53,7 +53,7 @@ const cases: [string, AuditEvent][] = [
   ],
   ['a response', rpcResponse(request, { isError: false }, 12.345)],
   ['a response with a body', rpcResponse(request, { isError: true, body }, 0.04)],
-  ['a timeout', rpcResponse(request, { isError: true, code: -32001, rule: 'callTimeout' }, 3e4)],
+  ['a timeout', rpcResponse(request, { isError: true, code: -31055, rule: 'callTimeout' }, 3e4)],
   [
     'a refused reply',
     rpcResponse({ ...request, tool: undefined }, { isError: true, rule: 'r' }, 1),

@@ -140,7 +140,7 @@ void test('read-only folders serve only tools the server annotates readOnlyHint:
   ]);
 });
 
-void test('refusals: tools/call gets an isError result, resources/read error -32050 (SPEC 6)', () => {
+void test('refusals: tools/call gets an isError result, resources/read error -31050 (SPEC 6)', () => {
   const check = makeCheck();
   const call = request(
     'tools/call',

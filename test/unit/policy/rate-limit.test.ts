@@ -86,7 +86,7 @@ void test('rate limit: at the limit every call passes, one past it is refused wi
     action: 'deny',
     rule: 'limits.callsPerMinute',
     reason: 'the 3 calls per minute to this server are used up; retry after 20000 ms',
-    code: -32051,
+    code: -31051,
     data: { retryAfterMs: 20_000 },
   });
   clock.advance(19_999);

@@ -5,7 +5,7 @@ import { refusalLine } from '../../../src/policy/refusal.js';
 const limited = {
   rule: 'limits.callsPerMinute',
   reason: 'the 3 calls per minute to this server are used up; retry after 20000 ms',
-  code: -32051,
+  code: -31051,
   data: { retryAfterMs: 20000 },
 };
 
@@ -28,12 +28,12 @@ void test('a rate-limited tools/call: an isError result whose text and _meta car
   });
 });
 
-void test('any other rate-limited request: -32051 with data.retryAfterMs', () => {
+void test('any other rate-limited request: -31051 with data.retryAfterMs', () => {
   assert.deepEqual(JSON.parse(refusalLine('r', 'resources/read', 'files', limited)), {
     jsonrpc: '2.0',
     id: 'r',
     error: {
-      code: -32051,
+      code: -31051,
       message: `Blocked by mcp-guard: ${limited.reason}`,
       data: { rule: limited.rule, reason: limited.reason, server: 'files', retryAfterMs: 20000 },
     },

@@ -101,7 +101,7 @@ test(`server→client requests the client never answers: ${MAX_SERVER_REQUESTS} 
   assert.equal(toClient.length, MAX_SERVER_REQUESTS + 1);
 });
 
-test(`client requests in flight: ${MAX_IN_FLIGHT} go to the server, the next gets -32052 at once`, async () => {
+test(`client requests in flight: ${MAX_IN_FLIGHT} go to the server, the next gets -31052 at once`, async () => {
   const t = setup();
   const toClient = lines(t.client.output as PassThrough);
   const toServer = lines(t.server.output);

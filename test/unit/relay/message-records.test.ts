@@ -102,7 +102,7 @@ test('notifications are recorded only with audit.bodies; invalid lines and respo
   records.invalid('server-to-client', 'not JSON', 12, null);
   records.response(
     { id: 3, method: 'tools/call', tool: 'rm', startedAt: 100 },
-    { isError: true, code: -32001 },
+    { isError: true, code: -31055 },
     112.34,
   );
   assert.deepEqual(
@@ -111,7 +111,7 @@ test('notifications are recorded only with audit.bodies; invalid lines and respo
       ['rpc.invalid', { direction: 'server-to-client', reason: 'not JSON', size: 12, id: null }],
       [
         'rpc.response',
-        { method: 'tools/call', id: 3, tool: 'rm', durationMs: 12.3, isError: true, code: -32001 },
+        { method: 'tools/call', id: 3, tool: 'rm', durationMs: 12.3, isError: true, code: -31055 },
       ],
     ],
   );

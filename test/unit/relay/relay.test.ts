@@ -194,7 +194,7 @@ test('a duplicate id in flight is refused; the first request still completes', a
   assert.deepEqual(await t.toClient.next(), [{ jsonrpc: '2.0', id: 1, result: {} }]);
 });
 
-test('an oversized response to a pending request is answered with -32053 for that id', async () => {
+test('an oversized response to a pending request is answered with -31053 for that id', async () => {
   const t = setup({ maxMessageBytes: 100 });
   t.client(req(9, 'tools/call', { name: 'big' }));
   await t.toServer.next();
@@ -204,7 +204,7 @@ test('an oversized response to a pending request is answered with -32053 for tha
   assert.equal(reply!.error.code, ErrorCode.MessageTooLarge);
 });
 
-test('an oversized message with its id written last (as the MCP SDK writes) gets -32053 with that id', async () => {
+test('an oversized message with its id written last (as the MCP SDK writes) gets -31053 with that id', async () => {
   const t = setup({ maxMessageBytes: 100 });
   t.client(
     `{"method":"tools/call","params":{"name":"echo","arguments":{"m":"${'x'.repeat(500)}"}},"jsonrpc":"2.0","id":11}`,
@@ -245,7 +245,7 @@ test('server→client requests: forwarded when the client declared the capabilit
   assert.equal(next!.id, 2, 'the second response to s1 was dropped');
 });
 
-test('detaching the server answers in-flight requests with -32054', async () => {
+test('detaching the server answers in-flight requests with -31054', async () => {
   const t = setup();
   t.client(req(1, 'tools/call', { name: 'slow' }));
   t.client(req(2, 'ping'));
@@ -263,7 +263,7 @@ test('detaching the server answers in-flight requests with -32054', async () => 
   );
 });
 
-test('requests wait for a server to attach; with the server unavailable they get -32052', async () => {
+test('requests wait for a server to attach; with the server unavailable they get -31052', async () => {
   const t = setup({ attach: false });
   t.client(req(1, 'ping'));
   const serverIn = new PassThrough();
@@ -398,7 +398,7 @@ test('a refused request gets the exact SPEC 6 reply and never reaches the server
     jsonrpc: '2.0',
     id: 2,
     error: {
-      code: -32050,
+      code: -31050,
       message: 'Blocked by mcp-guard: move_file is denied',
       data: { rule: 'tools.deny', reason: 'move_file is denied', server: 'test' },
     },
@@ -428,7 +428,7 @@ test("a refused server reply still answers the client's request, with the refusa
   assert.equal((call!.result as { isError: boolean }).isError, true);
   assert.doesNotMatch(JSON.stringify(call), /secret/);
   assert.deepEqual(list!.error, {
-    code: -32050,
+    code: -31050,
     message: 'Blocked by mcp-guard: move_file is denied',
     data: { rule: 'tools.deny', reason: 'move_file is denied', server: 'test' },
   });
@@ -442,7 +442,7 @@ test("a refused server reply still answers the client's request, with the refusa
   );
 });
 
-test('callTimeout: a request past it gets -32001 and the server a cancellation', async () => {
+test('callTimeout: a request past it gets -31055 and the server a cancellation', async () => {
   const t = setup({ callTimeout: 50 });
   t.client(req(7, 'tools/call', { name: 'slow' }));
   const [forwarded] = (await t.toServer.next()) as { id: number }[];
@@ -452,7 +452,7 @@ test('callTimeout: a request past it gets -32001 and the server a cancellation',
     error: { code: number; data: Record<string, unknown> };
   }[];
   assert.equal(reply!.id, 7);
-  assert.equal(reply!.error.code, -32001);
+  assert.equal(reply!.error.code, -31055);
   assert.equal(reply!.error.data.rule, 'callTimeout');
   assert.equal(reply!.error.data.timeoutMs, 50);
   const [cancel] = await t.toServer.next();
@@ -470,13 +470,13 @@ test('callTimeout: a request past it gets -32001 and the server a cancellation',
   assert.equal(next!.id, 8);
 });
 
-test('a request queued while no server is attached gets -32052 once callTimeout passes', async () => {
+test('a request queued while no server is attached gets -31052 once callTimeout passes', async () => {
   const t = setup({ callTimeout: 50, attach: false, state: () => 'restarting' });
   t.client(req(1, 'tools/list'));
   const [reply] = (await t.toClient.next()) as {
     error: { code: number; message: string; data: Record<string, unknown> };
   }[];
-  assert.equal(reply!.error.code, -32052);
+  assert.equal(reply!.error.code, -31052);
   assert.deepEqual(reply!.error.data, {
     rule: 'availability',
     reason: 'the server was not ready within limits.callTimeout (50 ms)',
@@ -486,7 +486,7 @@ test('a request queued while no server is attached gets -32052 once callTimeout 
   assert.match(reply!.error.message, /^mcp-guard: server 'test' is unavailable \(restarting\)/);
 });
 
-test('detach with retry: read-only calls wait for the next server, others get -32054', async () => {
+test('detach with retry: read-only calls wait for the next server, others get -31054', async () => {
   const t = setup();
   t.client(req(1, 'tools/list'));
   await t.toServer.next();
@@ -509,7 +509,7 @@ test('detach with retry: read-only calls wait for the next server, others get -3
   t.relay.detachServer('terminated by SIGKILL', { retry: true });
   const [stopped] = (await t.toClient.next()) as { id: number; error: { code: number } }[];
   assert.equal(stopped!.id, 3);
-  assert.equal(stopped!.error.code, -32054);
+  assert.equal(stopped!.error.code, -31054);
   // A new server, held while the session is replayed: nothing of the client's reaches it.
   const next = { input: new PassThrough(), output: new PassThrough() };
   const toNext = new Lines(next.output);
@@ -525,11 +525,11 @@ test('detach with retry: read-only calls wait for the next server, others get -3
     'the retried call first, then what waited',
   );
   assert.deepEqual(sent[0]!.params, { name: 'read' });
-  // Retried once only: if this server dies too, the call gets -32054 (the ping, sent once so
+  // Retried once only: if this server dies too, the call gets -31054 (the ping, sent once so
   // far, waits for the next server).
   t.relay.detachServer('exited with code 1', { retry: true });
   const [again] = (await t.toClient.next()) as { id: number; error: { code: number } }[];
-  assert.deepEqual([again!.id, again!.error.code], [2, -32054]);
+  assert.deepEqual([again!.id, again!.error.code], [2, -31054]);
   assert.deepEqual(
     t.relay.client.retrying.map((entry) => entry.id),
     [4],
@@ -547,10 +547,10 @@ test('callTimeout at the limit: a request one ms short of it waits, at it is ans
   t.relay.batch(() => t.relay.client.expire(entry.startedAt + 60_000, 60_000));
   assert.equal(t.relay.client.pending.has(9), false);
   const [reply] = (await t.toClient.next()) as { id: number; error: { code: number } }[];
-  assert.deepEqual([reply!.id, reply!.error.code], [9, -32001]);
+  assert.deepEqual([reply!.id, reply!.error.code], [9, -31055]);
 });
 
-test('the queue while no server is attached holds 1000 requests; the 1001st gets -32052 at once', async () => {
+test('the queue while no server is attached holds 1000 requests; the 1001st gets -31052 at once', async () => {
   const t = setup({ attach: false });
   for (let id = 1; id <= 1001; id += 1) t.client(req(id, 'ping'));
   const [refused] = (await t.toClient.next()) as {
@@ -558,7 +558,7 @@ test('the queue while no server is attached holds 1000 requests; the 1001st gets
     error: { code: number; data: { reason: string; state: string } };
   }[];
   assert.equal(refused!.id, 1001);
-  assert.equal(refused!.error.code, -32052);
+  assert.equal(refused!.error.code, -31052);
   assert.equal(refused!.error.data.reason, 'too many requests waiting for the server');
   const next = { input: new PassThrough(), output: new PassThrough() };
   const toNext = new Lines(next.output);
@@ -725,7 +725,7 @@ test("own listing: mcp-guard lists after the client's initialized; a call waits 
   const [again] = (await t.toServer.next()) as { id: string; method: string }[];
   assert.equal(again!.method, 'tools/list');
   t.client(req(4, 'tools/call', { name: 'echo', arguments: {} }));
-  // While failed, a waiting call is answered at once with -32052.
+  // While failed, a waiting call is answered at once with -31052.
   t.relay.setUnavailable({ state: 'failed', reason: 'gave up' });
   const [unavailable] = (await t.toClient.next()) as {
     id: number;
@@ -742,7 +742,7 @@ test("own listing: mcp-guard lists after the client's initialized; a call waits 
   t.relay.close();
 });
 
-test("own listing: a call that waited callTimeout for mcp-guard's walk gets -32052 with the reason, and the server never sees it", async () => {
+test("own listing: a call that waited callTimeout for mcp-guard's walk gets -31052 with the reason, and the server never sees it", async () => {
   const t = setup({ ownListing: true, callTimeout: 50 });
   t.client(req(9, 'tools/call', { name: 'echo', arguments: {} }));
   // No handshake: the call itself starts the walk, which the server never answers.

@@ -86,7 +86,7 @@ test('a crash is audited and restarted after the backoff, on a new child', async
   await t.session.stop('eof');
 });
 
-test('too many starts in the window: failed, requests get -32052, one retry every backoff.max', async () => {
+test('too many starts in the window: failed, requests get -31052, one retry every backoff.max', async () => {
   const t = setup((s) => (s.restart = { ...s.restart, maxRestarts: 0 }));
   t.children[0]!.exit(1);
   await settle();
@@ -100,7 +100,7 @@ test('too many starts in the window: failed, requests get -32052, one retry ever
   t.client.input.write('{"jsonrpc":"2.0","id":1,"method":"tools/list"}\n');
   await settle();
   const reply = t.toClient[0] as { id: number; error: { code: number; data: { state: string } } };
-  assert.deepEqual([reply.id, reply.error.code, reply.error.data.state], [1, -32052, 'failed']);
+  assert.deepEqual([reply.id, reply.error.code, reply.error.data.state], [1, -31052, 'failed']);
   await t.clock.advance(15_000);
   assert.equal(t.children.length, 2, 'a retry');
   assert.equal(t.session.state, 'failed', 'until its handshake completes');
