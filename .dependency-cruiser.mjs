@@ -1,10 +1,10 @@
 /**
  * The layers of src/ (docs/architecture.md), checked by `npm run lint` and `npm test`:
  *
- *   cli → adopt → supervisor → (sandbox, relay) → policy → audit → config → protocol → base
+ *   cli → (adopt, http) → supervisor → (sandbox, relay) → policy → audit → config → protocol → base
  *
- * A folder imports only from folders below it; the two folders of one level (sandbox and relay) do
- * not import each other. The base is the files directly under src/
+ * A folder imports only from folders below it; the folders of one level (sandbox and relay; adopt
+ * and http) do not import each other. The base is the files directly under src/
  * (errors.ts, version.ts, atomic-file.ts): generic helpers every layer may use.
  */
 
@@ -16,7 +16,7 @@ const LEVELS = [
   ['policy'],
   ['sandbox', 'relay'],
   ['supervisor'],
-  ['adopt'],
+  ['adopt', 'http'],
   ['cli'],
 ];
 

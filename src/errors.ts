@@ -22,6 +22,7 @@ export type GuardErrorCode =
   | 'ERR_AUDIT_VERIFY'
   | 'ERR_HANDSHAKE'
   | 'ERR_LOCK'
+  | 'ERR_TOKEN'
   | 'ERR_WRITE';
 
 /** Why: one error class for local failures; only cli/ turns it into stderr text and an exit code. */
