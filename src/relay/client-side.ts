@@ -156,6 +156,7 @@ export class ClientSide implements ClientPeer {
       answerDuplicate(this.#relay, message.id, bytes?.length ?? 0);
       return;
     }
+    this.#relay.memory.onClientRequest(message.method, message.params);
     if (message.method === 'initialize' && isObject(message.params))
       this.#initParams = message.params;
     const kind = listing === null ? undefined : listNeeded(message.method);

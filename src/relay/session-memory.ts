@@ -4,11 +4,16 @@
  * `notifications/initialized`, its last `logging/setLevel`, and its live `resources/subscribe`s.
  * Also which requests may be retried on a new child when the old one dies with them in flight.
  */
+import { nextEra, statelessVersionOf, type Era } from '../protocol/era.js';
 import { isObject } from '../protocol/jsonrpc.js';
 import type { ServerCatalog } from '../policy/catalog.js';
 import type { PendingRequest } from './pending.js';
 
 export class SessionMemory {
+  /** The session's era (protocol/era.ts), from the client's requests; undefined until one says. */
+  era: Era | undefined;
+  /** The stateless-era protocol version the client's requests declared last. */
+  statelessVersion: string | undefined;
   /** The `initialize` params as forwarded to the server. */
   initialize: Record<string, unknown> | undefined;
   /** The protocol version the first child agreed to; a new child must agree to the same. */
@@ -18,6 +23,13 @@ export class SessionMemory {
   logLevel: Record<string, unknown> | undefined;
   /** URIs the client subscribed to (and did not unsubscribe from). */
   readonly subscriptions = new Set<string>();
+
+  /** Records a client request as it arrives, before any policy: it may decide the era. */
+  onClientRequest(method: string, params: unknown): void {
+    this.era = nextEra(this.era, method, params);
+    const version = statelessVersionOf(params);
+    if (version !== undefined) this.statelessVersion = version;
+  }
 
   /** Records a request as it is forwarded to the server. */
   onRequest(method: string, params: unknown): void {

@@ -21,6 +21,22 @@ test('SessionMemory keeps initialize, the last setLevel and live subscriptions',
   assert.equal(memory.protocolVersion, '2025-06-18', 'the first handshake is the session');
 });
 
+test("SessionMemory: the era from the client's requests, and the stateless version it declared", () => {
+  const memory = new SessionMemory();
+  const meta = (version: string) => ({
+    _meta: { 'io.modelcontextprotocol/protocolVersion': version },
+  });
+  memory.onClientRequest('tools/list', {});
+  assert.equal(memory.era, undefined);
+  memory.onClientRequest('server/discover', meta('2026-07-28'));
+  assert.equal(memory.era, 'stateless');
+  assert.equal(memory.statelessVersion, '2026-07-28');
+  memory.onClientRequest('initialize', { protocolVersion: '2025-11-25' });
+  assert.equal(memory.era, 'session', 'the fallback after a probe');
+  memory.onClientRequest('tools/list', meta('2026-07-28'));
+  assert.equal(memory.era, 'session');
+});
+
 test('isIdempotent: lists, resources/read, ping, initialize, and read-only tools only', () => {
   const catalog = new ServerCatalog();
   catalog.observeResult(
