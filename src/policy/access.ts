@@ -2,7 +2,8 @@
  * Method policy (SPEC 6.3): which tools, resources and prompts exist for the client. Denied ones
  * are removed from list results (`tools/list`, `resources/list`, `prompts/list`) (the page's `nextCursor` is kept, so pagination still works)
  * and refused when used: `tools/call`, `prompts/get`, `resources/read` and `resources/subscribe`,
- * and `completion/complete` naming them. `tools.readOnlyOnly` keeps only tools advertised with
+ * a `subscriptions/listen` naming one in `resourceSubscriptions`, and `completion/complete`
+ * naming them; a `notifications/resources/updated` for a denied URI is never delivered. `tools.readOnlyOnly` keeps only tools advertised with
  * `readOnlyHint: true`.
  *
  * Unknown names: once the catalog holds a whole walk of the list (in a session, mcp-guard's own,
@@ -111,6 +112,16 @@ export function createAccessCheck(
       case 'resources/subscribe': {
         const uri = paramString(params, 'uri');
         return uri === undefined ? undefined : decide.resources(uri);
+      }
+      case 'subscriptions/listen': {
+        const notifications = isObject(params) ? params.notifications : undefined;
+        const uris = isObject(notifications) ? notifications.resourceSubscriptions : undefined;
+        if (!Array.isArray(uris)) return undefined;
+        for (const uri of uris) {
+          const refusal = typeof uri === 'string' ? decide.resources(uri) : undefined;
+          if (refusal !== undefined) return refusal;
+        }
+        return undefined;
       }
       case 'completion/complete': {
         const ref = isObject(params) ? params.ref : undefined;

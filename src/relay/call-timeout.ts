@@ -2,13 +2,15 @@
  * `limits.callTimeout`: no client request waits longer for its answer, wherever it waits. A
  * request in flight (or waiting to be sent again to a new child) is answered with a timeout error
  * and the server told to cancel it; one waiting for mcp-guard's own listing, or queued for a
- * server that is not ready, is answered -31052 with the state that kept it waiting.
+ * server that is not ready, is answered -31052 with the state that kept it waiting. A stream
+ * (`subscriptions/listen`) once forwarded is not a call: it stays open past the timeout.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
 import { answerUnavailable } from './answers.js';
 import type { HeldRequests } from './held-requests.js';
 import type { PendingRequest, PendingTable } from './pending.js';
 import type { RelayCore, ServerPeer } from './sides.js';
+import { isStream } from './streams.js';
 
 /** Where the client's requests wait. */
 export interface Waiting {
@@ -30,7 +32,7 @@ export function expireWaiting(
   const reason = `no answer within limits.callTimeout (${timeoutMs} ms)`;
   const expired: PendingRequest[] = [];
   for (const entry of waiting.pending.values()) {
-    if (now - entry.startedAt >= timeoutMs) expired.push(entry);
+    if (now - entry.startedAt >= timeoutMs && !isStream(entry.method)) expired.push(entry);
   }
   for (const entry of [...expired, ...waiting.held.takeLateRetries(now, timeoutMs)]) {
     waiting.pending.take(entry.id);

@@ -6,6 +6,7 @@
  */
 import type { RequestId, RpcMessage } from '../protocol/jsonrpc.js';
 import type { PendingRequest } from './pending.js';
+import { isStream } from './streams.js';
 
 export interface Queued {
   message: RpcMessage;
@@ -63,9 +64,14 @@ export class HeldRequests {
     return taken;
   }
 
-  /** Removes and returns the retries first forwarded `timeoutMs` or more before `now`. */
+  /**
+   * Removes and returns the retries first forwarded `timeoutMs` or more before `now` (a stream
+   * waiting to be opened again is never late).
+   */
   takeLateRetries(now: number, timeoutMs: number): PendingRequest[] {
-    const late = this.#retry.filter((entry) => now - entry.startedAt >= timeoutMs);
+    const late = this.#retry.filter(
+      (entry) => now - entry.startedAt >= timeoutMs && !isStream(entry.method),
+    );
     if (late.length > 0) this.#retry = this.#retry.filter((entry) => !late.includes(entry));
     return late;
   }

@@ -3,6 +3,7 @@
  * are different ids).
  */
 import { idKey, type RequestId } from '../protocol/jsonrpc.js';
+import { isStream } from './streams.js';
 
 export interface PendingRequest {
   id: RequestId;
@@ -18,9 +19,16 @@ export interface PendingRequest {
 
 export class PendingTable {
   readonly #entries = new Map<string, PendingRequest>();
+  /** Entries that are streams (streams.ts), not calls. */
+  #streams = 0;
 
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** Entries that are calls: what a server is working on (open streams left out). */
+  get calls(): number {
+    return this.#entries.size - this.#streams;
   }
 
   has(id: RequestId): boolean {
@@ -28,14 +36,20 @@ export class PendingTable {
   }
 
   add(entry: PendingRequest): void {
-    this.#entries.set(idKey(entry.id), entry);
+    const key = idKey(entry.id);
+    const old = this.#entries.get(key);
+    if (old !== undefined && isStream(old.method)) this.#streams -= 1;
+    this.#entries.set(key, entry);
+    if (isStream(entry.method)) this.#streams += 1;
   }
 
   /** Removes and returns the entry for this id, if any. */
   take(id: RequestId): PendingRequest | undefined {
     const key = idKey(id);
     const entry = this.#entries.get(key);
-    if (entry !== undefined) this.#entries.delete(key);
+    if (entry === undefined) return undefined;
+    this.#entries.delete(key);
+    if (isStream(entry.method)) this.#streams -= 1;
     return entry;
   }
 
@@ -48,6 +62,7 @@ export class PendingTable {
   drain(): PendingRequest[] {
     const all = [...this.#entries.values()];
     this.#entries.clear();
+    this.#streams = 0;
     return all;
   }
 }

@@ -147,9 +147,12 @@ export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
     return this.server.lastTraffic;
   }
 
-  /** Client requests in flight (forwarded, not yet answered). */
+  /**
+   * Client calls in flight (forwarded, not yet answered): an open `subscriptions/listen` stream is
+   * no work the server is doing.
+   */
   get inFlight(): number {
-    return this.client.pending.size;
+    return this.client.pending.calls;
   }
 
   /** Messages refused by policy, for `status` and `up`. */

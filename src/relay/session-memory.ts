@@ -8,6 +8,7 @@ import { nextEra, statelessVersionOf, type Era } from '../protocol/era.js';
 import { isObject } from '../protocol/jsonrpc.js';
 import type { ServerCatalog } from '../policy/catalog.js';
 import type { PendingRequest } from './pending.js';
+import { isStream } from './streams.js';
 
 export class SessionMemory {
   /** The session's era (protocol/era.ts), from the client's requests; undefined until one says. */
@@ -68,7 +69,7 @@ export class SessionMemory {
  * Requests whose repetition changes nothing (SPEC section 5): listings, `resources/read`, `ping`,
  * and `tools/call` of a tool advertised with `readOnlyHint: true`. `initialize` too: a client whose
  * handshake was in flight when the child died gets it answered by the next child (see
- * `retriesWithoutLimit`).
+ * `retriesWithoutLimit`). A stream (`subscriptions/listen`) is opened again on the next child.
  */
 export function isIdempotent(entry: PendingRequest, catalog: ServerCatalog): boolean {
   const { method } = entry;
@@ -79,15 +80,17 @@ export function isIdempotent(entry: PendingRequest, catalog: ServerCatalog): boo
     method.endsWith('/list') ||
     method === 'resources/read' ||
     method === 'ping' ||
-    method === 'initialize'
+    method === 'initialize' ||
+    isStream(method)
   );
 }
 
 /**
  * The client's `initialize` is sent to every next child until one answers it or the server is
  * `failed` (then it gets -31052): a server that crashes at start must not leave the client's
- * handshake answered with -31054 when the next start may well succeed.
+ * handshake answered with -31054 when the next start may well succeed. A stream is opened again
+ * on every next child, for as long as the client listens.
  */
 export function retriesWithoutLimit(entry: PendingRequest): boolean {
-  return entry.method === 'initialize';
+  return entry.method === 'initialize' || isStream(entry.method);
 }

@@ -372,3 +372,20 @@ void test('resources/updated notifications about a denied resource are dropped',
   );
   assert.equal(outcome(check.check(updated('file:///tmp/x'), toClient(undefined))), 'pass');
 });
+
+void test('subscriptions/listen naming a denied resource is refused; one naming only allowed ones passes', () => {
+  const check = createAccessCheck(config({ resources: { deny: ['file:///etc/**'] } }));
+  const listen = (uris: string[]) =>
+    request('subscriptions/listen', {
+      notifications: { toolsListChanged: true, resourceSubscriptions: uris },
+    });
+  assert.equal(
+    outcome(check.check(listen(['memo://a', 'file:///etc/passwd']), toServer())),
+    'deny resources.deny',
+  );
+  assert.equal(outcome(check.check(listen(['memo://a', 'file:///tmp/x']), toServer())), 'pass');
+  assert.equal(
+    outcome(check.check(request('subscriptions/listen', { notifications: {} }), toServer())),
+    'pass',
+  );
+});
