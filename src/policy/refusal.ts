@@ -24,21 +24,26 @@ export function refusalLine(
   refusal: Refusal,
 ): string {
   if (method === 'tools/call' && refusal.invalid !== true) {
-    return resultLine(id, {
-      content: [{ type: 'text', text: `Blocked by mcp-guard: ${refusal.rule}: ${refusal.reason}` }],
-      isError: true,
-      ...(refusal.data === undefined
-        ? {}
-        : {
-            _meta: {
-              'mcp-guard/refusal': { rule: refusal.rule, reason: refusal.reason, ...refusal.data },
-            },
-          }),
-    });
+    return resultLine(id, toolRefusal(refusal));
   }
   return errorLine(id, {
     code: refusal.code ?? ErrorCode.PolicyDenied,
     message: `${refusal.invalid === true ? 'Invalid params' : 'Blocked by mcp-guard'}: ${refusal.reason}`,
     data: { rule: refusal.rule, reason: refusal.reason, server, ...refusal.data },
   });
+}
+
+/** The result a refused tool call gets instead of the tool's: `isError`, with the rule and reason. */
+export function toolRefusal(refusal: Refusal): Record<string, unknown> {
+  return {
+    content: [{ type: 'text', text: `Blocked by mcp-guard: ${refusal.rule}: ${refusal.reason}` }],
+    isError: true,
+    ...(refusal.data === undefined
+      ? {}
+      : {
+          _meta: {
+            'mcp-guard/refusal': { rule: refusal.rule, reason: refusal.reason, ...refusal.data },
+          },
+        }),
+  };
 }

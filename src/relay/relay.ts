@@ -24,6 +24,7 @@ import { OwnListing } from './own-listing.js';
 import type { RelayEvents, RelayOptions, Unavailable } from './relay-options.js';
 import { ServerSide } from './server-side.js';
 import { SessionMemory } from './session-memory.js';
+import { TaskCalls } from './task-results.js';
 import type { RelayCore } from './sides.js';
 import { Sink } from './sink.js';
 
@@ -41,6 +42,8 @@ export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
   readonly catalog = new ServerCatalog();
   /** What a new child must be told again for the client's session to carry on. */
   readonly memory = new SessionMemory();
+  /** Which tool call each task answers, so its result gets a tool result's checks. */
+  readonly tasks = new TaskCalls();
   readonly #sweep: NodeJS.Timeout;
   /** mcp-guard's own listing of the server, when enabled (RelayOptions.ownListing). */
   readonly listing: OwnListing | null;

@@ -19,6 +19,7 @@ import { checkClientCapability, declaresCapabilityFor, isErrorReply } from './an
 import { dispatchFrame, type MessageHandlers } from './dispatch.js';
 import { OwnRequests } from './own-requests.js';
 import { ServerRequests } from './server-requests.js';
+import { inspectAnswer } from './task-results.js';
 import type { ClientPeer, RelayCore, ServerPeer } from './sides.js';
 import { Sink } from './sink.js';
 
@@ -189,18 +190,14 @@ export class ServerSide implements ServerPeer {
       relay.observeClientList(entry.method, entry.params, message.result);
       if (entry.method === 'initialize') relay.onInitialized(message.result);
     }
-    const verdict = relay.inspect(
-      message,
-      DIRECTION,
-      { method: entry.method, params: entry.params },
-      bytes,
-    );
+    // A task's result is judged as the tool call's it answers (task-results.ts).
+    const { verdict, method } = inspectAnswer(relay, relay.tasks, entry, message, bytes);
     if (verdict.action === 'deny') {
       // The client's request is still answered: with the refusal instead of the server's reply.
       relay.records.deny(DIRECTION, verdict, message);
       relay.records.response(entry, { isError: true, rule: verdict.rule });
       relay.clientSink.writeText(
-        refusalLine(entry.id, entry.method, relay.options.server, verdict),
+        refusalLine(entry.id, method, relay.options.server, verdict),
         this.#input ?? undefined,
       );
       return;

@@ -13,6 +13,7 @@ import type { PendingRequest } from './pending.js';
 import type { MessageRecords } from './message-records.js';
 import type { RelayOptions } from './relay-options.js';
 import type { SessionMemory } from './session-memory.js';
+import type { TaskCalls } from './task-results.js';
 import type { Sink } from './sink.js';
 
 /** What both sides use of the relay that owns them. */
@@ -33,6 +34,8 @@ export interface RelayCore {
   ): Verdict;
   /** The audit records of the messages both sides handle. */
   readonly records: MessageRecords;
+  /** Which tool call each task the server made of one answers (task-results.ts). */
+  readonly tasks: TaskCalls;
   replyError(id: RequestId | null, error: JsonRpcError, source?: Readable): void;
   /** The server answered the client's `initialize` with this result. */
   onInitialized(result: unknown): void;

@@ -1,12 +1,15 @@
 /**
  * SPEC 6.6: a `tools/call` result's `structuredContent` must match the tool's own outputSchema,
  * when it declares one (and a tool that declares one must give it, as MCP requires). Error
- * results are not checked. A refused result reaches the client as mcp-guard's refusal instead.
+ * results are not checked, nor a task handle (the tool's result comes later, through
+ * `tasks/result` or `tasks/get`, and is checked then). A refused result reaches the client as
+ * mcp-guard's refusal instead.
  */
 import { isObject } from '../../protocol/jsonrpc.js';
 import { quote } from '../globs.js';
 import { paramString } from '../message.js';
 import type { PolicyCheck } from '../pipeline.js';
+import { taskHandleId } from '../task-shapes.js';
 import { PASS, type Verdict } from '../verdict.js';
 import { validatorFor } from './arguments.js';
 import { describeErrors } from './compiler.js';
@@ -25,6 +28,7 @@ export function createOutputSchemaCheck(schemas: ToolSchemas): PolicyCheck {
       }
       const result = message.result;
       if (!isObject(result) || result.isError === true) return PASS;
+      if (taskHandleId(result) !== undefined) return PASS;
       const name = paramString(context.request.params, 'name');
       const item = name === undefined ? undefined : context.catalog.tool(name);
       if (name === undefined || item === undefined || item.outputSchema === undefined) return PASS;
