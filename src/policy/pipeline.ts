@@ -67,6 +67,15 @@ export function createPipeline(
 ): Pipeline {
   const all = [PARAMS, ...checks];
   const observe = options.observe === true;
+  /** The `once` withholdings already recorded. */
+  const recorded = new Set<string>();
+  const firstTime = (item: Withheld): boolean => {
+    if (item.once !== true) return true;
+    const key = `${item.rule}\u0000${item.reason}`;
+    if (recorded.has(key)) return false;
+    recorded.add(key);
+    return true;
+  };
   return {
     inspect(message, context) {
       let current = message;
@@ -81,7 +90,9 @@ export function createPipeline(
           return verdict;
         } else if (verdict.action === 'rewrite') {
           const withheld = verdict.withheld ?? [];
-          for (const item of withheld) recordDenial(context, item, current, !observe);
+          for (const item of withheld) {
+            if (firstTime(item)) recordDenial(context, item, current, !observe);
+          }
           if (observe && withheld.length > 0) continue;
           current = verdict.message;
           rewritten = true;

@@ -5,9 +5,12 @@
  * to say (a rate limit's `retryAfterMs`) puts it in the error's `data`, or, for `tools/call`, in
  * the result's `_meta["mcp-guard/refusal"]` (the text says it too). A malformed request
  * (`invalid`) is a JSON-RPC error `Invalid params: …` whatever its method: there is no call.
+ * A refused `tools/call` of the stateless era carries `resultType` (protocol/result-type.ts): its
+ * era is read from the request's own params.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
 import { errorLine, resultLine, type RequestId } from '../protocol/jsonrpc.js';
+import { resultFor } from '../protocol/result-type.js';
 
 export interface Refusal {
   rule: string;
@@ -22,9 +25,10 @@ export function refusalLine(
   method: string,
   server: string,
   refusal: Refusal,
+  params?: unknown,
 ): string {
   if (method === 'tools/call' && refusal.invalid !== true) {
-    return resultLine(id, toolRefusal(refusal));
+    return resultLine(id, resultFor({ method, params }, toolRefusal(refusal)));
   }
   return errorLine(id, {
     code: refusal.code ?? ErrorCode.PolicyDenied,

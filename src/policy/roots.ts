@@ -1,11 +1,12 @@
 /**
- * Roots (SPEC section 5): with `paths.roots` set, the server is told the client supports roots,
- * and its `roots/list` is answered by mcp-guard with those roots — never by the client, whose own
- * roots must not widen the policy. The client's roots-changed notifications go no further.
+ * Roots (SPEC section 5): with `paths.roots` set, the server is told the client supports roots
+ * (in the client's `initialize`, and in the `_meta` of each stateless-era request), and its
+ * `roots/list` is answered by mcp-guard with those roots — never by the client, whose own roots
+ * must not widen the policy. The client's roots-changed notifications go no further.
  */
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isObject, type RpcMessage } from '../protocol/jsonrpc.js';
+import { declaredCapabilities, withCapabilities } from './client-capabilities.js';
 import type { PolicyCheck } from './pipeline.js';
 import { PASS, type Verdict } from './verdict.js';
 
@@ -17,8 +18,13 @@ export function createRootsCheck(roots: readonly string[]): PolicyCheck {
     name: 'roots',
     check(message, context): Verdict {
       if (context.direction === 'client-to-server') {
-        if (message.kind === 'request' && message.method === 'initialize') {
-          return { action: 'rewrite', message: declareRoots(message) };
+        if (message.kind === 'request') {
+          const declared = declaredCapabilities(message);
+          if (declared === undefined) return PASS;
+          return {
+            action: 'rewrite',
+            message: withCapabilities(message, { ...declared, roots: {} }),
+          };
         }
         if (
           message.kind === 'notification' &&
@@ -38,15 +44,4 @@ export function createRootsCheck(roots: readonly string[]): PolicyCheck {
       return PASS;
     },
   };
-}
-
-/** The client's initialize, declaring the roots capability (whatever the client declared). */
-function declareRoots(message: Extract<RpcMessage, { kind: 'request' }>): RpcMessage {
-  const params = isObject(message.params) ? message.params : {};
-  const capabilities = isObject(params.capabilities) ? params.capabilities : {};
-  const body = {
-    ...message.body,
-    params: { ...params, capabilities: { ...capabilities, roots: {} } },
-  };
-  return { ...message, params: body.params, body };
 }

@@ -7,6 +7,7 @@
 import type { ServerConfig } from '../config/types.js';
 import { createAccessCheck } from './access.js';
 import { createResultSizeChecks } from './output/result-size.js';
+import { createResultTypeCheck } from './output/result-type.js';
 import { createSanitizeCheck } from './output/sanitize.js';
 import { createPipeline, type Pipeline, type PolicyCheck } from './pipeline.js';
 import { createServerPathChecks } from './paths/paths-check.js';
@@ -58,6 +59,7 @@ export function createServerPipeline(
   add(sizes.first);
   add(createOutputSchemaCheck(schemas));
   add(createSanitizeCheck(server.output));
+  add(createResultTypeCheck());
   add(sizes.last);
   return createPipeline(checks, { observe: options.observe === true });
 }

@@ -1,12 +1,12 @@
 /**
  * `sampling` and `elicitation` (SPEC 3): whether the server may ask the client to run the model
  * (`sampling/createMessage`) or to ask the user (`elicitation/create`). Denied: the server is
- * not told the client can (the capability is taken out of the client's `initialize`), and if it
- * asks anyway it gets a JSON-RPC error; the client never sees the request.
+ * not told the client can (the capability is taken out of the client's `initialize`, and out of
+ * the `_meta` of each stateless-era request), and if it asks anyway it gets a JSON-RPC error; the
+ * client never sees the request.
  */
 import type { AllowDeny } from '../config/types.js';
-import { isObject } from '../protocol/jsonrpc.js';
-import { withParams } from './message.js';
+import { declaredCapabilities, withCapabilities } from './client-capabilities.js';
 import type { PolicyCheck } from './pipeline.js';
 import { PASS, type Verdict, type Withheld } from './verdict.js';
 
@@ -36,9 +36,8 @@ export function createServerRequestsCheck(
           reason: `the server may not send ${message.method} (${capability}: deny)`,
         };
       }
-      if (message.method !== 'initialize' || !isObject(message.params)) return PASS;
-      const capabilities = message.params.capabilities;
-      if (!isObject(capabilities)) return PASS;
+      const capabilities = declaredCapabilities(message);
+      if (capabilities === undefined) return PASS;
       const present = denied.filter((c) => c in capabilities);
       if (present.length === 0) return PASS;
       const kept = { ...capabilities };
@@ -46,12 +45,10 @@ export function createServerRequestsCheck(
       const withheld: Withheld[] = present.map((c) => ({
         rule: c,
         reason: `the client's ${c} capability is not declared to the server (${c}: deny)`,
+        // Each stateless-era request declares it again: said once.
+        ...(message.method === 'initialize' ? {} : { once: true }),
       }));
-      return {
-        action: 'rewrite',
-        message: withParams(message, { ...message.params, capabilities: kept }),
-        withheld,
-      };
+      return { action: 'rewrite', message: withCapabilities(message, kept), withheld };
     },
   };
 }

@@ -10,6 +10,11 @@ export type Direction = 'client-to-server' | 'server-to-client';
 export interface Withheld {
   rule: string;
   reason: string;
+  /**
+   * Recorded the first time only (the pipeline keeps which): what every request of a session
+   * withholds alike, like a stateless-era capability each request declares again.
+   */
+  once?: boolean;
 }
 
 export type Verdict =

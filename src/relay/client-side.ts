@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Frame } from '../protocol/framing.js';
 import { isObject, resultLine, type RequestId, type RpcMessage } from '../protocol/jsonrpc.js';
+import { resultFor } from '../protocol/result-type.js';
 import { refusalLine } from '../policy/refusal.js';
 import type { ServerCatalog } from '../policy/catalog.js';
 import {
@@ -190,13 +191,13 @@ export class ClientSide implements ClientPeer {
     if (verdict.action === 'deny') {
       relay.records.deny(DIRECTION, verdict, message);
       relay.clientSink.writeText(
-        refusalLine(message.id, message.method, relay.options.server, verdict),
+        refusalLine(message.id, message.method, relay.options.server, verdict, message.params),
       );
       return;
     }
     if (verdict.action === 'answer') {
       relay.records.answered(DIRECTION, verdict.rule, message);
-      relay.clientSink.writeText(resultLine(message.id, verdict.result));
+      relay.clientSink.writeText(resultLine(message.id, resultFor(message, verdict.result)));
       return;
     }
     if (verdict.action === 'rewrite') this.#forward(verdict.message, null);

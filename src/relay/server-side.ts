@@ -197,7 +197,7 @@ export class ServerSide implements ServerPeer {
       relay.records.deny(DIRECTION, verdict, message);
       relay.records.response(entry, { isError: true, rule: verdict.rule });
       relay.clientSink.writeText(
-        refusalLine(entry.id, method, relay.options.server, verdict),
+        refusalLine(entry.id, method, relay.options.server, verdict, entry.params),
         this.#input ?? undefined,
       );
       return;

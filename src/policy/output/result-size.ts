@@ -23,6 +23,7 @@
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { isObject, type RpcMessage } from '../../protocol/jsonrpc.js';
+import { resultFor } from '../../protocol/result-type.js';
 import { paramString, withResult } from '../message.js';
 import type { CheckContext, PolicyCheck } from '../pipeline.js';
 import { PASS, type Verdict } from '../verdict.js';
@@ -140,7 +141,8 @@ function cutToFit(
       `[mcp-guard cut this result to output.maxResultBytes (${max} bytes): ` +
       `it was ${size} bytes; ${cut.notes.join('; ')}]`;
     next[key] = [...cut.kept, noteItem(key, note, items, context.request?.params)];
-    const out = withResult(message, next);
+    // The cut result is mcp-guard's writing: valid in its request's era.
+    const out = withResult(message, resultFor(context.request, next));
     return { out, notes: cut.notes, fits: serialisedBytes(out) <= max };
   };
   // What the items carry gets what the rest of the message leaves; escapes in the text (a

@@ -2,10 +2,14 @@
  * SPEC 6.6: a `tools/call` result's `structuredContent` must match the tool's own outputSchema,
  * when it declares one (and a tool that declares one must give it, as MCP requires). Error
  * results are not checked, nor a task handle (the tool's result comes later, through
- * `tasks/result` or `tasks/get`, and is checked then). A refused result reaches the client as
- * mcp-guard's refusal instead.
+ * `tasks/result` or `tasks/get`, and is checked then), nor a stateless-era `input_required`
+ * result: it is no final result but asks for the client's input, and the result of the client's
+ * retry is checked. (In the session era there is no such result: one that says so is held to the
+ * schema like any other, as that era's client takes it for final.) A refused result reaches the
+ * client as mcp-guard's refusal instead.
  */
 import { isObject } from '../../protocol/jsonrpc.js';
+import { isInputRequired } from '../../protocol/result-type.js';
 import { quote } from '../globs.js';
 import { paramString } from '../message.js';
 import type { PolicyCheck } from '../pipeline.js';
@@ -29,6 +33,7 @@ export function createOutputSchemaCheck(schemas: ToolSchemas): PolicyCheck {
       const result = message.result;
       if (!isObject(result) || result.isError === true) return PASS;
       if (taskHandleId(result) !== undefined) return PASS;
+      if (isInputRequired(context.request, result)) return PASS;
       const name = paramString(context.request.params, 'name');
       const item = name === undefined ? undefined : context.catalog.tool(name);
       if (name === undefined || item === undefined || item.outputSchema === undefined) return PASS;
