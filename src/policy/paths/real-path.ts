@@ -53,19 +53,35 @@ function physical(raw: string, walk: Walk): PathResult {
 
 type Real = { state: 'real'; path: string } | { state: 'missing' } | { state: 'loop' };
 
-function tryRealpath(path: string, fs: PathFs): Real {
+/** `known`: the path is there and no link (no existence test needed before realpath). */
+function tryRealpath(path: string, fs: PathFs, known = false): Real {
   try {
-    if (fs.exists !== undefined && !fs.exists(path)) return { state: 'missing' };
+    if (!known && fs.exists !== undefined && !fs.exists(path)) return { state: 'missing' };
     return { state: 'real', path: fs.realpath(path) };
   } catch (error) {
     return errorCode(error) === 'ELOOP' ? { state: 'loop' } : { state: 'missing' };
   }
 }
 
+/**
+ * What one look at the name itself (lstat) says, where lookups that fail are cheap (`exists`):
+ * `absent` — nothing there, not even a dangling link (a file yet to be created, the common
+ * case), so neither realpath nor a second look at it is needed; `plain` — there and no link, so
+ * realpath needs no existence test first; `unknown` — a link, or no cheap look.
+ */
+function lookAt(path: string, fs: PathFs): 'absent' | 'plain' | 'unknown' {
+  if (fs.exists === undefined) return 'unknown';
+  const link = fs.isSymlink(path);
+  return link === undefined ? 'absent' : link ? 'unknown' : 'plain';
+}
+
 function longestExisting(path: string, walk: Walk): PathResult {
-  const whole = tryRealpath(path, walk.fs);
-  if (whole.state === 'real') return found(whole.path);
-  if (whole.state === 'loop') return refused(LOOP);
+  const look = lookAt(path, walk.fs);
+  if (look !== 'absent') {
+    const whole = tryRealpath(path, walk.fs, look === 'plain');
+    if (whole.state === 'real') return found(whole.path);
+    if (whole.state === 'loop') return refused(LOOP);
+  }
   const split = splitExisting(path, walk);
   if (!split.ok) return split;
   const { existing, missing } = split;
@@ -73,7 +89,9 @@ function longestExisting(path: string, walk: Walk): PathResult {
   const [first, ...rest] = missing;
   if (first === undefined) return found(existing);
   const candidate = api.join(existing, first);
-  if (walk.fs.isSymlink(candidate) !== true) return found(joinNames(candidate, rest, walk.flavor));
+  // With one name missing, the candidate is the name looked at above, in its real folder.
+  const isLink = look === 'absent' && rest.length === 0 ? false : walk.fs.isSymlink(candidate);
+  if (isLink !== true) return found(joinNames(candidate, rest, walk.flavor));
 
   // A dangling symlink: what it names is where a write through it would land.
   walk.hopsLeft -= 1;

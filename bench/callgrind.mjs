@@ -1,0 +1,120 @@
+// Instructions per call of one relay, counted by valgrind's callgrind: figures that do not move
+// with the machine's load, unlike `npm run bench`'s wall clock (docs/benchmark.md). The relay runs
+// under valgrind (its children, the server among them, do not); a raw JSON-RPC client makes
+// WARMUP uncounted `echo "hello"` calls, zeroes the counters, makes CALLS more and dumps them.
+// Usage: node bench/callgrind.mjs ROW [CLI]
+//   ROW: bare | mcp-guard | policy; CLI: the mcp-guard build (default dist/bin/mcp-guard.js)
+//   CALLS (1000), WARMUP (300); STRACE=1 prints `strace -c` of the relay's main thread for the
+//   whole session instead (take a run with CALLS=0 from it for the calls' share)
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const [row = 'mcp-guard', cliArg] = process.argv.slice(2);
+const cli = resolve(cliArg ?? join(root, 'dist/bin/mcp-guard.js'));
+const calls = Number(process.env.CALLS ?? 1000);
+const warmup = Number(process.env.WARMUP ?? 300);
+const useStrace = process.env.STRACE === '1';
+const server = join(root, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+const manifest = join(root, 'bench/mcp-guard.yaml');
+const relayArgs = {
+  bare: [join(root, 'bench/bare-pipe.mjs'), process.execPath, server],
+  'mcp-guard': [cli, 'run', 'everything', '-c', manifest],
+  policy: [cli, 'run', 'everything-policy', '-c', manifest],
+}[row];
+if (relayArgs === undefined) throw new Error(`unknown row ${row}`);
+
+const out = mkdtempSync(join(tmpdir(), 'callgrind-'));
+const [command, args] = useStrace
+  ? ['strace', ['-c', '-o', join(out, 'strace.txt'), process.execPath, ...relayArgs]]
+  : [
+      'valgrind',
+      [
+        '--tool=callgrind',
+        `--callgrind-out-file=${join(out, 'callgrind.out')}`,
+        '--dump-instr=no',
+        process.execPath,
+        ...relayArgs,
+      ],
+    ];
+/** @type {import('node:child_process').ChildProcessWithoutNullStreams} */
+const relay = spawn(command, args, { cwd: join(root, 'bench'), stdio: ['pipe', 'pipe', 'pipe'] });
+let stderr = '';
+relay.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+/** @typedef {{ id?: number, result?: { content?: { text?: string }[] } }} Reply */
+/** @type {Map<number, (message: Reply) => void>} */
+const waiting = new Map();
+let nextId = 1;
+createInterface({ input: relay.stdout }).on('line', (line) => {
+  /** @type {Reply} */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- the relay's own JSON-RPC
+  const message = JSON.parse(line);
+  const done = message.id === undefined ? undefined : waiting.get(message.id);
+  if (done === undefined) return;
+  waiting.delete(message.id);
+  done(message);
+});
+/** @type {(method: string, params: object) => Promise<Reply>} */
+const request = (method, params) =>
+  new Promise((resolveReply) => {
+    const id = nextId++;
+    waiting.set(id, resolveReply);
+    relay.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
+  });
+const echo = async () => {
+  const reply = await request('tools/call', { name: 'echo', arguments: { message: 'hello' } });
+  if (reply.result?.content?.[0]?.text !== 'Echo: hello') throw new Error(JSON.stringify(reply));
+};
+/**
+ * Runs `callgrind_control` with `options` while pinging, so the relay wakes up to read it.
+ * @param {string[]} options
+ */
+const control = async (options) => {
+  if (useStrace) return;
+  const child = spawn('callgrind_control', [...options, String(relay.pid)], { stdio: 'ignore' });
+  let exited = false;
+  const exit = new Promise((done) => child.on('exit', () => done((exited = true))));
+  while (!exited) {
+    await request('ping', {});
+    await new Promise((done) => setTimeout(done, 20));
+  }
+  await exit;
+};
+
+const started = Date.now();
+await request('initialize', {
+  protocolVersion: '2025-06-18',
+  capabilities: {},
+  clientInfo: { name: 'callgrind', version: '1' },
+});
+relay.stdin.write('{"jsonrpc":"2.0","method":"notifications/initialized"}\n');
+await request('tools/list', {});
+for (let i = 0; i < warmup; i += 1) await echo();
+if (useStrace) {
+  for (let i = 0; i < calls; i += 1) await echo();
+} else {
+  await control(['-z']);
+  for (let i = 0; i < calls; i += 1) await echo();
+  await control(['-d']);
+}
+relay.stdin.end();
+setTimeout(() => relay.kill('SIGTERM'), 3000).unref();
+await new Promise((done) => relay.on('exit', done));
+if (useStrace) {
+  process.stdout.write(readFileSync(join(out, 'strace.txt'), 'utf8'));
+} else {
+  const dumps = readdirSync(out).filter((name) => /^callgrind\.out\.\d+$/.test(name));
+  const first = dumps.sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop()))[0];
+  if (first === undefined) throw new Error(`no dump in ${out}: ${stderr}`);
+  const text = readFileSync(join(out, first), 'utf8');
+  const total = Number(/^(?:summary|totals): (\d+)/m.exec(text)?.[1]);
+  const perCall = Math.round(total / calls);
+  process.stdout.write(
+    `${row}: ${perCall.toLocaleString('en')} instructions per call (${calls} calls after ${warmup}; ${Math.round((Date.now() - started) / 1000)} s)\n`,
+  );
+}
+rmSync(out, { recursive: true, force: true });
