@@ -48,6 +48,11 @@ export interface OpenAuditLogOptions {
    * redaction (scrub-record.ts). Without it, records are written as given.
    */
   secrets?: SecretsLookup;
+  /**
+   * The HTTP client (`address:port`) this log's session serves (`up --http`): every record
+   * carries it as `remote`, after `session`.
+   */
+  remote?: string;
 }
 
 /** A write that cannot be taken at once is dropped (and reported) beyond this many bytes. */
@@ -105,28 +110,30 @@ export async function openAuditLog(
     onError: options.onError,
     secrets: options.secrets,
     anchor,
+    remote: options.remote,
   });
   destination.on('error', (err: unknown) => log.fail(err));
   destination.on('drop', () =>
     log.fail(new Error('the record could not be written and was dropped')),
   );
-  log.attach(createRecordLogger(pino, session, (line) => log.accept(line)));
+  log.attach(createRecordLogger(pino, session, (line) => log.accept(line), options.remote));
   return log;
 }
 
 /**
- * Why: the one pino configuration of the log (level labels, `time`, the `session` binding, no
+ * Why: the one pino configuration of the log (level labels, `time`, the `session` and `remote` bindings, no
  * `msg`/`pid`/`hostname`); the lean serializer (lean-line.ts) is tested against it byte for byte.
  */
 export function createRecordLogger(
   pino: typeof import('pino').pino,
   session: string,
   write: (line: string) => void,
+  remote?: string,
 ): Logger {
   return pino(
     {
       level: 'debug',
-      base: { session },
+      base: remote === undefined ? { session } : { session, remote },
       timestamp: isoTimeOncePerMillisecond,
       formatters: { level: (label) => ({ level: label }) },
     },

@@ -33,6 +33,8 @@ export interface ChainedOptions {
   anchor?: AnchorWriter | undefined;
   /** ms, monotonic: when to seal again. */
   now?: () => number;
+  /** The HTTP client this session serves (`up --http`), written on every record. */
+  remote?: string | undefined;
 }
 
 /** Why: the chain state and batching of one session, shared by nothing else. */
@@ -54,6 +56,7 @@ export class ChainedAuditLog implements AuditLog {
   #closed = false;
   readonly #anchor: AnchorWriter | undefined;
   readonly #now: () => number;
+  readonly #remote: string | undefined;
   /** The last record written to the output, and the last one held by cork(). */
   #head: { seq: number; hash: string } | undefined;
   #heldHead: { seq: number; hash: string } | undefined;
@@ -68,6 +71,7 @@ export class ChainedAuditLog implements AuditLog {
     this.#onError = options.onError;
     this.#anchor = options.anchor;
     this.#now = options.now ?? (() => performance.now());
+    this.#remote = options.remote;
   }
 
   attach(logger: Logger): void {
@@ -81,7 +85,9 @@ export class ChainedAuditLog implements AuditLog {
     if (isLean(event)) {
       this.#failure = undefined;
       const time = isoTimeOncePerMillisecond();
-      this.#seal(leanPrefix(event, time, this.session, this.#seq + 1, server, this.#prev));
+      this.#seal(
+        leanPrefix(event, time, this.session, this.#seq + 1, server, this.#prev, this.#remote),
+      );
       this.#seq += 1;
       this.#prev = this.#sealed!;
       if (this.#failure !== undefined) this.#report(this.#failure);

@@ -3,7 +3,7 @@
  * write, so a field the catalogue lacks fails them.
  */
 import { AUDIT_CATALOGUE, type FieldDoc } from './catalogue.js';
-import { RECORD_KEYS } from './record-shape.js';
+import { OPTIONAL_RECORD_KEYS, RECORD_KEYS } from './record-shape.js';
 import type { AuditEventName } from './events.js';
 
 /** Why: an unknown event or field, a missing field or an unexpected level is drift; returns each. */
@@ -19,7 +19,8 @@ export function checkAuditRecord(record: Record<string, unknown>): string[] {
     if (!(key in record)) problems.push(`${name}: no ${key}`);
   }
   for (const key of Object.keys(record)) {
-    if (!RECORD_KEYS.includes(key) && !Object.hasOwn(fields, key)) {
+    const own = RECORD_KEYS.includes(key) || OPTIONAL_RECORD_KEYS.includes(key);
+    if (!own && !Object.hasOwn(fields, key)) {
       problems.push(`${name}: field ${key} is not in the catalogue`);
     }
   }

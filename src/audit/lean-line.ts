@@ -20,7 +20,7 @@ const LEVELS: Readonly<Record<AuditLevel, string>> = {
 
 /**
  * Why: the record's JSON text up to and including `prev`, as pino would write it with the
- * log's options (level label, `time`, the `session` binding), ready for the chain's seal.
+ * log's options (level label, `time`, the `session` and `remote` bindings), ready for the chain's seal.
  */
 export function leanPrefix(
   event: AuditEvent,
@@ -29,8 +29,10 @@ export function leanPrefix(
   seq: number,
   server: string,
   prev: string,
+  remote?: string,
 ): string {
-  let text = `${LEVELS[event.level]}${time},"session":${JSON.stringify(session)},"seq":${seq},"server":${JSON.stringify(server)},"event":"${event.name}"`;
+  const from = remote === undefined ? '' : `,"remote":${JSON.stringify(remote)}`;
+  let text = `${LEVELS[event.level]}${time},"session":${JSON.stringify(session)}${from},"seq":${seq},"server":${JSON.stringify(server)},"event":"${event.name}"`;
   const fields = event.fields as Readonly<Record<string, unknown>>;
   for (const key of FIELD_ORDER[event.name]) {
     const value = fields[key];

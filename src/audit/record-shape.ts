@@ -23,3 +23,6 @@ export const RECORD_KEYS: readonly string[] = [
   'prev',
   'hash',
 ];
+
+/** Keys the log itself writes on some records only: `remote`, for a session of `up --http`. */
+export const OPTIONAL_RECORD_KEYS: readonly string[] = ['remote'];

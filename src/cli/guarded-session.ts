@@ -29,6 +29,7 @@ export async function openGuardAudit(
   manifest: ResolvedManifest,
   server: string,
   fields: Omit<Parameters<typeof guardStart>[0], 'version' | 'pid'>,
+  chain: { session?: string; remote?: string } = {},
 ): Promise<AuditLog> {
   const [{ openAuditLog }, { auditSecrets }] = await Promise.all([
     import('../audit/audit-log.js'),
@@ -37,6 +38,7 @@ export async function openGuardAudit(
   const audit = await openAuditLog(manifest.audit, {
     onError: warnOnceOnAuditFailure(),
     secrets: auditSecrets(manifest, process.env),
+    ...chain,
   });
   audit.record(
     server,
