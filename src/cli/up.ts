@@ -18,6 +18,13 @@ import { defineCommand, type CommandCall } from './command.js';
 import { CONFIG_OPTION, PROFILE_OPTION } from './config-lookup.js';
 import { handshake, openGuardAudit, startGuarded } from './guarded-session.js';
 import { ensureStateDir, lockUp } from './state-dir.js';
+import {
+  DEFAULT_MAX_SESSIONS,
+  DEFAULT_SESSION_IDLE,
+  planHttp,
+  serveHttp,
+  type ServedHttp,
+} from './up-http.js';
 import { formatTable } from './table.js';
 import { startView, type View } from './up-view.js';
 
@@ -28,16 +35,37 @@ const OPTIONS = {
     type: 'boolean',
     help: 'one JSON object per change on stdout (state, pid, uptime, restarts, …)',
   },
+  http: {
+    type: 'string',
+    value: '[HOST:]PORT',
+    help: 'also serve each server over Streamable HTTP at /<server>/mcp (127.0.0.1 by default; docs/http.md)',
+  },
+  'tls-cert': { type: 'string', value: 'FILE', help: '(--http) the TLS certificate (PEM)' },
+  'tls-key': { type: 'string', value: 'FILE', help: '(--http) the TLS private key (PEM)' },
+  'max-sessions': {
+    type: 'string',
+    value: 'N',
+    help: `(--http) client sessions at once per server (default ${DEFAULT_MAX_SESSIONS})`,
+  },
+  'session-idle': {
+    type: 'string',
+    value: 'DURATION',
+    help: `(--http) a client session idle this long is ended (default ${DEFAULT_SESSION_IDLE})`,
+  },
 } as const;
 
 export const command = defineCommand({
   name: 'up',
   summary: 'supervise every (or the named) manifest server in the foreground',
-  usage: ['up [-c FILE] [--profile P] [--json] [SERVER…]'],
+  usage: [
+    'up [-c FILE] [--profile P] [--json] [SERVER…]',
+    'up [-c FILE] [SERVER…] --http [HOST:]PORT [--tls-cert FILE --tls-key FILE]',
+  ],
   description: `Starts every server of the manifest (or the named ones) under supervision,
     performs the MCP handshake with each, and keeps them running until Ctrl-C, restarting them as
     their restart policy says. On a terminal the status is a live table; otherwise one line per
-    change.`,
+    change. With --http, each server is also served over MCP Streamable HTTP, one child per client
+    session, behind a bearer token (printed with the Cline entry of each server on stdout).`,
   options: OPTIONS,
   operands: true,
   output: 'stderr',
@@ -59,6 +87,16 @@ async function up(call: CommandCall<typeof OPTIONS>): Promise<number> {
     process.stderr.write(`mcp-guard: ${file} has no servers to start\n`);
     return 0;
   }
+  const httpPlan =
+    values.http === undefined
+      ? null
+      : planHttp({
+          http: values.http,
+          tlsCert: values['tls-cert'],
+          tlsKey: values['tls-key'],
+          maxSessions: values['max-sessions'],
+          sessionIdle: values['session-idle'],
+        });
   ensureStateDir(manifest);
   const unlock = lockUp(manifest.stateDir, (pid) => processAlive(pid));
   const audit = await openGuardAudit(manifest, '-', {
@@ -80,6 +118,7 @@ async function up(call: CommandCall<typeof OPTIONS>): Promise<number> {
   const mode = values.json === true ? 'json' : out.isTTY ? 'live' : 'lines';
   // Signals are handled from the start: one arriving while servers start stops them once started.
   let running: Running[] = [];
+  let http: ServedHttp | null = null;
   let stopping = false;
   const stopAll = (): void => {
     if (stopping) return;
@@ -88,12 +127,28 @@ async function up(call: CommandCall<typeof OPTIONS>): Promise<number> {
     if (mode === 'live') view?.stop();
     process.stderr.write('\nmcp-guard: stopping…\n');
     for (const item of running) void item.session.stop('eof');
+    void http?.front.close();
   };
   process.on('SIGINT', stopAll);
   process.on('SIGTERM', stopAll);
   running = await Promise.all(
     names.map((name) => startOne(manifest.servers[name]!, manifest, audit, echo)),
   );
+  if (httpPlan !== null && !stopping) {
+    const states = (): Record<string, string> =>
+      Object.fromEntries(running.map((item) => [item.server.name, item.session.state]));
+    http = await serveHttp(manifest, names, httpPlan, echo, states).catch(async (err: unknown) => {
+      stopAll();
+      await Promise.all(running.map((item) => item.session.ended));
+      unlock();
+      throw err;
+    });
+    process.stdout.write(`${http.entries}\n`);
+    process.stderr.write(
+      `mcp-guard: serving ${names.length} server(s) at ${http.front.origin}/<server>/mcp; the token is in ${http.tokenFile}${http.tokenCreated ? ' (new)' : ''}\n`,
+    );
+    if (stopping) void http.front.close();
+  }
   if (stopping) for (const item of running) void item.session.stop('eof');
   warnUnconfined(running);
   const statusFiles = running.map(
@@ -125,6 +180,7 @@ async function up(call: CommandCall<typeof OPTIONS>): Promise<number> {
     });
   }
   const ends = await Promise.all(running.map((item) => item.session.ended));
+  await http?.front.close();
   view.stop();
   for (const status of statusFiles) status.close();
   unlock();
