@@ -90,7 +90,8 @@ function channelOpener(manifest: ResolvedManifest, stderr: Writable) {
         command: owner.session === null ? 'up --http (stateless)' : 'up --http',
         servers: [name],
       },
-      { remote: owner.remote, ...(owner.session === null ? {} : { session: owner.session }) },
+      // The shared stateless-era session serves many clients: its records name none of them.
+      owner.session === null ? {} : { remote: owner.remote, session: owner.session },
     );
     const input = new PassThrough();
     const output = new PassThrough();

@@ -140,13 +140,7 @@ export async function startFront(sdk: FrontSdk, options: FrontOptions): Promise<
       const id = (body as { id?: string | number } | undefined)?.id ?? null;
       response = rpcError(route.httpStatus, route.code, route.message, {}, id);
     } else if (route.kind === 'modern') {
-      response = await stateless.handle(
-        name,
-        route.message as unknown as Record<string, unknown>,
-        remote,
-        maxBytes,
-        request.signal,
-      );
+      response = await stateless.handle(name, route.message, remote, maxBytes, request.signal);
     } else {
       response = await table.handle({ server: name, request, body, remote, maxBytes });
     }

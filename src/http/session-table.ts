@@ -144,7 +144,7 @@ export class SessionTable {
 }
 
 function isInitialize(body: unknown): boolean {
-  const one = Array.isArray(body) ? body[0] : body;
+  const one: unknown = Array.isArray(body) ? (body as unknown[])[0] : body;
   return (
     typeof one === 'object' && one !== null && (one as { method?: unknown }).method === 'initialize'
   );

@@ -4,6 +4,7 @@
  * SSE included, is copied to Node's response as it arrives, until either side closes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ReadableStreamReadResult } from 'node:stream/web';
 
 /** Why: the transport reads method, URL and headers; the body it gets already parsed. */
 export function toWebRequest(req: IncomingMessage, origin: string, body: Buffer | null): Request {
@@ -37,9 +38,9 @@ export async function sendWebResponse(response: Response, res: ServerResponse): 
   res.once('close', () => void reader.cancel().catch(() => undefined));
   try {
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      res.write(value);
+      const chunk: ReadableStreamReadResult<Uint8Array> = await reader.read();
+      if (chunk.done) break;
+      res.write(chunk.value);
     }
   } catch {
     // The client went away, or the stream was cancelled: nothing more to send.

@@ -1,0 +1,93 @@
+/**
+ * `mcp-guard up --http` as a child process for tests: the manifest written, the CLI started on a
+ * port the system chooses, and its printed Cline entries read back (url and token per server).
+ * Plus the SDK's Streamable HTTP client connected to one of them.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CLI } from './paths.js';
+import { killTreeAfter } from './processes.js';
+import { waitFor, waitOn } from './wait.js';
+
+export interface ClineEntry {
+  type: string;
+  url: string;
+  headers: { Authorization: string };
+}
+
+export interface HttpUp {
+  entries: Record<string, ClineEntry>;
+  /** The token, as the entries carry it. */
+  token: string;
+  /** `http://127.0.0.1:PORT` (or https). */
+  origin: string;
+  stderr(): string;
+  stdout(): string;
+  /** SIGINT, then the exit code and signal. */
+  stop(): Promise<[number | null, NodeJS.Signals | null]>;
+  exited: Promise<[number | null, NodeJS.Signals | null]>;
+}
+
+/** Writes the manifest into `dir` and runs `up --http 127.0.0.1:0 EXTRA…`; returns once serving. */
+export async function startHttpUp(
+  t: TestContext,
+  dir: string,
+  servers: Record<string, unknown>,
+  extra: string[] = [],
+  listen = '127.0.0.1:0',
+): Promise<HttpUp> {
+  const manifest = join(dir, 'mcp-guard.yaml');
+  writeFileSync(
+    manifest,
+    JSON.stringify({ version: 1, audit: { file: 'audit.jsonl' }, servers }, null, 2),
+  );
+  const child = spawn(process.execPath, [CLI, 'up', '-c', manifest, '--http', listen, ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  killTreeAfter(t, child);
+  let stderr = '';
+  let stdout = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  exited.catch(() => undefined);
+  await waitOn(
+    child.stderr,
+    'data',
+    () => /Press Ctrl-C to stop/.test(stderr),
+    30_000,
+    () => `up --http never got ready; stderr:\n${stderr}`,
+  );
+  const entries = (JSON.parse(stdout) as { mcpServers: Record<string, ClineEntry> }).mcpServers;
+  const first = Object.values(entries)[0]!;
+  return {
+    entries,
+    token: first.headers.Authorization.replace(/^Bearer /, ''),
+    origin: new URL(first.url).origin,
+    stderr: () => stderr,
+    stdout: () => stdout,
+    exited,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+      return waitFor(exited, 30_000, () => `up --http did not exit; stderr:\n${stderr}`);
+    },
+  };
+}
+
+/** The SDK's v1 client over Streamable HTTP, with the entry's headers. */
+export async function connectHttp(
+  entry: ClineEntry,
+  init: RequestInit = {},
+): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+  const transport = new StreamableHTTPClientTransport(new URL(entry.url), {
+    requestInit: { ...init, headers: { ...entry.headers } },
+  });
+  const client = new Client({ name: 'http-test', version: '1.0.0' });
+  await client.connect(transport);
+  return { client, transport };
+}
