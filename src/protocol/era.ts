@@ -70,3 +70,22 @@ export function nextEra(
   if (current === 'session') return current;
   return eraOfRequest(method, params) ?? current;
 }
+
+/**
+ * The params of a request of mcp-guard's own in the stateless era: the `_meta` every request of
+ * that era carries, with the session's version and no client capabilities (mcp-guard answers no
+ * request a server might put inside a result).
+ */
+export function withStatelessMeta(
+  params: Record<string, unknown>,
+  version: string = STATELESS_PROTOCOL_VERSION,
+): Record<string, unknown> {
+  return {
+    ...params,
+    _meta: {
+      ...requestMeta(params),
+      [META_PROTOCOL_VERSION]: version,
+      [META_CLIENT_CAPABILITIES]: {},
+    },
+  };
+}

@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Readable, Writable } from 'node:stream';
+import { DISCOVER_METHOD, withStatelessMeta } from '../protocol/era.js';
 import { LineFramer } from '../protocol/framing.js';
 import {
   errorLine,
@@ -178,9 +179,29 @@ export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
     this.clientSink.writeText(`${JSON.stringify({ jsonrpc: '2.0', method })}\n`);
   }
 
-  /** Records the server's answer to the client's `initialize`. */
-  onInitialized(result: unknown): void {
-    this.memory.onInitializeResult(result);
+  /**
+   * The server answered a client request (SPEC section 5). In the session era the answer to
+   * `initialize` opens the session (or, refused, leaves none open); in the stateless era any
+   * answer shows the server up — except an error to `server/discover`, which a dual-era client's
+   * probe of a session-era server gets before it falls back to `initialize`. 'handshake' says the
+   * server may be taken for ready.
+   */
+  onAnswered(method: string, message: Extract<RpcMessage, { kind: 'response' | 'error' }>): void {
+    const ok = message.kind === 'response';
+    const memory = this.memory;
+    if (method === 'initialize') {
+      if (!ok) return memory.onInitializeRefused();
+      memory.onInitializeResult(message.result);
+      this.emit('handshake');
+      return;
+    }
+    if (memory.era !== 'stateless' || (!ok && method === DISCOVER_METHOD)) return;
+    if (ok && method === DISCOVER_METHOD) memory.onDiscoverResult(message.result);
+    if (!memory.statelessOpen) {
+      // The stateless session is up: mcp-guard lists the server itself, as after `initialized`.
+      memory.statelessOpen = true;
+      this.listing?.begin();
+    }
     this.emit('handshake');
   }
 
@@ -217,9 +238,14 @@ export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
     this.clientSink.writeText(errorLine(id, error), source);
   }
 
-  /** Sends a request of mcp-guard's own to the server (ids that never reach the client). */
+  /**
+   * Sends a request of mcp-guard's own to the server (ids that never reach the client), in the
+   * session's era (a stateless-era request carries its `_meta`).
+   */
   request(method: string, params: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
-    return this.server.request(method, params, timeoutMs);
+    const { era, statelessVersion } = this.memory;
+    const sent = era === 'stateless' ? withStatelessMeta(params, statelessVersion) : params;
+    return this.server.request(method, sent, timeoutMs);
   }
 
   /** Runs the policy pipeline on a message, with everything a check may know about it. */

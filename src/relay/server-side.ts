@@ -188,8 +188,8 @@ export class ServerSide implements ServerPeer {
     }
     if (message.kind === 'response') {
       relay.observeClientList(entry.method, entry.params, message.result);
-      if (entry.method === 'initialize') relay.onInitialized(message.result);
     }
+    relay.onAnswered(entry.method, message);
     // A task's result is judged as the tool call's it answers (task-results.ts).
     const { verdict, method } = inspectAnswer(relay, relay.tasks, entry, message, bytes);
     if (verdict.action === 'deny') {

@@ -1,7 +1,8 @@
 /**
  * What the client told the server that a new child must be told again for the client's session to
  * carry on (SPEC section 5): its `initialize` (as forwarded, after policy rewrites), whether it sent
- * `notifications/initialized`, its last `logging/setLevel`, and its live `resources/subscribe`s.
+ * `notifications/initialized`, its last `logging/setLevel`, and its live `resources/subscribe`s —
+ * or, in the stateless era (protocol/era.ts), which protocol version the client speaks.
  * Also which requests may be retried on a new child when the old one dies with them in flight.
  */
 import { nextEra, statelessVersionOf, type Era } from '../protocol/era.js';
@@ -15,6 +16,8 @@ export class SessionMemory {
   era: Era | undefined;
   /** The stateless-era protocol version the client's requests declared last. */
   statelessVersion: string | undefined;
+  /** The server answered the client in the stateless era: a new child is brought up to it. */
+  statelessOpen = false;
   /** The `initialize` params as forwarded to the server. */
   initialize: Record<string, unknown> | undefined;
   /** The protocol version the first child agreed to; a new child must agree to the same. */
@@ -57,6 +60,20 @@ export class SessionMemory {
   /** The capabilities the server declared in its answer to the client's `initialize`. */
   serverCapabilities: Record<string, unknown> | undefined;
 
+  /**
+   * The server refused the client's `initialize`: no session was opened, and the client may still
+   * speak the stateless era (mcp-guard's own `up` and `pin` try `initialize` first).
+   */
+  onInitializeRefused(): void {
+    if (this.protocolVersion === undefined) this.era = undefined;
+  }
+
+  /** Records the server's answer to a `server/discover` of the client's. */
+  onDiscoverResult(result: unknown): void {
+    if (this.serverCapabilities !== undefined || !isObject(result)) return;
+    if (isObject(result.capabilities)) this.serverCapabilities = result.capabilities;
+  }
+
   /** Records the server's successful answer to the client's `initialize`. */
   onInitializeResult(result: unknown): void {
     if (this.protocolVersion !== undefined || !isObject(result)) return;
@@ -67,7 +84,7 @@ export class SessionMemory {
 
 /**
  * Requests whose repetition changes nothing (SPEC section 5): listings, `resources/read`, `ping`,
- * and `tools/call` of a tool advertised with `readOnlyHint: true`. `initialize` too: a client whose
+ * `server/discover`, and `tools/call` of a tool advertised with `readOnlyHint: true`. `initialize` too: a client whose
  * handshake was in flight when the child died gets it answered by the next child (see
  * `retriesWithoutLimit`). A stream (`subscriptions/listen`) is opened again on the next child.
  */
@@ -80,6 +97,7 @@ export function isIdempotent(entry: PendingRequest, catalog: ServerCatalog): boo
     method.endsWith('/list') ||
     method === 'resources/read' ||
     method === 'ping' ||
+    method === 'server/discover' ||
     method === 'initialize' ||
     isStream(method)
   );
@@ -93,4 +111,11 @@ export function isIdempotent(entry: PendingRequest, catalog: ServerCatalog): boo
  */
 export function retriesWithoutLimit(entry: PendingRequest): boolean {
   return entry.method === 'initialize' || isStream(entry.method);
+}
+
+/** A new child must be brought up to the client's session before it takes the client's requests. */
+export function mustResume(memory: SessionMemory): boolean {
+  return (
+    memory.protocolVersion !== undefined || (memory.era === 'stateless' && memory.statelessOpen)
+  );
 }

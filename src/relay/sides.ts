@@ -37,8 +37,8 @@ export interface RelayCore {
   /** Which tool call each task the server made of one answers (task-results.ts). */
   readonly tasks: TaskCalls;
   replyError(id: RequestId | null, error: JsonRpcError, source?: Readable): void;
-  /** The server answered the client's `initialize` with this result. */
-  onInitialized(result: unknown): void;
+  /** The server answered a client request of this method (readiness: see Relay.onAnswered). */
+  onAnswered(method: string, message: Extract<RpcMessage, { kind: 'response' | 'error' }>): void;
   /** mcp-guard's own listing of the server, when enabled. */
   readonly listing: OwnListing | null;
   /** A list result the client asked for (the catalog learns what it does not list itself). */

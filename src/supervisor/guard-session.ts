@@ -4,13 +4,14 @@
  * `run` and `up` both go through here.
  *
  * The life of a child: spawned → attached to the relay (held, if the client's session must first
- * be replayed on it) → ready once `initialize` is answered → pinged (session-health.ts) → gone
- * (exited, or killed as hung) → restarts.ts decides: restart after a backoff, give up (`failed`),
- * or stay stopped (the session ends, as it would without mcp-guard).
+ * be resumed on it) → ready once the server answers the client (`initialize`, in the session era)
+ * → pinged (session-health.ts) → gone (exited, or killed as hung) → restarts.ts decides: restart
+ * after a backoff, give up (`failed`), or stay stopped (the session ends, as without mcp-guard).
  */
 import { EventEmitter } from 'node:events';
 import type { ServerConfig } from '../config/types.js';
 import type { Relay } from '../relay/relay.js';
+import { mustResume } from '../relay/session-memory.js';
 import { systemClock, type Clock } from './clock.js';
 import { relayProbe, type ChildSigns } from './health-monitor.js';
 import { replayTimeout, resumeSession } from './replay.js';
@@ -77,7 +78,8 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     this.relay.on('client-end', () => void this.stop('eof'));
     this.relay.on('client-gone', () => void this.stop('signal', 'client-gone'));
     this.relay.on('handshake', () => {
-      if (this.#proc !== null && this.relay.serverAccepting) this.#ready();
+      if (this.#life.awaitsReady && this.#proc !== null && this.relay.serverAccepting)
+        this.#ready();
     });
     if (options.process instanceof Error) this.#spawnFailed(options.process);
     else this.#attach(options.process);
@@ -174,9 +176,8 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     const target = { audit, server: this.server.name, ...stderrEcho(this.#options), onLine };
     const lastStderr = watchStderr(proc.child.stderr, target, () => this.#clock.now());
     this.#signs = { lastStderr, cpuMs: () => proc.cpuMs() };
-    // The client's session is replayed only once its handshake has completed; before that, its
-    // own `initialize` (queued, or retried if it was in flight) goes to the new child as it is.
-    const replay = this.relay.memory.protocolVersion !== undefined;
+    // An open session is resumed first (replay.ts); else the client's requests go as they are.
+    const replay = mustResume(this.relay.memory);
     this.relay.attachServer(
       { input: proc.child.stdout, output: proc.child.stdin },
       { held: replay },

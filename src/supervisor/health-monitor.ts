@@ -6,6 +6,7 @@
  * the child stops being the ready one.
  */
 import type { AuditSink } from '../audit/audit-sink.js';
+import { DISCOVER_METHOD } from '../protocol/era.js';
 import type { ServerConfig } from '../config/types.js';
 import { OwnRequestTimeout } from '../relay/own-requests.js';
 import type { Relay } from '../relay/relay.js';
@@ -34,10 +35,14 @@ export interface ChildSigns {
   cpuMs(): number | null;
 }
 
-/** The probe through a relay: pings with mcp-guard's own ids, the relay's view of traffic. */
+/**
+ * The probe through a relay: with mcp-guard's own ids, a `ping` in the session era and a
+ * `server/discover` in the stateless era (which has no `ping`); the relay's view of traffic.
+ */
 export function relayProbe(relay: Relay, child: ChildSigns): HealthProbe {
   return {
-    ping: (timeoutMs) => relay.request('ping', {}, timeoutMs),
+    ping: (timeoutMs) =>
+      relay.request(relay.memory.era === 'stateless' ? DISCOVER_METHOD : 'ping', {}, timeoutMs),
     inFlight: () => relay.inFlight,
     lastTraffic: () => relay.lastServerTraffic,
     lastStderr: () => child.lastStderr(),

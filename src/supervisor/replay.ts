@@ -4,10 +4,14 @@
  * after policy rewrites), a check that the child agrees to the same protocol version,
  * `notifications/initialized`, the last `logging/setLevel`, every live `resources/subscribe`; then
  * the lists the client has seen are fetched again and compared with what the dead child advertised.
+ * In the stateless era there is no session to replay: a `server/discover` checks that the child
+ * speaks the client's protocol version, the lists are compared the same way, and the streams the
+ * client holds open are opened again on the new child (ReplayTarget.reopenStreams).
  */
 import type { Writable } from 'node:stream';
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { ServerConfig } from '../config/types.js';
+import { DISCOVER_METHOD, STATELESS_PROTOCOL_VERSION } from '../protocol/era.js';
 import { isObject } from '../protocol/jsonrpc.js';
 import type { CatalogItem, ListKind, ServerCatalog } from '../policy/catalog.js';
 import { canonicalJson } from '../policy/pin/definition.js';
@@ -26,6 +30,12 @@ export interface ReplayTarget {
   /** The held server may take the client's requests now. */
   release(): void;
   notifyClient(method: string): void;
+  /**
+   * In the stateless era, re-opens on the new child the `subscriptions/listen` streams the client
+   * holds open, before its other requests go on (the specification asks this of a client whose
+   * server restarted; mcp-guard does it for the client).
+   */
+  reopenStreams?(timeoutMs: number): Promise<void>;
 }
 
 /** The new child cannot carry the session on; restarting it again would not help. */
@@ -38,6 +48,9 @@ const KINDS: readonly ListKind[] = ['tools', 'resources', 'prompts'];
 /** Replays the session; resolves with the lists that differ from before the restart. */
 export async function replaySession(relay: ReplayTarget, timeoutMs: number): Promise<ListKind[]> {
   const memory = relay.memory;
+  if (memory.protocolVersion === undefined && memory.era === 'stateless') {
+    return resumeStateless(relay, timeoutMs);
+  }
   if (memory.initialize === undefined) return [];
   const init = await relay.request('initialize', memory.initialize, timeoutMs);
   if (!isObject(init)) throw new Error('the new child answered initialize with no result');
@@ -55,7 +68,35 @@ export async function replaySession(relay: ReplayTarget, timeoutMs: number): Pro
     replays.push(relay.request('resources/subscribe', { uri }, timeoutMs));
   }
   await Promise.all(replays);
-  const capabilities = isObject(init.capabilities) ? init.capabilities : {};
+  return compareLists(relay, isObject(init.capabilities) ? init.capabilities : {}, timeoutMs);
+}
+
+/** A stateless-era session on a new child: the same protocol version, the lists, the streams. */
+async function resumeStateless(relay: ReplayTarget, timeoutMs: number): Promise<ListKind[]> {
+  const found = await relay.request(DISCOVER_METHOD, {}, timeoutMs);
+  if (!isObject(found)) throw new Error(`the new child answered ${DISCOVER_METHOD} with no result`);
+  const version = relay.memory.statelessVersion ?? STATELESS_PROTOCOL_VERSION;
+  const supported = found.supportedVersions;
+  if (Array.isArray(supported) && !supported.includes(version)) {
+    throw new ReplayRefused(
+      `the new child speaks protocol ${supported.map(String).join(', ')}, the session speaks ${version}`,
+    );
+  }
+  const changed = await compareLists(
+    relay,
+    isObject(found.capabilities) ? found.capabilities : {},
+    timeoutMs,
+  );
+  await relay.reopenStreams?.(timeoutMs);
+  return changed;
+}
+
+/** Lists the new child again what the client has seen; the kinds that differ from before. */
+async function compareLists(
+  relay: ReplayTarget,
+  capabilities: Record<string, unknown>,
+  timeoutMs: number,
+): Promise<ListKind[]> {
   const changed: ListKind[] = [];
   for (const kind of KINDS) {
     if (!relay.catalog.seen(kind)) continue;

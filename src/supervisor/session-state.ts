@@ -31,6 +31,11 @@ export class SessionState {
     return this.#state;
   }
 
+  /** A child is starting, or retried while failed: the server's first sign of life makes it ready. */
+  get awaitsReady(): boolean {
+    return this.#state === 'starting' || this.#state === 'failed';
+  }
+
   /** Applies an event; an event the state does not accept, or one that changes nothing, is ignored. */
   move(event: ServerEvent): void {
     const next = transition(this.#state, event);

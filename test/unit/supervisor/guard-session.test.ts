@@ -170,3 +170,134 @@ test('ready after the handshake; pings every interval, an answer shows in the sn
   await t.session.stop('eof');
   assert.deepEqual(t.clock.pending, [], 'no ping after the stop');
 });
+
+const META = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientCapabilities': {},
+};
+const statelessRequest = (id: number, method: string) =>
+  `${JSON.stringify({ jsonrpc: '2.0', id, method, params: { _meta: META } })}\n`;
+
+test('stateless era: nothing reaches the server before the client; ready after its first answer; health is server/discover', async () => {
+  const t = setup((s) => (s.health = { interval: 1000, timeout: 200, failures: 2 }));
+  const child = t.children[0]!;
+  const toChild = lines(child.child.stdin);
+  await t.clock.advance(5000);
+  assert.equal(toChild.length, 0, 'no health check before the client has spoken');
+  assert.equal(t.session.state, 'starting');
+  t.client.input.write(statelessRequest(1, 'tools/list'));
+  await settle();
+  assert.equal(t.session.state, 'starting', 'not before the server answers');
+  child.child.stdout.write(
+    '{"jsonrpc":"2.0","id":1,"result":{"tools":[],"resultType":"complete"}}\n',
+  );
+  await settle();
+  assert.equal(t.session.state, 'ready');
+  await t.clock.advance(1000);
+  const probe = toChild.find((m) => m.method === 'server/discover') as {
+    id: string;
+    params: unknown;
+  };
+  assert.match(probe.id, /^mcp-guard-[0-9a-f]{8}-\d+$/);
+  assert.deepEqual(probe.params, { _meta: META });
+  assert.equal(
+    toChild.some((m) => m.method === 'ping'),
+    false,
+    'no ping in the stateless era',
+  );
+  await t.clock.advance(3);
+  child.child.stdout.write(
+    `${JSON.stringify({ jsonrpc: '2.0', id: probe.id, result: { supportedVersions: ['2026-07-28'], capabilities: {} } })}\n`,
+  );
+  await settle();
+  assert.deepEqual(t.session.snapshot().lastPing, { ms: 3, at: t.clock.origin + 6003 });
+  assert.equal(t.toClient.length, 1, 'the probe never reaches the client');
+  await t.session.stop('eof');
+});
+
+test("stateless era: a dual-era client's refused probe then initialize: the session era, health by ping", async () => {
+  const t = setup((s) => (s.health = { interval: 1000, timeout: 200, failures: 2 }));
+  const child = t.children[0]!;
+  const toChild = lines(child.child.stdin);
+  t.client.input.write(statelessRequest(1, 'server/discover'));
+  await settle();
+  child.child.stdout.write('{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"no"}}\n');
+  await settle();
+  assert.equal(t.session.state, 'starting', 'a refused probe is no sign of readiness');
+  t.client.input.write(
+    '{"jsonrpc":"2.0","id":2,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}\n',
+  );
+  await settle();
+  child.child.stdout.write('{"jsonrpc":"2.0","id":2,"result":{"protocolVersion":"2025-06-18"}}\n');
+  await settle();
+  assert.equal(t.session.state, 'ready');
+  await t.clock.advance(1000);
+  assert.equal(toChild.at(-1)?.method, 'ping');
+  await t.session.stop('eof');
+});
+
+test('stateless era: after a restart, nothing replayed: server/discover on the new child, then the held requests', async () => {
+  const t = setup();
+  const first = t.children[0]!;
+  lines(first.child.stdin);
+  t.client.input.write(statelessRequest(1, 'tools/list'));
+  await settle();
+  first.child.stdout.write('{"jsonrpc":"2.0","id":1,"result":{"tools":[]}}\n');
+  await settle();
+  assert.equal(t.session.state, 'ready');
+  first.exit(1);
+  await settle();
+  await t.clock.advance(250);
+  const second = t.children[1]!;
+  const toSecond = lines(second.child.stdin);
+  t.client.input.write(statelessRequest(2, 'tools/list'));
+  await settle();
+  assert.deepEqual(
+    toSecond.map((m) => m.method),
+    ['server/discover'],
+    'no initialize, initialized, setLevel or subscribe; the client waits',
+  );
+  const discover = toSecond[0] as { id: string };
+  second.child.stdout.write(
+    `${JSON.stringify({ jsonrpc: '2.0', id: discover.id, result: { supportedVersions: ['2026-07-28'], capabilities: { tools: {} } } })}\n`,
+  );
+  await settle();
+  assert.equal(t.session.state, 'ready');
+  assert.deepEqual(
+    toSecond.slice(1).map((m) => [m.id, m.method]),
+    [[2, 'tools/list']],
+    "then the client's request",
+  );
+  assert.equal(
+    t.audit.records.some((r) => r.event === 'session.replay' && r.fields.failed === undefined),
+    true,
+  );
+  await t.session.stop('eof');
+});
+
+test('stateless era: a new child that does not speak the session version cannot take it', async () => {
+  const t = setup();
+  const first = t.children[0]!;
+  t.client.input.write(statelessRequest(1, 'tools/list'));
+  await settle();
+  first.child.stdout.write('{"jsonrpc":"2.0","id":1,"result":{"tools":[]}}\n');
+  await settle();
+  first.exit(1);
+  await settle();
+  await t.clock.advance(250);
+  const second = t.children[1]!;
+  const toSecond = lines(second.child.stdin);
+  await settle();
+  const discover = toSecond[0] as { id: string };
+  second.child.stdout.write(
+    `${JSON.stringify({ jsonrpc: '2.0', id: discover.id, result: { supportedVersions: ['2027-01-01'], capabilities: {} } })}\n`,
+  );
+  await settle();
+  const replay = t.audit.records.find((r) => r.event === 'session.replay');
+  assert.match(
+    String(replay?.fields.failed),
+    /speaks protocol 2027-01-01, the session speaks 2026-07-28/,
+  );
+  assert.equal(second.stops[0], 'signal');
+  await t.session.stop('eof');
+});
