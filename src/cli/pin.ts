@@ -22,6 +22,7 @@ import {
 import { withParams } from '../policy/message.js';
 import { createRootsCheck } from '../policy/roots.js';
 import { PASS } from '../policy/verdict.js';
+import { META_CLIENT_CAPABILITIES, requestMeta, statelessVersionOf } from '../protocol/era.js';
 import { isObject } from '../protocol/jsonrpc.js';
 import { defineCommand, type CommandCall } from './command.js';
 import { CONFIG_OPTION, PROFILE_OPTION } from './config-lookup.js';
@@ -179,7 +180,7 @@ function describe(drift: readonly ToolDrift[]): string {
 /**
  * Some servers offer tools only to clients that can sample or elicit (server-everything does):
  * the listing declares every capability the server's policy lets a client declare, so the lock
- * holds every tool a session may be offered. (Requests the server might send meanwhile are
+ * holds every tool a session may be offered, in either era. (Requests the server might send meanwhile are
  * answered by the relay, since the real client — this command — declared none.)
  */
 function declareCapabilities(server: ServerConfig): PolicyCheck {
@@ -192,13 +193,19 @@ function declareCapabilities(server: ServerConfig): PolicyCheck {
       if (
         context.direction !== 'client-to-server' ||
         message.kind !== 'request' ||
-        message.method !== 'initialize' ||
         !isObject(message.params)
       ) {
         return PASS;
       }
-      const capabilities = isObject(message.params.capabilities) ? message.params.capabilities : {};
-      const params = { ...message.params, capabilities: { ...capabilities, ...declared } };
+      // The session era declares them in `initialize`, the stateless era in each request's _meta.
+      const stateless = message.method !== 'initialize';
+      const holder = stateless ? requestMeta(message.params) : message.params;
+      const key = stateless ? META_CLIENT_CAPABILITIES : 'capabilities';
+      if (holder === undefined || (stateless && statelessVersionOf(message.params) === undefined))
+        return PASS;
+      const capabilities = isObject(holder[key]) ? holder[key] : {};
+      const rewritten = { ...holder, [key]: { ...capabilities, ...declared } };
+      const params = stateless ? { ...message.params, _meta: rewritten } : rewritten;
       return { action: 'rewrite', message: withParams(message, params) };
     },
   };
