@@ -5,8 +5,8 @@
  * `notifications/initialized`, the last `logging/setLevel`, every live `resources/subscribe`; then
  * the lists the client has seen are fetched again and compared with what the dead child advertised.
  * In the stateless era there is no session to replay: a `server/discover` checks that the child
- * speaks the client's protocol version, the lists are compared the same way, and the streams the
- * client holds open are opened again on the new child (ReplayTarget.reopenStreams).
+ * speaks the client's protocol version and the lists are compared the same way; the streams the
+ * client holds open (`subscriptions/listen`) are opened again by their retry once it is released.
  */
 import type { Writable } from 'node:stream';
 import type { AuditSink } from '../audit/audit-sink.js';
@@ -30,12 +30,6 @@ export interface ReplayTarget {
   /** The held server may take the client's requests now. */
   release(): void;
   notifyClient(method: string): void;
-  /**
-   * In the stateless era, re-opens on the new child the `subscriptions/listen` streams the client
-   * holds open, before its other requests go on (the specification asks this of a client whose
-   * server restarted; mcp-guard does it for the client).
-   */
-  reopenStreams?(timeoutMs: number): Promise<void>;
 }
 
 /** The new child cannot carry the session on; restarting it again would not help. */
@@ -71,7 +65,7 @@ export async function replaySession(relay: ReplayTarget, timeoutMs: number): Pro
   return compareLists(relay, isObject(init.capabilities) ? init.capabilities : {}, timeoutMs);
 }
 
-/** A stateless-era session on a new child: the same protocol version, the lists, the streams. */
+/** A stateless-era session on a new child: the same protocol version, and the lists. */
 async function resumeStateless(relay: ReplayTarget, timeoutMs: number): Promise<ListKind[]> {
   const found = await relay.request(DISCOVER_METHOD, {}, timeoutMs);
   if (!isObject(found)) throw new Error(`the new child answered ${DISCOVER_METHOD} with no result`);
@@ -87,7 +81,6 @@ async function resumeStateless(relay: ReplayTarget, timeoutMs: number): Promise<
     isObject(found.capabilities) ? found.capabilities : {},
     timeoutMs,
   );
-  await relay.reopenStreams?.(timeoutMs);
   return changed;
 }
 
