@@ -14,7 +14,7 @@ import {
   type TargetRun,
 } from './results.js';
 import type { BenchSettings } from './settings.js';
-import { UNCONFINED } from './targets.js';
+import { HTTP_BASE, UNCONFINED } from './targets.js';
 import { percentile } from './stats.js';
 
 export interface Machine {
@@ -61,7 +61,13 @@ export function renderTable(runs: readonly TargetRun[], settings: BenchSettings)
   const floor = runs.find((run) => run.kind === 'floor');
   const unconfined = runs.find((run) => run.name === UNCONFINED);
   const againstUnconfined = (run: TargetRun) =>
-    unconfined !== undefined && run !== unconfined && run.kind === 'guard';
+    unconfined !== undefined &&
+    run !== unconfined &&
+    (run.kind === 'guard' || (run.kind === 'http' && run.name !== HTTP_BASE));
+  // `up --http` against the SDK's own Streamable HTTP server.
+  const httpBase = runs.find((run) => run.name === HTTP_BASE);
+  const againstHttp = (run: TargetRun) =>
+    httpBase !== undefined && run !== httpBase && run.kind === 'http';
   // A row's own earlier build (BENCH_BASELINE), when it ran: `policy` against `policy@base`.
   const earlierOf = (run: TargetRun) =>
     run.kind === 'guard' ? runs.find((other) => other.name === `${run.name}@base`) : undefined;
@@ -71,6 +77,7 @@ export function renderTable(runs: readonly TargetRun[], settings: BenchSettings)
     if (direct !== undefined && run !== direct) header.push('x direct');
     if (floor !== undefined && run !== floor && run.kind !== 'direct') header.push('x bare');
     if (againstUnconfined(run)) header.push(`x ${UNCONFINED}`);
+    if (againstHttp(run)) header.push(`x ${HTTP_BASE}`);
     if (earlierOf(run) !== undefined) header.push('x @base');
   }
   const rows = [header];
@@ -86,6 +93,7 @@ export function renderTable(runs: readonly TargetRun[], settings: BenchSettings)
         row.push(formatRatio(ratio(value, base(floor))));
       }
       if (againstUnconfined(run)) row.push(formatRatio(ratio(value, base(unconfined))));
+      if (againstHttp(run)) row.push(formatRatio(ratio(value, base(httpBase))));
       const earlier = earlierOf(run);
       if (earlier !== undefined) row.push(formatRatio(ratio(value, base(earlier))));
     }

@@ -6,6 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { openHttpSession } from './http-session.js';
 import { isAlive, listDescendants } from './processes.js';
 import type { Target } from './targets.js';
 
@@ -17,6 +18,8 @@ export interface Session {
   connectMs: number;
   /** The last few KiB the process wrote to stderr, for failure messages. */
   stderrTail: () => string;
+  /** How an HTTP target's process is stopped (a stdio one stops when its client closes). */
+  stop?: () => Promise<void>;
 }
 
 const STDERR_KEEP = 4096;
@@ -24,6 +27,14 @@ const CONNECT_TIMEOUT_MS = 20_000;
 
 /** Why: every measurement starts the same way, so cold start is just this call, timed. */
 export async function openSession(target: Target, cwd: string): Promise<Session> {
+  if (target.http !== undefined) {
+    const started = await withTimeout(
+      openHttpSession(target, target.http, cwd),
+      CONNECT_TIMEOUT_MS,
+      'initialize',
+    );
+    return started;
+  }
   const transport = new StdioClientTransport({
     command: target.command,
     args: target.args,
@@ -58,6 +69,10 @@ export async function openSession(target: Target, cwd: string): Promise<Session>
  */
 export async function closeSession(session: Session): Promise<number[]> {
   const tree = [session.pid, ...listDescendants(session.pid)];
+  if (session.stop !== undefined) {
+    await withTimeout(session.stop(), 5000, 'stop').catch(() => undefined);
+    return reap(tree);
+  }
   const term = setTimeout(() => signal(session.pid, 'SIGTERM'), 250);
   try {
     await session.client.close();

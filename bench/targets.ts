@@ -4,12 +4,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { HttpKind } from './http-session.js';
 
 /**
  * `direct` is the baseline, `floor` the bare pipe, `guard` a mcp-guard variant (goals apply),
- * `earlier` an earlier build of mcp-guard measured in the same run (BENCH_BASELINE; no goals).
+ * `earlier` an earlier build of mcp-guard measured in the same run (BENCH_BASELINE; no goals),
+ * `http` a server reached over Streamable HTTP (`up-http`, and its baseline `sdk-http`; no goals).
  */
-export type TargetKind = 'direct' | 'floor' | 'guard' | 'earlier';
+export type TargetKind = 'direct' | 'floor' | 'guard' | 'earlier' | 'http';
 
 export interface Target {
   name: string;
@@ -18,6 +20,8 @@ export interface Target {
   args: string[];
   /** Why the target cannot run on this checkout (e.g. not built), or null. */
   unavailable: string | null;
+  /** Reached over Streamable HTTP rather than stdio (bench/http-session.ts). */
+  http?: HttpKind;
 }
 
 /** The targets run when BENCH_TARGETS is not set, in table order. */
@@ -28,7 +32,11 @@ export const DEFAULT_TARGETS = [
   'policy',
   'sandboxed',
   'landlock',
+  'sdk-http',
+  'up-http',
 ];
+/** The HTTP row mcp-guard's `up --http` is compared with: the SDK's own Streamable HTTP server. */
+export const HTTP_BASE = 'sdk-http';
 /** The mcp-guard row without the OS sandbox, which the sandboxed row is compared with. */
 export const UNCONFINED = 'mcp-guard';
 
@@ -102,6 +110,22 @@ export function listTargets(
       ...(process.platform === 'linux'
         ? {}
         : { unavailable: 'not available: Landlock is Linux only' }),
+    },
+    // server-everything's own Streamable HTTP server (the SDK's transport, express), no mcp-guard.
+    {
+      name: HTTP_BASE,
+      kind: 'http',
+      command: process.execPath,
+      args: [server, 'streamableHttp'],
+      unavailable: existsSync(server) ? null : `not available: ${server} missing (npm install)`,
+      http: 'sdk',
+    },
+    // The stdio server behind `mcp-guard up --http`: a child per client session.
+    {
+      ...guard('up-http', 'everything'),
+      kind: 'http',
+      args: [cli, 'up', '-c', manifest, 'everything', '--http', '127.0.0.1:0'],
+      http: 'up',
     },
     ...earlier('mcp-guard@base', 'everything'),
     ...earlier('policy@base', 'everything-policy'),
