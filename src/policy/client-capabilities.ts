@@ -17,12 +17,20 @@ type Request = Extract<RpcMessage, { kind: 'request' }>;
  * stateless era), and what it declares (an empty object when it carries none, or not an object).
  */
 export function declaredCapabilities(message: Request): Record<string, unknown> | undefined {
-  if (message.method === 'initialize') {
-    const params = isObject(message.params) ? message.params : {};
-    return isObject(params.capabilities) ? params.capabilities : {};
+  return capabilitiesOf(message.method, message.params);
+}
+
+/** What a request of this method with these params declares (see declaredCapabilities). */
+export function capabilitiesOf(
+  method: string,
+  params: unknown,
+): Record<string, unknown> | undefined {
+  if (method === 'initialize') {
+    const capabilities = isObject(params) ? params.capabilities : undefined;
+    return isObject(capabilities) ? capabilities : {};
   }
-  if (!isStatelessRequest(message)) return undefined;
-  const declared = requestMeta(message.params)?.[META_CLIENT_CAPABILITIES];
+  if (!isStatelessRequest({ method, params })) return undefined;
+  const declared = requestMeta(params)?.[META_CLIENT_CAPABILITIES];
   return isObject(declared) ? declared : {};
 }
 

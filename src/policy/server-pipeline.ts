@@ -9,6 +9,12 @@ import { createAccessCheck } from './access.js';
 import { createResultSizeChecks } from './output/result-size.js';
 import { createResultTypeCheck } from './output/result-type.js';
 import { createSanitizeCheck } from './output/sanitize.js';
+import {
+  createInputSealCheck,
+  createInputShapeCheck,
+  createInputUnsealCheck,
+} from './inputs/input-checks.js';
+import { createRequestStates } from './inputs/request-state.js';
 import { createPipeline, type Pipeline, type PolicyCheck } from './pipeline.js';
 import { createServerPathChecks } from './paths/paths-check.js';
 import { createPinCheck } from './pin/pin-check.js';
@@ -43,8 +49,13 @@ export function createServerPipeline(
     if (check !== undefined) checks.push(check);
   };
   const schemas = new ToolSchemas(compiler);
-  if (server.paths.roots.length > 0) add(createRootsCheck(server.paths.roots));
-  add(createServerRequestsCheck(server));
+  // The stateless era's input requests: judged as a whole, sealed, then the rules, then unsealed.
+  const states = createRequestStates();
+  add(createInputShapeCheck());
+  add(createInputSealCheck(states));
+  if (server.paths.roots.length > 0) add(createRootsCheck(server.paths.roots, states));
+  add(createServerRequestsCheck(server, states));
+  add(createInputUnsealCheck(states));
   add(createAccessCheck(server));
   const manifest = options.manifestFile ?? null;
   if (server.tools.pin !== 'off' && manifest !== null) {

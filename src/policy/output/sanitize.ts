@@ -9,8 +9,13 @@
  * content items, the strings of an array, a text and the `_meta` after it — is found: the first
  * piece gets the marker, the rest of the secret is removed from the pieces after it. Pieces with
  * other text between them are not joined (docs/policy.md).
+ *
+ * The `requestState` of a stateless-era `input_required` result is a token the client hands back
+ * without showing it, and is left as it is.
  */
 import type { RpcMessage } from '../../protocol/jsonrpc.js';
+import { isInputRequired } from '../../protocol/result-type.js';
+import { withResult } from '../message.js';
 import type { PolicyCheck } from '../pipeline.js';
 import { PASS, type Verdict } from '../verdict.js';
 import { mapStrings } from './clean-text.js';
@@ -29,7 +34,10 @@ export function createSanitizeCheck(output: {
     name: 'sanitize',
     check(message, context): Verdict {
       if (context.direction !== 'server-to-client') return PASS;
-      const next = cleanMessage(message, clean);
+      const next =
+        message.kind === 'response' && isInputRequired(context.request, message.result)
+          ? cleanKeepingState(message, clean)
+          : cleanMessage(message, clean);
       return next === message ? PASS : { action: 'rewrite', message: next };
     },
   };
@@ -57,6 +65,20 @@ function cleanMessage(message: RpcMessage, clean: (value: unknown) => unknown): 
         : { ...message, params, body: { ...message.body, params } };
     }
   }
+}
+
+/**
+ * A stateless `input_required` result's `requestState` is the token the client echoes, never
+ * shown (mcp-guard's sealed one by then): cleaned, it would no longer open. The rest is cleaned.
+ */
+function cleanKeepingState(message: RpcMessage, clean: (value: unknown) => unknown): RpcMessage {
+  const result = message.body.result as Record<string, unknown>;
+  const { requestState, ...rest } = result;
+  const cleaned = clean(rest);
+  if (cleaned === rest) return message;
+  const next = { ...(cleaned as Record<string, unknown>), requestState };
+  if (requestState === undefined) delete next.requestState;
+  return withResult(message as Extract<RpcMessage, { kind: 'response' }>, next);
 }
 
 /** `value` with its output strings stripped and redacted (the same value if none changed). */

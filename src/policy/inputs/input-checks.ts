@@ -1,0 +1,161 @@
+/**
+ * The checks around the stateless era's input requests (SPEC 6.3; docs/policy.md, "Input
+ * requests"), in pipeline order around the two that apply the rules to them (roots.ts: answered
+ * from `paths.roots`; server-requests.ts: `sampling` and `elicitation`):
+ *
+ * - `input-shape`: an `input_required` result that cannot be judged (an `inputRequests` that is
+ *   no object, an embedded request of another method, a `requestState` that is no string) is
+ *   refused; members an InputRequiredResult does not have (content a client could show as a final
+ *   result) are removed; so is an `inputRequests` on a result that does not ask for input.
+ * - `input-seal`: the result's `requestState` becomes mcp-guard's sealed one (request-state.ts),
+ *   naming every request the server made; a retry's answers to anything else are dropped.
+ * - `input-unseal` (after the rules): a request the client did not declare the capability for is
+ *   refused, as the server must not make it; a retry gets the server's own `requestState` back.
+ */
+import { isObject } from '../../protocol/jsonrpc.js';
+import { RESULT_INPUT_REQUIRED, isStatelessRequest } from '../../protocol/result-type.js';
+import { capabilitiesOf } from '../client-capabilities.js';
+import { withParams, withResult } from '../message.js';
+import type { PolicyCheck } from '../pipeline.js';
+import { PASS, type Verdict } from '../verdict.js';
+import {
+  INPUT_CAPABILITY,
+  INPUT_REQUIRED_MEMBERS,
+  isRetry,
+  openRetry,
+  readInputRequired,
+  responsesOf,
+  subjectOf,
+  withResponses,
+} from './input-required.js';
+import type { RequestStates } from './request-state.js';
+
+export const INPUTS_RULE = 'inputRequests';
+
+export function createInputShapeCheck(): PolicyCheck {
+  return {
+    name: 'input-shape',
+    check(message, context): Verdict {
+      if (context.direction !== 'server-to-client' || message.kind !== 'response') return PASS;
+      const request = context.request;
+      if (request === undefined || !isObject(message.result)) return PASS;
+      const result = message.result;
+      const reading = readInputRequired(request, message);
+      if (reading.kind === 'malformed') {
+        return {
+          action: 'deny',
+          rule: INPUTS_RULE,
+          reason: `the server's input_required result cannot be judged: ${reading.reason}`,
+        };
+      }
+      if (reading.kind === 'none') {
+        if (!Object.hasOwn(result, 'inputRequests') || !isStatelessRequest(request)) return PASS;
+        const next = { ...result };
+        delete next.inputRequests;
+        return {
+          action: 'rewrite',
+          message: withResult(message, next),
+          withheld: [
+            {
+              rule: INPUTS_RULE,
+              reason: `a result whose resultType is not "${RESULT_INPUT_REQUIRED}" carries no inputRequests: removed`,
+            },
+          ],
+        };
+      }
+      const extra = Object.keys(result).filter((key) => !INPUT_REQUIRED_MEMBERS.has(key));
+      if (extra.length === 0) return PASS;
+      const next = { ...result };
+      for (const key of extra) delete next[key];
+      return {
+        action: 'rewrite',
+        message: withResult(message, next),
+        withheld: [
+          {
+            rule: INPUTS_RULE,
+            reason: `an input_required result carries only inputRequests and requestState: removed ${extra.map((k) => JSON.stringify(k)).join(', ')}`,
+          },
+        ],
+      };
+    },
+  };
+}
+
+export function createInputSealCheck(states: RequestStates): PolicyCheck {
+  return {
+    name: 'input-seal',
+    check(message, context): Verdict {
+      if (context.direction === 'client-to-server') {
+        if (!isRetry(message)) return PASS;
+        const sealed = openRetry(message, states);
+        const responses = responsesOf(message);
+        const unasked = Object.keys(responses).filter(
+          (key) => sealed === undefined || !Object.hasOwn(sealed.asked, key),
+        );
+        if (unasked.length === 0) return PASS;
+        const kept = { ...responses };
+        for (const key of unasked) delete kept[key];
+        return {
+          action: 'rewrite',
+          message: withResponses(message, kept),
+          withheld: [
+            {
+              rule: 'inputResponses',
+              reason: `answers to input requests the server did not make: ${unasked.map((k) => JSON.stringify(k)).join(', ')}`,
+            },
+          ],
+        };
+      }
+      const request = context.request;
+      const reading = readInputRequired(request, message);
+      if (reading.kind !== 'input_required' || request === undefined) return PASS;
+      if (message.kind !== 'response') return PASS;
+      const asked: Record<string, string> = {};
+      for (const [key, entry] of Object.entries(reading.requests)) asked[key] = entry.method;
+      if (Object.keys(asked).length === 0 && reading.state === undefined) return PASS;
+      const subject = subjectOf(request.method, request.params);
+      const requestState = states.seal({
+        method: request.method,
+        ...(subject === undefined ? {} : { subject }),
+        asked,
+        ...(reading.state === undefined ? {} : { state: reading.state }),
+      });
+      return {
+        action: 'rewrite',
+        message: withResult(message, { ...reading.result, requestState }),
+      };
+    },
+  };
+}
+
+export function createInputUnsealCheck(states: RequestStates): PolicyCheck {
+  return {
+    name: 'input-unseal',
+    check(message, context): Verdict {
+      if (context.direction === 'client-to-server') {
+        if (!isRetry(message)) return PASS;
+        const params = message.params as Record<string, unknown>;
+        const sealed = states.open(params.requestState);
+        if (sealed === undefined) return PASS;
+        const next = { ...params };
+        if (sealed.state === undefined) delete next.requestState;
+        else next.requestState = sealed.state;
+        return { action: 'rewrite', message: withParams(message, next) };
+      }
+      const request = context.request;
+      const reading = readInputRequired(request, message);
+      if (reading.kind !== 'input_required' || request === undefined) return PASS;
+      const declared = capabilitiesOf(request.method, request.params);
+      for (const [key, entry] of Object.entries(reading.requests)) {
+        const capability = INPUT_CAPABILITY[entry.method] ?? '';
+        if (declared !== undefined && capability in declared) continue;
+        return {
+          action: 'deny',
+          rule: 'client-capability',
+          reason: `the server asked for ${entry.method} (input request ${JSON.stringify(key)}), but the request did not declare the '${capability}' capability`,
+        };
+      }
+      return PASS;
+    },
+  };
+}
