@@ -20,3 +20,16 @@ export function withResult(message: Response, result: unknown): Response {
 export function withParams(message: Request, params: Record<string, unknown>): Request {
   return { ...message, params, body: { ...message.body, params } };
 }
+
+/**
+ * Sets an own member, whatever its name: a key a peer chose (`"__proto__"` included) is data, and
+ * plain assignment would set the object's prototype instead.
+ */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}

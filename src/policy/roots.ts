@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { rpcRequest } from '../audit/event-constructors.js';
 import { type RpcMessage } from '../protocol/jsonrpc.js';
 import { declaredCapabilities, withCapabilities } from './client-capabilities.js';
+import { setOwn } from './message.js';
 import {
   isRetry,
   keysOf,
@@ -68,7 +69,7 @@ export function createRootsCheck(roots: readonly string[], states?: RequestState
       const keys = Object.keys(sealed.asked).filter((key) => sealed.asked[key] === ROOTS);
       if (keys.length > 0) {
         const responses = { ...responsesOf(next) };
-        for (const key of keys) responses[key] = result;
+        for (const key of keys) setOwn(responses, key, result);
         next = withResponses(next, responses);
       }
     }

@@ -16,6 +16,7 @@
 import type { AllowDeny } from '../config/types.js';
 import type { RpcMessage } from '../protocol/jsonrpc.js';
 import { declaredCapabilities, withCapabilities } from './client-capabilities.js';
+import { setOwn } from './message.js';
 import {
   isRetry,
   keysOf,
@@ -98,7 +99,7 @@ export function createServerRequestsCheck(
             reason: `the client's answer to input request ${JSON.stringify(key)} (${method}) does not reach the server (${capability}: deny)`,
           });
         }
-        if (capability === 'elicitation') responses[key] = DECLINED;
+        if (capability === 'elicitation') setOwn(responses, key, DECLINED);
         else delete responses[key];
         changed = true;
       }

@@ -15,7 +15,7 @@
 import { isObject } from '../../protocol/jsonrpc.js';
 import { RESULT_INPUT_REQUIRED, isStatelessRequest } from '../../protocol/result-type.js';
 import { capabilitiesOf } from '../client-capabilities.js';
-import { withParams, withResult } from '../message.js';
+import { setOwn, withParams, withResult } from '../message.js';
 import type { PolicyCheck } from '../pipeline.js';
 import { PASS, type Verdict } from '../verdict.js';
 import {
@@ -111,7 +111,7 @@ export function createInputSealCheck(states: RequestStates): PolicyCheck {
       if (reading.kind !== 'input_required' || request === undefined) return PASS;
       if (message.kind !== 'response') return PASS;
       const asked: Record<string, string> = {};
-      for (const [key, entry] of Object.entries(reading.requests)) asked[key] = entry.method;
+      for (const [key, entry] of Object.entries(reading.requests)) setOwn(asked, key, entry.method);
       if (Object.keys(asked).length === 0 && reading.state === undefined) return PASS;
       const subject = subjectOf(request.method, request.params);
       const requestState = states.seal({

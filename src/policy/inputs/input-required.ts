@@ -12,7 +12,7 @@
  */
 import { isObject, type RpcMessage } from '../../protocol/jsonrpc.js';
 import { isInputRequired, isStatelessRequest, type Answered } from '../../protocol/result-type.js';
-import { paramString, withParams, withResult } from '../message.js';
+import { paramString, setOwn, withParams, withResult } from '../message.js';
 import type { RequestStates, SealedState } from './request-state.js';
 
 type Response = Extract<RpcMessage, { kind: 'response' }>;
@@ -86,7 +86,7 @@ export function readInputRequired(
         reason: `the params of input request ${JSON.stringify(key)} are not an object`,
       };
     }
-    requests[key] = { method, ...(isObject(entry.params) ? { params: entry.params } : {}) };
+    setOwn(requests, key, { method, ...(isObject(entry.params) ? { params: entry.params } : {}) });
   }
   return { kind: 'input_required', result, requests, state };
 }

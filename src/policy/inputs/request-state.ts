@@ -15,6 +15,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { isObject } from '../../protocol/jsonrpc.js';
+import { setOwn } from '../message.js';
 
 /** What mcp-guard remembers of one `input_required` result, inside the state it hands out. */
 export interface SealedState {
@@ -78,7 +79,7 @@ function decode(payload: string): SealedState | undefined {
   const asked: Record<string, string> = {};
   for (const [k, method] of Object.entries(body.k)) {
     if (typeof method !== 'string') return undefined;
-    asked[k] = method;
+    setOwn(asked, k, method);
   }
   return {
     method: body.m,

@@ -326,3 +326,14 @@ void test('request states: sealed and opened by the same key only, never when al
   assert.equal(states.open(42), undefined);
   assert.equal(createRequestStates().open(createRequestStates().seal(sealed)), undefined);
 });
+
+void test('a key named __proto__ is a key like any other', () => {
+  const pipeline = pipelineFor({ elicitation: 'deny' });
+  const seen = result(
+    pipeline.inspect(asks({ ['__proto__']: ELICIT }), toClient('tools/call', call())),
+  );
+  assert.equal('inputRequests' in seen, false);
+  const retry = request('tools/call', call(ALL, { requestState: seen.requestState }), 2);
+  const forwarded = params(pipeline.inspect(retry, toServer()));
+  assert.equal(JSON.stringify(forwarded.inputResponses), '{"__proto__":{"action":"decline"}}');
+});
