@@ -143,7 +143,9 @@ async function up(call: CommandCall<typeof OPTIONS>): Promise<number> {
       unlock();
       throw err;
     });
-    process.stdout.write(`${http.entries}\n`);
+    // With --json, stdout is one JSON object per line: the entries are one of them.
+    const entries = mode === 'json' ? JSON.stringify(JSON.parse(http.entries)) : http.entries;
+    process.stdout.write(`${entries}\n`);
     process.stderr.write(
       `mcp-guard: serving ${names.length} server(s) at ${http.front.origin}/<server>/mcp; the token is in ${http.tokenFile}${http.tokenCreated ? ' (new)' : ''}\n`,
     );
