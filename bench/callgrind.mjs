@@ -4,8 +4,9 @@
 // WARMUP uncounted `echo "hello"` calls, zeroes the counters, makes CALLS more and dumps them.
 // Usage: node bench/callgrind.mjs ROW [CLI]
 //   ROW: bare | mcp-guard | policy; CLI: the mcp-guard build (default dist/bin/mcp-guard.js)
-//   CALLS (1000), WARMUP (300); STRACE=1 prints `strace -c` of the relay's main thread for the
-//   whole session instead (take a run with CALLS=0 from it for the calls' share)
+//   CALLS (1000), WARMUP (300); NODE_FLAGS: flags for the relay's node (V8 flags, say);
+//   STRACE=1: prints `strace -c` of the relay's main thread for the whole session instead (take
+//   a run with CALLS=0 from it for the calls' share)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,10 +28,11 @@ const relayArgs = {
   policy: [cli, 'run', 'everything-policy', '-c', manifest],
 }[row];
 if (relayArgs === undefined) throw new Error(`unknown row ${row}`);
+const nodeFlags = (process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
 const out = mkdtempSync(join(tmpdir(), 'callgrind-'));
 const [command, args] = useStrace
-  ? ['strace', ['-c', '-o', join(out, 'strace.txt'), process.execPath, ...relayArgs]]
+  ? ['strace', ['-c', '-o', join(out, 'strace.txt'), process.execPath, ...nodeFlags, ...relayArgs]]
   : [
       'valgrind',
       [
@@ -38,6 +40,7 @@ const [command, args] = useStrace
         `--callgrind-out-file=${join(out, 'callgrind.out')}`,
         '--dump-instr=no',
         process.execPath,
+        ...nodeFlags,
         ...relayArgs,
       ],
     ];
