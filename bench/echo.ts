@@ -1,15 +1,16 @@
 /**
- * The one operation the benchmark times: a `tools/call` of server-everything's `echo`, checked
+ * The one operation the benchmark times: a `tools/call` of `echo` (server-everything's, or the
+ * 2026-era rows' bench/echo-2026.mjs, which answers the same), checked
  * so that a refusal, a truncation or a wrong answer fails the target instead of being timed.
  */
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { EchoClient } from './session.js';
 import { performance } from 'node:perf_hooks';
 
 /** The answer text server-everything's echo tool gives for `message`. */
 export const ECHO_PREFIX = 'Echo: ';
 
 /** Why: confirm the tool and its `message` argument exist before timing anything. */
-export async function checkEchoTool(client: Client): Promise<void> {
+export async function checkEchoTool(client: EchoClient): Promise<void> {
   const { tools } = await client.listTools();
   const tool = tools.find((candidate) => candidate.name === 'echo');
   if (tool === undefined) {
@@ -25,14 +26,15 @@ export async function checkEchoTool(client: Client): Promise<void> {
 
 /** Calls echo once and returns the round trip in milliseconds; throws on any unexpected answer. */
 export async function timeEcho(
-  client: Client,
+  client: EchoClient,
   message: string,
   timeoutMs: number,
 ): Promise<number> {
   const started = performance.now();
-  const result = await client.callTool({ name: 'echo', arguments: { message } }, undefined, {
-    timeout: timeoutMs,
-  });
+  const result = await client.callTool(
+    { name: 'echo', arguments: { message } },
+    { timeout: timeoutMs },
+  );
   const elapsed = performance.now() - started;
   const content: unknown = result.content;
   const first: unknown = Array.isArray(content) ? content[0] : undefined;

@@ -11,7 +11,7 @@ import { progress } from './progress.js';
 import { LARGE_SIZES, MiB, type TargetRun } from './results.js';
 import { closeSession, openSession, withStderr, type Session } from './session.js';
 import type { BenchSettings } from './settings.js';
-import { HTTP_BASE, type Target } from './targets.js';
+import { HTTP_BASE, STATELESS_DIRECT, type Target } from './targets.js';
 
 const SMALL_MESSAGE = 'hello';
 const SMALL_TIMEOUT_MS = 10_000;
@@ -165,8 +165,12 @@ function live(c: Contender): Session['client'] {
   return c.session.client;
 }
 
-/** The relay's memory; direct and sdk-http have no relay (their process is the server), so none. */
+/**
+ * The relay's memory; direct, sdk-http and direct-2026 have no relay (their process is the
+ * server), so none.
+ */
 export function relayMemory(c: Contender): ReturnType<typeof readMemory> {
-  const serverOnly = c.target.kind === 'direct' || c.target.name === HTTP_BASE;
+  const serverOnly =
+    c.target.kind === 'direct' || c.target.name === HTTP_BASE || c.target.name === STATELESS_DIRECT;
   return c.session === null || serverOnly ? null : readMemory(c.session.pid);
 }

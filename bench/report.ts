@@ -14,7 +14,7 @@ import {
   type TargetRun,
 } from './results.js';
 import type { BenchSettings } from './settings.js';
-import { HTTP_BASE, UNCONFINED } from './targets.js';
+import { HTTP_BASE, STATELESS_DIRECT, UNCONFINED } from './targets.js';
 import { percentile } from './stats.js';
 
 export interface Machine {
@@ -71,6 +71,10 @@ export function renderTable(runs: readonly TargetRun[], settings: BenchSettings)
   // A row's own earlier build (BENCH_BASELINE), when it ran: `policy` against `policy@base`.
   const earlierOf = (run: TargetRun) =>
     run.kind === 'guard' ? runs.find((other) => other.name === `${run.name}@base`) : undefined;
+  // The 2026-era mcp-guard row against the same client and server without it.
+  const eraDirect = runs.find((run) => run.name === STATELESS_DIRECT);
+  const againstEra = (run: TargetRun) =>
+    eraDirect !== undefined && run !== eraDirect && run.kind === 'era';
   const header = ['figure', 'better'];
   for (const run of runs) {
     header.push(run.name);
@@ -79,6 +83,7 @@ export function renderTable(runs: readonly TargetRun[], settings: BenchSettings)
     if (againstUnconfined(run)) header.push(`x ${UNCONFINED}`);
     if (againstHttp(run)) header.push(`x ${HTTP_BASE}`);
     if (earlierOf(run) !== undefined) header.push('x @base');
+    if (againstEra(run)) header.push(`x ${STATELESS_DIRECT}`);
   }
   const rows = [header];
   for (const metric of METRICS) {
@@ -96,6 +101,7 @@ export function renderTable(runs: readonly TargetRun[], settings: BenchSettings)
       if (againstHttp(run)) row.push(formatRatio(ratio(value, base(httpBase))));
       const earlier = earlierOf(run);
       if (earlier !== undefined) row.push(formatRatio(ratio(value, base(earlier))));
+      if (againstEra(run)) row.push(formatRatio(ratio(value, base(eraDirect))));
     }
     rows.push(row);
   }

@@ -1,7 +1,10 @@
 /**
- * One MCP session with a target, through the SDK's real `Client` + `StdioClientTransport`, and
+ * One MCP session with a target, through the SDK's real `Client` + `StdioClientTransport` (the v2
+ * SDK's, pinned to 2026-07-28, for the stateless-era rows), and
  * its teardown the way Cline does it (stdin closed, SIGTERM 250 ms later), checked for leftovers.
  */
+import { Client as ClientV2 } from '@modelcontextprotocol/client';
+import { StdioClientTransport as TransportV2 } from '@modelcontextprotocol/client/stdio';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { performance } from 'node:perf_hooks';
@@ -10,8 +13,24 @@ import { openHttpSession } from './http-session.js';
 import { isAlive, listDescendants } from './processes.js';
 import type { Target } from './targets.js';
 
+/** What the phases ask of a client: the same for the v1 SDK's and the v2 SDK's. */
+export interface EchoClient {
+  listTools(): Promise<{ tools: readonly Tool[] }>;
+  callTool(
+    params: { name: string; arguments: Record<string, unknown> },
+    options: { timeout: number },
+  ): Promise<{ content?: unknown; isError?: unknown }>;
+  close(): Promise<void>;
+}
+
+/** A listed tool, as far as the bench looks at it. */
+export interface Tool {
+  name: string;
+  inputSchema: { properties?: Record<string, unknown> | undefined };
+}
+
 export interface Session {
-  client: Client;
+  client: EchoClient;
   /** The process the client spawned: the server for `direct`, the relay otherwise. */
   pid: number;
   /** Milliseconds from spawn to the `initialize` response (`connect()` resolving). */
@@ -25,6 +44,16 @@ export interface Session {
 const STDERR_KEEP = 4096;
 const CONNECT_TIMEOUT_MS = 20_000;
 
+/** The v1 SDK's client as an EchoClient. */
+function v1EchoClient(v1: Client): EchoClient {
+  return {
+    listTools: () => v1.listTools(),
+    callTool: (params, options) =>
+      v1.callTool(params, undefined, options) as Promise<{ content?: unknown }>,
+    close: () => v1.close(),
+  };
+}
+
 /** Why: every measurement starts the same way, so cold start is just this call, timed. */
 export async function openSession(target: Target, cwd: string): Promise<Session> {
   if (target.http !== undefined) {
@@ -33,23 +62,36 @@ export async function openSession(target: Target, cwd: string): Promise<Session>
       CONNECT_TIMEOUT_MS,
       'initialize',
     );
-    return started;
+    return { ...started, client: v1EchoClient(started.client) };
   }
-  const transport = new StdioClientTransport({
-    command: target.command,
-    args: target.args,
-    cwd,
-    stderr: 'pipe',
-  });
+  const spawn = { command: target.command, args: target.args, cwd, stderr: 'pipe' as const };
+  const transport =
+    target.era === 'stateless' ? new TransportV2(spawn) : new StdioClientTransport(spawn);
   let tail = '';
   transport.stderr?.on('data', (chunk: Buffer) => {
     tail = (tail + chunk.toString('utf8')).slice(-STDERR_KEEP);
   });
   const stderrTail = (): string => tail.trim();
-  const client = new Client({ name: 'mcp-guard-bench', version: '1.0.0' });
+  const info = { name: 'mcp-guard-bench', version: '1.0.0' };
+  let client: EchoClient;
+  let connect: Promise<void>;
+  if (target.era === 'stateless') {
+    // The v2 SDK's client pinned to 2026-07-28: no initialize, a _meta on every request.
+    const v2 = new ClientV2(info, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    client = {
+      listTools: () => v2.listTools(),
+      callTool: (params, options) => v2.callTool(params, options),
+      close: () => v2.close(),
+    };
+    connect = v2.connect(transport);
+  } else {
+    const v1 = new Client(info);
+    client = v1EchoClient(v1);
+    connect = v1.connect(transport);
+  }
   const started = performance.now();
   try {
-    await withTimeout(client.connect(transport), CONNECT_TIMEOUT_MS, 'initialize');
+    await withTimeout(connect, CONNECT_TIMEOUT_MS, 'initialize');
   } catch (err) {
     const pid = transport.pid;
     const tree = pid === null ? [] : [pid, ...listDescendants(pid)];

@@ -9,9 +9,10 @@ import type { HttpKind } from './http-session.js';
 /**
  * `direct` is the baseline, `floor` the bare pipe, `guard` a mcp-guard variant (goals apply),
  * `earlier` an earlier build of mcp-guard measured in the same run (BENCH_BASELINE; no goals),
- * `http` a server reached over Streamable HTTP (`up-http`, and its baseline `sdk-http`; no goals).
+ * `http` a server reached over Streamable HTTP (`up-http`, and its baseline `sdk-http`; no goals),
+ * `era` the 2026-era pair (v2 client and server; mcp-guard's row compared with its own direct).
  */
-export type TargetKind = 'direct' | 'floor' | 'guard' | 'earlier' | 'http';
+export type TargetKind = 'direct' | 'floor' | 'guard' | 'earlier' | 'http' | 'era';
 
 export interface Target {
   name: string;
@@ -22,6 +23,8 @@ export interface Target {
   unavailable: string | null;
   /** Reached over Streamable HTTP rather than stdio (bench/http-session.ts). */
   http?: HttpKind;
+  /** The protocol era its client speaks: the v1 SDK's session era, or 2026-07-28 (the v2 SDK). */
+  era?: 'stateless';
 }
 
 /** The targets run when BENCH_TARGETS is not set, in table order. */
@@ -34,9 +37,13 @@ export const DEFAULT_TARGETS = [
   'landlock',
   'sdk-http',
   'up-http',
+  'direct-2026',
+  'mcp-guard-2026',
 ];
 /** The HTTP row mcp-guard's `up --http` is compared with: the SDK's own Streamable HTTP server. */
 export const HTTP_BASE = 'sdk-http';
+/** The 2026-era rows: the v2 SDK's client and server, direct and through mcp-guard. */
+export const STATELESS_DIRECT = 'direct-2026';
 /** The mcp-guard row without the OS sandbox, which the sandboxed row is compared with. */
 export const UNCONFINED = 'mcp-guard';
 
@@ -127,6 +134,16 @@ export function listTargets(
       args: [cli, 'up', '-c', manifest, 'everything', '--http', '127.0.0.1:0'],
       http: 'up',
     },
+    // MCP 2026-07-28: the v2 SDK's client (pinned) and server (bench/echo-2026.mjs).
+    {
+      name: STATELESS_DIRECT,
+      kind: 'era',
+      era: 'stateless',
+      command: process.execPath,
+      args: [join(root, 'bench/echo-2026.mjs')],
+      unavailable: null,
+    },
+    { ...guard('mcp-guard-2026', 'echo-2026'), kind: 'era', era: 'stateless' },
     ...earlier('mcp-guard@base', 'everything'),
     ...earlier('policy@base', 'everything-policy'),
   ];
