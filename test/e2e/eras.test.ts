@@ -180,7 +180,7 @@ for (const [label, which] of CLIENTS) {
       assert.match(JSON.stringify(actual['ask roots']), /client\/root/);
       const notes = (actual.notifications as { result: string[] }).result;
       for (const n of [1, 2, 3])
-        assert.ok(notes.includes(`notifications/progress ${n}`), `${notes}`);
+        assert.ok(notes.includes(`notifications/progress ${n}`), JSON.stringify(notes));
       assert.deepEqual(
         (actual.notifications as { result: string[] }).result.filter((n) => n.includes('updated')),
         modern

@@ -49,7 +49,7 @@ export interface MatrixClient {
 export interface EraPeer {
   client: MatrixClient;
   pid: number;
-  stderr(): string;
+  readonly stderr: () => string;
   /** Notifications received, in order: `method uri-or-text`. */
   notes: string[];
   errors: Error[];
@@ -81,10 +81,10 @@ export async function connectEra(
     transport.send = (message: JSONRPCMessage) =>
       send(
         'method' in message && message.method === 'initialize'
-          ? ({
+          ? {
               ...message,
               params: { ...message.params, protocolVersion: which.version },
-            } as JSONRPCMessage)
+            }
           : message,
       );
     const v1 = new ClientV1(
@@ -116,7 +116,7 @@ export async function connectEra(
       complete: (p) => v1.complete(p as never),
       setLoggingLevel: (level) => v1.setLoggingLevel(level),
       subscribeResource: (p) => v1.subscribeResource(p),
-      callTool: (p, options) => v1.callTool(p, undefined, options as never),
+      callTool: (p, options) => v1.callTool(p, undefined, options),
       getNegotiatedProtocolVersion: () =>
         (transport as unknown as { _protocolVersion?: string })._protocolVersion ?? which.version,
     };
@@ -156,7 +156,7 @@ export async function connectEra(
       complete: (p) => v2.complete(p as never),
       setLoggingLevel: (level) => v2.setLoggingLevel(level),
       subscribeResource: (p) => v2.subscribeResource(p),
-      callTool: (p, options) => v2.callTool(p, options as never),
+      callTool: (p, options) => v2.callTool(p, options),
       listen: (filter) => v2.listen(filter),
       getNegotiatedProtocolVersion: () => v2.getNegotiatedProtocolVersion?.(),
     };
