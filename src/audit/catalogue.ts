@@ -79,6 +79,15 @@ export const AUDIT_CATALOGUE: { readonly [E in AuditEventName]: EventDoc<E> } = 
       forced: { doc: 'true when mcp-guard had to SIGKILL it', optional: true },
       uptimeMs: { doc: 'how long it ran, in ms', optional: true },
       hung: { doc: 'true when it was killed because health checks found it hung', optional: true },
+      reason: {
+        doc: '`maxMemory` when it was stopped because its process tree stayed above `limits.maxMemory`',
+        optional: true,
+      },
+      rssBytes: {
+        doc: "with `reason`: its process tree's RSS in the last sample, in bytes",
+        optional: true,
+      },
+      maxMemory: { doc: 'with `reason`: the limit it was held to, in bytes', optional: true },
     },
   },
   'child.restart': {

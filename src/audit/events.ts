@@ -37,6 +37,9 @@ export interface AuditEventFields {
     forced?: boolean;
     uptimeMs?: number;
     hung?: boolean;
+    reason?: 'maxMemory';
+    rssBytes?: number;
+    maxMemory?: number;
   };
   'child.restart': { attempt: number; delayMs: number; reason: string };
   'child.failed': { reason: string };

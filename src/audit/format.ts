@@ -50,6 +50,7 @@ const DETAILS: Record<string, (r: Fields) => string> = {
       kv('signal', r.signal),
       r.forced === true ? 'forced' : '',
       r.hung === true ? 'hung' : '',
+      r.reason === 'maxMemory' ? join('maxMemory', kv('rssBytes', r.rssBytes)) : '',
     ),
   'child.restart': (r) => join(kv('attempt', r.attempt), kv('delayMs', r.delayMs), text(r.reason)),
   'child.failed': (r) => join(text(r.reason), kv('restarts', r.restarts)),

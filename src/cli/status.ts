@@ -8,7 +8,7 @@ import { userStateDir } from '../config/context.js';
 import { readStatus, type StatusRecord } from '../supervisor/status-file.js';
 import { defineCommand, type CommandCall } from './command.js';
 import { CONFIG_OPTION } from './config-lookup.js';
-import { formatDuration, formatTable } from './table.js';
+import { formatBytes, formatDuration, formatTable, formatUsage } from './table.js';
 
 const OPTIONS = {
   config: CONFIG_OPTION,
@@ -17,10 +17,13 @@ const OPTIONS = {
 
 export const command = defineCommand({
   name: 'status',
-  summary: 'state, pid, uptime, restarts, health, calls and denials of running servers',
+  summary:
+    'state, pid, uptime, restarts, health, calls, denials, CPU and memory of running servers',
   usage: ['status [-c FILE] [--json]'],
   description: `Shows every server of the manifest that a running 'mcp-guard run' or 'mcp-guard
-    up' supervises: state, pids, uptime, restarts, last health check, calls and denials.`,
+    up' supervises: state, pids, uptime, restarts, last health check, calls, denials, and the CPU
+    and memory of each server's process tree (sampled every 2 s; n/a where the system cannot
+    tell), then what each mcp-guard process uses itself.`,
   options: OPTIONS,
   output: 'stderr',
   run: status,
@@ -44,7 +47,7 @@ function status(call: CommandCall<typeof OPTIONS>): number {
     call.out.write(`mcp-guard: no guarded server is running (${stateDir})\n`);
     return 0;
   }
-  call.out.write(`${renderStatus(records)}\n`);
+  call.out.write(`${renderStatus(records)}\n${renderGuards(records)}\n`);
   return 0;
 }
 
@@ -52,7 +55,20 @@ export function renderStatus(
   records: readonly (StatusRecord & { uptimeMs: number | null })[],
 ): string {
   return formatTable(
-    ['SERVER', 'STATE', 'PID', 'GUARD', 'UPTIME', 'RESTARTS', 'PING', 'CALLS', 'DENIED', 'SANDBOX'],
+    [
+      'SERVER',
+      'STATE',
+      'PID',
+      'GUARD',
+      'UPTIME',
+      'RESTARTS',
+      'PING',
+      'CALLS',
+      'DENIED',
+      'CPU',
+      'MEM',
+      'SANDBOX',
+    ],
     records.map((r) => [
       r.server,
       r.reason === null ? r.state : `${r.state} (${r.reason})`,
@@ -63,7 +79,21 @@ export function renderStatus(
       r.lastPing === null ? '-' : `${r.lastPing.ms} ms`,
       String(r.calls),
       String(r.denials),
+      ...Object.values(formatUsage(r.usage ?? null, r.pid !== null)),
       r.sandbox ?? '-',
     ]),
   );
+}
+
+/** One line per mcp-guard process: its own CPU time and memory, apart from its servers'. */
+function renderGuards(records: readonly StatusRecord[]): string {
+  const guards = new Map<number, StatusRecord>();
+  for (const r of records) guards.set(r.guardPid, r);
+  return [...guards.values()]
+    .map((r) =>
+      r.guardUsage === undefined
+        ? `mcp-guard ${r.command} ${r.guardPid}`
+        : `mcp-guard ${r.command} ${r.guardPid} itself: CPU ${Math.round(r.guardUsage.cpuSeconds)} s, MEM ${formatBytes(r.guardUsage.rssBytes)}`,
+    )
+    .join('\n');
 }

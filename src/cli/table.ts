@@ -19,3 +19,23 @@ export function formatDuration(ms: number): string {
   if (h < 24) return `${h} h ${m % 60} m`;
   return `${Math.floor(h / 24)} d ${h % 24} h`;
 }
+
+/** What a process tree uses, for tables: `12.5% 3 s` and `48 MiB`; `n/a` where it is unknown. */
+export function formatUsage(
+  usage: { cpuPercent: number; cpuSeconds: number; rssBytes: number } | null,
+  running: boolean,
+): { cpu: string; mem: string } {
+  if (!running) return { cpu: '-', mem: '-' };
+  if (usage === null) return { cpu: 'n/a', mem: 'n/a' };
+  return {
+    cpu: `${usage.cpuPercent.toFixed(1)}% ${Math.round(usage.cpuSeconds)} s`,
+    mem: formatBytes(usage.rssBytes),
+  };
+}
+
+/** 812 KiB, 48 MiB, 1.5 GiB. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024 ** 2) return `${Math.round(bytes / 1024)} KiB`;
+  if (bytes < 1024 ** 3) return `${Math.round(bytes / 1024 ** 2)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+}

@@ -1,11 +1,11 @@
 /**
  * What `up` shows while it supervises: on a terminal, a live table redrawn in place (state, pid,
- * uptime, restarts, last ping, calls, denials per server); otherwise one plain line per change of
+ * uptime, restarts, last ping, calls, denials, CPU and memory per server); otherwise one plain line per change of
  * state, so a log file or CI output stays readable; with `--json`, one JSON object per change on
  * stdout for machines.
  */
 import type { GuardSession, SessionSnapshot } from '../supervisor/guard-session.js';
-import { formatDuration, formatTable } from './table.js';
+import { formatDuration, formatTable, formatUsage } from './table.js';
 
 export type ViewMode = 'live' | 'lines' | 'json';
 
@@ -76,7 +76,7 @@ export function describeChange(s: SessionSnapshot): string {
 
 export function renderLive(snapshots: readonly SessionSnapshot[], now = Date.now()): string {
   return formatTable(
-    ['SERVER', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'PING', 'CALLS', 'DENIED'],
+    ['SERVER', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'PING', 'CALLS', 'DENIED', 'CPU', 'MEM'],
     snapshots.map((s) => [
       s.server,
       s.state,
@@ -86,6 +86,7 @@ export function renderLive(snapshots: readonly SessionSnapshot[], now = Date.now
       s.lastPing === null ? '-' : `${s.lastPing.ms} ms`,
       String(s.calls),
       String(s.denials),
+      ...Object.values(formatUsage(s.usage, s.pid !== null)),
     ]),
   );
 }

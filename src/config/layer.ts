@@ -42,7 +42,7 @@ const DURATIONS = new Set([
   'health.timeout',
   'limits.callTimeout',
 ]);
-const SIZES = new Set(['limits.maxMessageBytes', 'output.maxResultBytes']);
+const SIZES = new Set(['limits.maxMessageBytes', 'limits.maxMemory', 'output.maxResultBytes']);
 const PATH_LISTS = new Set(['paths.roots', 'paths.readOnly', 'paths.deny']);
 /** Keys that are not server settings: profile metadata. */
 const METADATA = new Set(['extends', 'description', 'audit']);

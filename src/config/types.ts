@@ -53,8 +53,13 @@ export interface ServerConfig {
   };
   /** ms, ms, count */
   health: { interval: number; timeout: number; failures: number };
-  /** bytes, per minute, ms */
-  limits: { maxMessageBytes: number; callsPerMinute: number; callTimeout: number };
+  /** bytes, per minute, ms; maxMemory (bytes): absent, no limit */
+  limits: {
+    maxMessageBytes: number;
+    callsPerMinute: number;
+    callTimeout: number;
+    maxMemory?: number;
+  };
   output: { stripControl: boolean; redact: string[]; maxResultBytes: number };
 }
 

@@ -13,7 +13,7 @@ import type { ServerConfig } from '../config/types.js';
 import type { Relay } from '../relay/relay.js';
 import { mustResume } from '../relay/session-memory.js';
 import { systemClock, type Clock } from './clock.js';
-import { relayProbe, type ChildSigns } from './health-monitor.js';
+import { relayProbe } from './health-monitor.js';
 import { replayTimeout, resumeSession } from './replay.js';
 import { CountLatch } from './count-latch.js';
 import { Restarts } from './restarts.js';
@@ -30,7 +30,6 @@ import {
   type SessionEvents,
   type SessionSnapshot,
 } from './session-types.js';
-import { watchStderr } from './stderr-lines.js';
 import {
   describeExit,
   drained,
@@ -53,8 +52,6 @@ export class GuardSession extends EventEmitter<SessionEvents> {
   readonly #restarts: Restarts;
   readonly #health: SessionHealth;
   #proc: SupervisedChild | null = null;
-  /** The current child's signs of life besides its answers (see health.ts). */
-  #signs: ChildSigns | null = null;
   readonly #counts: CountLatch;
   /** What the current child's stderr showed that no restart can cure, until it is ready. */
   readonly #hints: HintWatch;
@@ -106,6 +103,7 @@ export class GuardSession extends EventEmitter<SessionEvents> {
       lastPing: this.#health.lastPing,
       calls: this.relay.calls,
       denials: this.relay.denials,
+      usage: this.#health.usage,
       reason: this.#life.reason,
     };
   }
@@ -123,7 +121,7 @@ export class GuardSession extends EventEmitter<SessionEvents> {
       if (proc !== null) {
         exit = await proc.stop(reason);
         await drained(proc.child.stdout, this.#clock);
-        recordExit(this.#options.audit, this.server.name, proc, exit, this.#restarts.hung);
+        recordExit(this.#options.audit, this.server.name, proc, exit, this.#restarts.kill);
         this.#proc = null;
       }
       this.relay.detachServer(exit === null ? 'mcp-guard is stopping' : describeExit(exit));
@@ -173,9 +171,10 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     this.#hints.clear();
     const onLine = (text: string) =>
       this.#hints.line(text, proc === this.#proc && this.#life.current !== 'ready');
-    const target = { audit, server: this.server.name, ...stderrEcho(this.#options), onLine };
-    const lastStderr = watchStderr(proc.child.stderr, target, () => this.#clock.now());
-    this.#signs = { lastStderr, cpuMs: () => proc.cpuMs() };
+    this.#health.attach(proc, { ...stderrEcho(this.#options), onLine }, (kill) => {
+      this.#restarts.markKilled(kill);
+      void proc.stop('signal');
+    });
     // An open session is resumed first (replay.ts); else the client's requests go as they are.
     const replay = mustResume(this.relay.memory);
     this.relay.attachServer(
@@ -225,7 +224,7 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     await proc.stop('signal');
     await drained(proc.child.stdout, this.#clock);
     if (!this.#isCurrent(proc)) return;
-    recordExit(this.#options.audit, this.server.name, proc, exit, this.#restarts.hung);
+    recordExit(this.#options.audit, this.server.name, proc, exit, this.#restarts.kill);
     this.#proc = null;
     const gone = this.#restarts.gone(exit, this.#life.current === 'failed', this.#hints.hint);
     const { decision, why, reason } = gone;
@@ -277,18 +276,19 @@ export class GuardSession extends EventEmitter<SessionEvents> {
     else await proc.stop('signal');
   }
 
+  /** No more timers: the child is gone or being stopped (its pings and samples end with it). */
   #clearTimers(): void {
     this.#restarts.cancel();
     this.#health.stop();
   }
 
   #monitorHealth(): void {
-    this.#clearTimers();
-    const proc = this.#proc;
-    if (proc === null || this.#signs === null) return;
+    this.#restarts.cancel();
+    const [proc, signs] = [this.#proc, this.#health.signs];
+    if (proc === null || signs === null) return;
     this.#health.watch({
       pid: proc.pid,
-      probe: relayProbe(this.relay, this.#signs),
+      probe: relayProbe(this.relay, signs),
       isCurrent: () => this.#isCurrent(proc) && this.#life.current === 'ready',
       onHung: () => {
         this.#restarts.markHung();

@@ -27,6 +27,8 @@ export interface ProcStat {
   pgrp: number;
   /** CPU time in clock ticks: its own (utime, stime) and its reaped children's (cutime, cstime). */
   cpuTicks: number;
+  /** Resident set size, in pages. */
+  rssPages: number;
 }
 
 /** "pid (comm) state ppid pgrp …"; comm may hold spaces and parentheses. */
@@ -40,6 +42,8 @@ export function parseStat(stat: string): ProcStat {
     ppid: Number(fields[1]),
     pgrp: Number(fields[2]),
     cpuTicks: ticks,
+    // Field 24 of the line (rss) is 21 after the state.
+    rssPages: Number(fields[21]) || 0,
   };
 }
 

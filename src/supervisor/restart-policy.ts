@@ -6,7 +6,8 @@
  * Choices, in the order they are applied:
  * 1. A stop mcp-guard asked for, policy `never`, and (policy `on-failure`) a clean exit — code 0,
  *    no signal, not killed as hung — leave the server stopped. Anything else is a failure: a
- *    non-zero code, a signal (from anyone), a hung child killed by the health check, a failed
+ *    non-zero code, a signal (from anyone), a hung child killed by the health check, a child
+ *    stopped for staying above `limits.maxMemory`, a failed
  *    spawn. Policy `always` restarts after clean exits too.
  * 2. While the server is `failed`, one more start is tried every `backoff.max`, exactly.
  * 3. Rate limit: at most `maxRestarts + 1` starts (the first and `maxRestarts` restarts) in any
@@ -20,8 +21,11 @@ import type { ServerConfig } from '../config/types.js';
 /** The resolved `restart` block the policy reads. */
 export type RestartConfig = ServerConfig['restart'];
 
-/** Why a child is gone: it went by itself (or failed to spawn), health killed it, or we asked. */
-export type RunEnd = 'exited' | 'hung' | 'stop-requested';
+/**
+ * Why a child is gone: it went by itself (or failed to spawn), health killed it, it was stopped
+ * for staying above `limits.maxMemory`, or we asked.
+ */
+export type RunEnd = 'exited' | 'hung' | 'over-memory' | 'stop-requested';
 
 /** One start of the server and how it ended; the facts a decision is made from. */
 export interface Run {

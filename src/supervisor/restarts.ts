@@ -12,6 +12,9 @@ import { describeExit } from './supervised-child.js';
 /** Runs kept for the restart policy's window (more than any sane maxRestarts). */
 const HISTORY = 64;
 
+/** Why mcp-guard stopped the current child itself, if it did. */
+export type Kill = { cause: 'hung' } | { cause: 'maxMemory'; rssBytes: number; maxMemory: number };
+
 /** A restart decision, or giving up because the run refused to carry the session on. */
 export type SessionDecision = RestartDecision | { action: 'give-up'; reason: string };
 
@@ -33,8 +36,8 @@ export class Restarts {
   readonly #runs: Run[] = [];
   #count = 0;
   #startedAt = 0;
-  /** The current child is being killed because health checks found it hung. */
-  #hung = false;
+  /** Why the current child is being stopped by mcp-guard (found hung, over its memory limit). */
+  #kill: Kill | null = null;
   /** The current child must not be restarted: this is why (e.g. its protocol version changed). */
   #refused: string | null = null;
   #timer: Timer | null = null;
@@ -57,19 +60,29 @@ export class Restarts {
 
   /** Health checks found the current child hung. */
   get hung(): boolean {
-    return this.#hung;
+    return this.#kill?.cause === 'hung';
+  }
+
+  /** Why mcp-guard stopped the current child itself, if it did. */
+  get kill(): Kill | null {
+    return this.#kill;
   }
 
   /** A child was spawned just now. */
   started(): void {
     this.#startedAt = this.#clock.now();
-    this.#hung = false;
+    this.#kill = null;
     this.#refused = null;
   }
 
   /** The current child is being killed because health checks found it hung. */
   markHung(): void {
-    this.#hung = true;
+    this.markKilled({ cause: 'hung' });
+  }
+
+  /** The current child is being stopped by mcp-guard, for this reason. */
+  markKilled(kill: Kill): void {
+    this.#kill = kill;
   }
 
   /** The current child cannot carry the session on: when it is gone, give up for this reason. */
@@ -88,7 +101,7 @@ export class Restarts {
       endedAt: now,
       code: exit.code,
       signal: exit.signal,
-      end: this.#hung ? 'hung' : 'exited',
+      end: this.#kill === null ? 'exited' : this.#kill.cause === 'hung' ? 'hung' : 'over-memory',
     };
     const decision: SessionDecision =
       this.#refused !== null
@@ -113,11 +126,11 @@ export class Restarts {
    */
   gone(exit: ChildExit, failed: boolean, hint: string | null = null): Gone {
     if (hint !== null) this.refuse(hint);
-    const hung = this.#hung;
+    const kill = this.#kill;
     const decision = this.decide(exit, failed);
-    const why = hung ? 'it stopped answering health checks' : describeExit(exit);
+    const why = kill === null ? describeExit(exit) : killWords(kill);
     const ends = decision.action === 'stay-stopped' || decision.action === 'give-up';
-    const clean = exit.code === 0 && exit.signal === null && !hung;
+    const clean = exit.code === 0 && exit.signal === null && kill === null;
     return { decision, why, reason: ends ? decision.reason : why, clean };
   }
 
@@ -138,4 +151,11 @@ export class Restarts {
     if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
     this.#timer = null;
   }
+}
+
+/** Why mcp-guard stopped a child, in words (the relay's, the audit log's, the state's reason). */
+function killWords(kill: Kill): string {
+  if (kill.cause === 'hung') return 'it stopped answering health checks';
+  const mib = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MiB`;
+  return `its process tree used ${mib(kill.rssBytes)}, above limits.maxMemory (${mib(kill.maxMemory)})`;
 }

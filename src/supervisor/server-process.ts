@@ -18,7 +18,7 @@ import { closeInheritedDescriptors } from './inherited-fds.js';
 import { liveChildren } from './proc-tree.js';
 import type { LaunchPlan } from './launch-plan.js';
 import { groupAlive, signalGroup } from './process-group.js';
-import { readTreeCpuMs } from './tree-cpu.js';
+import { readTreeCpuMs, readTreeUsage, type TreeUsage } from './tree-usage.js';
 import { markedProcesses, newTreeMark, signalMarked, TREE_MARK_VAR } from './tree-mark.js';
 import { startWatchdog, type Watchdog } from './watchdog.js';
 
@@ -161,6 +161,11 @@ export class ServerProcess {
   /** CPU time of the server's process tree (the sandbox's included), in ms; null if unknown. */
   cpuMs(): number | null {
     return this.#exit === null ? readTreeCpuMs(this.pid) : null;
+  }
+
+  /** CPU and RSS of the server's process tree (the sandbox's included); null if unknown. */
+  usage(): TreeUsage | null {
+    return this.#exit === null ? readTreeUsage(this.pid) : null;
   }
 
   #alive(): boolean {

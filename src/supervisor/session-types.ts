@@ -8,6 +8,7 @@ import type { ServerConfig } from '../config/types.js';
 import type { Pipeline } from '../policy/pipeline.js';
 import { Relay } from '../relay/relay.js';
 import type { Clock } from './clock.js';
+import type { ResourceSample } from './resource-watch.js';
 import { replayTimeout } from './replay.js';
 import type { ChildExit } from './server-process.js';
 import type { ServerState } from './server-state.js';
@@ -35,6 +36,8 @@ export interface SessionSnapshot {
   lastPing: { ms: number; at: number } | null;
   calls: number;
   denials: number;
+  /** CPU and memory of the current child's process tree (last sample); null: none or n/a. */
+  usage: ResourceSample | null;
   /** Why the server is restarting, failed or stopped, when it is. */
   reason: string | null;
 }

@@ -18,6 +18,8 @@ export interface StatusRecord extends SessionSnapshot {
   manifest: string | null;
   /** The OS sandbox actually in use, when known. */
   sandbox?: string;
+  /** What the mcp-guard process itself uses (counted apart from the server's tree). */
+  guardUsage?: { cpuSeconds: number; rssBytes: number };
   /** ISO 8601, when this file was written. */
   updatedAt: string;
 }
@@ -64,6 +66,7 @@ export class StatusFile {
     const record: StatusRecord = {
       ...snapshot,
       guardPid: process.pid,
+      guardUsage: ownUsage(),
       ...this.#extra,
       updatedAt: new Date().toISOString(),
     };
@@ -129,6 +132,12 @@ export function readStatus(stateDir: string): StatusRecord[] {
     }
   }
   return records.sort((a, b) => a.server.localeCompare(b.server) || a.guardPid - b.guardPid);
+}
+
+/** This process's CPU time (user + system) and RSS. */
+export function ownUsage(): { cpuSeconds: number; rssBytes: number } {
+  const cpu = process.cpuUsage();
+  return { cpuSeconds: (cpu.user + cpu.system) / 1e6, rssBytes: process.memoryUsage.rss() };
 }
 
 /** File names keep to letters, digits, `-`, `_` and `.`; anything else becomes `_`. */

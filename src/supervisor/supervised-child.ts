@@ -8,7 +8,9 @@ import type { AuditSink } from '../audit/audit-sink.js';
 import type { ServerConfig } from '../config/types.js';
 import type { Clock, Timer } from './clock.js';
 import { maskEnvValues } from './mask-env.js';
+import type { Kill } from './restarts.js';
 import type { ChildExit, StopReason } from './server-process.js';
+import type { TreeUsage } from './tree-usage.js';
 import { childExit, childSpawn } from '../audit/event-constructors.js';
 
 export interface SupervisedChild {
@@ -24,6 +26,8 @@ export interface SupervisedChild {
   stop(reason: StopReason): Promise<ChildExit>;
   /** CPU time its process tree has used so far, in ms; null when it cannot be read. */
   cpuMs(): number | null;
+  /** CPU and memory of its process tree now; null when they cannot be read. */
+  usage?(): TreeUsage | null;
 }
 
 /** Audits `child.spawn`: what was started, with the values of the environment masked. */
@@ -46,14 +50,18 @@ export function recordSpawn(
   );
 }
 
-/** Audits `child.exit`, marked `hung` when health checks had it killed. */
+/**
+ * Audits `child.exit`, marked `hung` when health checks had it killed, and with `reason:
+ * maxMemory`, its RSS and the limit when it was stopped for staying above the limit.
+ */
 export function recordExit(
   audit: AuditSink,
   server: string,
   proc: SupervisedChild,
   exit: ChildExit,
-  hung: boolean,
+  kill: Kill | null,
 ): void {
+  const memory = kill?.cause === 'maxMemory' ? kill : undefined;
   audit.record(
     server,
     childExit({
@@ -62,7 +70,10 @@ export function recordExit(
       signal: exit.signal,
       forced: exit.forced,
       uptimeMs: exit.uptimeMs,
-      hung: hung ? true : undefined,
+      hung: kill?.cause === 'hung' ? true : undefined,
+      reason: memory?.cause,
+      rssBytes: memory?.rssBytes,
+      maxMemory: memory?.maxMemory,
     }),
   );
 }

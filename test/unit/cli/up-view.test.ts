@@ -12,6 +12,7 @@ const snapshot = (change: Partial<SessionSnapshot>): SessionSnapshot => ({
   lastPing: null,
   calls: 3,
   denials: 1,
+  usage: null,
   reason: null,
   ...change,
 });
@@ -34,13 +35,27 @@ test('a line per change names the state, the pid, the restarts, and why only whe
 test('the live table has one row per server with its figures', () => {
   const text = renderLive(
     [
-      snapshot({ lastPing: { ms: 1.2, at: 0 } }),
+      snapshot({
+        lastPing: { ms: 1.2, at: 0 },
+        usage: {
+          cpuPercent: 12.34,
+          cpuSeconds: 3.6,
+          rssBytes: 48.4 * 1024 ** 2,
+          processes: 2,
+          at: 0,
+        },
+      }),
       snapshot({ server: 'memory', state: 'restarting', pid: null, since: null }),
+      snapshot({ server: 'mac' }),
     ],
     66_000,
   );
-  const [header, files, memory] = text.split('\n');
-  assert.match(header!, /^SERVER\s+STATE\s+PID\s+UPTIME\s+RESTARTS\s+PING\s+CALLS\s+DENIED$/);
-  assert.match(files!, /^files\s+ready\s+42\s+1 m 5 s\s+0\s+1.2 ms\s+3\s+1$/);
-  assert.match(memory!, /^memory\s+restarting\s+-\s+-\s+0\s+-\s+3\s+1$/);
+  const [header, files, memory, mac] = text.split('\n');
+  assert.match(
+    header!,
+    /^SERVER\s+STATE\s+PID\s+UPTIME\s+RESTARTS\s+PING\s+CALLS\s+DENIED\s+CPU\s+MEM$/,
+  );
+  assert.match(files!, /^files\s+ready\s+42\s+1 m 5 s\s+0\s+1.2 ms\s+3\s+1\s+12.3% 4 s\s+48 MiB$/);
+  assert.match(memory!, /^memory\s+restarting\s+-\s+-\s+0\s+-\s+3\s+1\s+-\s+-$/);
+  assert.match(mac!, /\s+n\/a\s+n\/a$/, 'running, but its usage cannot be read here');
 });

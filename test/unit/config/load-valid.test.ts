@@ -220,7 +220,7 @@ const smallCases: [
   ],
   [
     'durations and sizes accept integers (ms, bytes) and every unit',
-    'version: 1\nservers:\n  a:\n    command: node\n    health: { interval: 1500, timeout: 1h }\n    limits: { maxMessageBytes: 512KiB, callTimeout: 2m }\n    output: { maxResultBytes: 100 }\n',
+    'version: 1\nservers:\n  a:\n    command: node\n    health: { interval: 1500, timeout: 1h }\n    limits: { maxMessageBytes: 512KiB, callTimeout: 2m, maxMemory: 2GiB }\n    output: { maxResultBytes: 100 }\n',
     (m) => {
       const a = m.servers.a!;
       assert.deepEqual(
@@ -228,6 +228,7 @@ const smallCases: [
         [1500, 3_600_000, 120_000],
       );
       assert.deepEqual([a.limits.maxMessageBytes, a.output.maxResultBytes], [524_288, 100]);
+      assert.equal(a.limits.maxMemory, 2 * 1024 ** 3);
     },
   ],
   [

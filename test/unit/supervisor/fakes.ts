@@ -3,6 +3,7 @@ import { PassThrough } from 'node:stream';
 import type { AuditSink } from '../../../src/audit/audit-sink.js';
 import { builtinDefaults } from '../../../src/config/builtin-defaults.js';
 import type { ServerConfig } from '../../../src/config/types.js';
+import type { TreeUsage } from '../../../src/supervisor/tree-usage.js';
 import type { Clock, Timer } from '../../../src/supervisor/clock.js';
 import type { ChildExit, StopReason } from '../../../src/supervisor/server-process.js';
 import type { SupervisedChild } from '../../../src/supervisor/supervised-child.js';
@@ -113,6 +114,13 @@ export class FakeChild implements SupervisedChild {
 
   cpuMs(): number | null {
     return this.cpu;
+  }
+
+  /** What usage() reports: its tree's CPU and memory (null: unknown). */
+  tree: TreeUsage | null = null;
+
+  usage(): TreeUsage | null {
+    return this.tree;
   }
 
   stop(reason: StopReason): Promise<ChildExit> {

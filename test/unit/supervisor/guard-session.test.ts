@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import type { ServerConfig } from '../../../src/config/types.js';
 import { createPipeline } from '../../../src/policy/pipeline.js';
 import { GuardSession } from '../../../src/supervisor/guard-session.js';
+import { SAMPLE_MS } from '../../../src/supervisor/resource-watch.js';
 import { collectAudit, FakeChild, FakeClock, serverConfig, settle } from './fakes.js';
 
 /** Lines written to a stream, parsed. */
@@ -157,7 +158,14 @@ test('ready after the handshake; pings every interval, an answer shows in the sn
   child.child.stdout.write('{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18"}}\n');
   await settle();
   assert.equal(t.session.state, 'ready');
-  assert.deepEqual(t.clock.pending, [{ in: 1000, refed: false }]);
+  assert.deepEqual(
+    t.clock.pending,
+    [
+      { in: SAMPLE_MS, refed: false },
+      { in: 1000, refed: false },
+    ],
+    'the resource sample (from the spawn) and the ping: neither keeps mcp-guard up',
+  );
   await t.clock.advance(1000);
   const ping = toChild[1] as { id: string; method: string };
   assert.equal(ping.method, 'ping');
@@ -168,7 +176,53 @@ test('ready after the handshake; pings every interval, an answer shows in the sn
   assert.deepEqual(t.session.snapshot().lastPing, { ms: 7, at: t.clock.origin + 1007 });
   assert.equal(t.toClient.length, 1, 'the ping never reaches the client');
   await t.session.stop('eof');
-  assert.deepEqual(t.clock.pending, [], 'no ping after the stop');
+  assert.deepEqual(t.clock.pending, [], 'no ping nor sample after the stop');
+});
+
+test('limits.maxMemory: a tree that stays above it is stopped, audited why, and restarted', async () => {
+  const MiB = 1024 ** 2;
+  const t = setup((s) => (s.limits.maxMemory = 100 * MiB));
+  const child = t.children[0]!;
+  assert.equal(t.session.snapshot().usage, null, 'nothing is read at the start');
+  child.tree = { cpuMs: 1000, rssBytes: 40 * MiB, processes: 2 };
+  await t.clock.advance(SAMPLE_MS);
+  assert.deepEqual(t.session.snapshot().usage, {
+    cpuPercent: 50,
+    cpuSeconds: 1,
+    rssBytes: 40 * MiB,
+    processes: 2,
+    at: t.clock.wall(),
+  });
+  child.tree = { cpuMs: 1000, rssBytes: 150 * MiB, processes: 2 };
+  await t.clock.advance(SAMPLE_MS);
+  assert.deepEqual(child.stops, [], 'one sample above is not a stay');
+  await t.clock.advance(SAMPLE_MS);
+  assert.equal(child.stops[0], 'signal');
+  await settle();
+  const exit = t.audit.records.find((r) => r.event === 'child.exit');
+  assert.deepEqual(
+    [exit?.fields.reason, exit?.fields.rssBytes, exit?.fields.maxMemory],
+    ['maxMemory', 150 * MiB, 100 * MiB],
+  );
+  const restart = t.audit.records.find((r) => r.event === 'child.restart');
+  assert.equal(
+    restart?.fields.reason,
+    'its process tree used 150 MiB, above limits.maxMemory (100 MiB)',
+  );
+  assert.equal(t.session.state, 'restarting');
+  assert.equal(t.session.snapshot().usage, null, 'no figures without a child');
+  await t.clock.advance(250);
+  assert.equal(t.children.length, 2);
+  await t.session.stop('eof');
+});
+
+test('without limits.maxMemory a large tree is only shown', async () => {
+  const t = setup();
+  t.children[0]!.tree = { cpuMs: 0, rssBytes: 8 * 1024 ** 3, processes: 1 };
+  await t.clock.advance(SAMPLE_MS * 5);
+  assert.deepEqual(t.children[0]!.stops, []);
+  assert.equal(t.session.snapshot().usage?.rssBytes, 8 * 1024 ** 3);
+  await t.session.stop('eof');
 });
 
 const META = {

@@ -38,6 +38,7 @@ test('parseStat reads state, ppid and pgrp after the last parenthesis of comm', 
     ppid: 7,
     pgrp: 42,
     cpuTicks: 0,
+    rssPages: 0,
   });
   assert.equal(parseStat('43 (x) Z 7 42 42 0').living, false);
   assert.equal(parseStat('44 (x) X 7 42 42 0').living, false);
