@@ -1,10 +1,10 @@
 /**
  * The layers of src/ (docs/architecture.md), checked by `npm run lint` and `npm test`:
  *
- *   cli → (adopt, http) → supervisor → (sandbox, relay) → policy → audit → config → protocol → base
+ *   cli → (adopt, http) → supervisor → (sandbox, relay) → (policy, metrics) → audit → config → protocol → base
  *
- * A folder imports only from folders below it; the folders of one level (sandbox and relay; adopt
- * and http) do not import each other. The base is the files directly under src/
+ * A folder imports only from folders below it; the folders of one level (sandbox and relay; policy
+ * and metrics; adopt and http) do not import each other. The base is the files directly under src/
  * (errors.ts, version.ts, atomic-file.ts): generic helpers every layer may use.
  */
 
@@ -13,7 +13,7 @@ const LEVELS = [
   ['protocol'],
   ['config'],
   ['audit'],
-  ['policy'],
+  ['policy', 'metrics'],
   ['sandbox', 'relay'],
   ['supervisor'],
   ['adopt', 'http'],

@@ -14,6 +14,8 @@ import type { SandboxApplied } from '../sandbox/types.js';
 import { StatusFile } from '../supervisor/status-file.js';
 import { processAlive } from '../supervisor/process-group.js';
 import { VERSION } from '../version.js';
+import { GuardError } from '../errors.js';
+import type { ServerReading } from '../metrics/guard-metrics.js';
 import { defineCommand, type CommandCall } from './command.js';
 import { CONFIG_OPTION, PROFILE_OPTION } from './config-lookup.js';
 import { handshake, openGuardAudit, startGuarded } from './guarded-session.js';
@@ -52,20 +54,27 @@ const OPTIONS = {
     value: 'DURATION',
     help: `(--http) a client session idle this long is ended (default ${DEFAULT_SESSION_IDLE})`,
   },
+  metrics: {
+    type: 'string',
+    value: '[HOST:]PORT',
+    help: 'serve GET /metrics (Prometheus text, behind the bearer token of .mcp-guard/token) on a loopback address',
+  },
 } as const;
 
 export const command = defineCommand({
   name: 'up',
   summary: 'supervise every (or the named) manifest server in the foreground',
   usage: [
-    'up [-c FILE] [--profile P] [--json] [SERVER…]',
+    'up [-c FILE] [--profile P] [--json] [--metrics [HOST:]PORT] [SERVER…]',
     'up [-c FILE] [SERVER…] --http [HOST:]PORT [--tls-cert FILE --tls-key FILE]',
   ],
   description: `Starts every server of the manifest (or the named ones) under supervision,
     performs the MCP handshake with each, and keeps them running until Ctrl-C, restarting them as
     their restart policy says. On a terminal the status is a live table; otherwise one line per
     change. With --http, each server is also served over MCP Streamable HTTP, one child per client
-    session, behind a bearer token (printed with the Cline entry of each server on stdout).`,
+    session, behind a bearer token (printed with the Cline entry of each server on stdout). With
+    --metrics, GET /metrics serves their state, restarts, calls, refusals, latency, CPU and memory
+    as Prometheus text (127.0.0.1 unless a loopback HOST is given).`,
   options: OPTIONS,
   operands: true,
   output: 'stderr',
@@ -97,13 +106,32 @@ async function up(call: CommandCall<typeof OPTIONS>): Promise<number> {
           maxSessions: values['max-sessions'],
           sessionIdle: values['session-idle'],
         });
+  // A bad --metrics address is refused before anything starts.
+  const upMetrics = values.metrics === undefined ? null : await import('./up-metrics.js');
+  const metricsAt = upMetrics?.checkMetricsFlag(values.metrics!) ?? null;
   ensureStateDir(manifest);
   const unlock = lockUp(manifest.stateDir, (pid) => processAlive(pid));
-  const audit = await openGuardAudit(manifest, '-', {
+  const log = await openGuardAudit(manifest, '-', {
     manifest: file,
     command: 'up',
     servers: names,
   });
+  // Declared here, filled once the servers start: what /metrics reads when scraped.
+  let running: Running[] = [];
+  let metrics: { audit: AuditLog; close: () => Promise<void> } | null = null;
+  if (upMetrics !== null && metricsAt !== null) {
+    try {
+      const set = await upMetrics.setUpMetrics(metricsAt, manifest.stateDir, names, log);
+      metrics = { audit: set.audit, close: await set.serve(() => readings(running)) };
+    } catch (err) {
+      unlock();
+      log.close();
+      throw err instanceof GuardError
+        ? err
+        : new GuardError('ERR_SPAWN', `--metrics: could not listen: ${(err as Error).message}`);
+    }
+  }
+  const audit = metrics?.audit ?? log;
   process.stderr.write(`mcp-guard ${VERSION}: starting ${names.length} server(s) from ${file}\n`);
 
   // Server stderr goes through the view once it runs, so a live table is not torn by it.
@@ -117,7 +145,6 @@ async function up(call: CommandCall<typeof OPTIONS>): Promise<number> {
   });
   const mode = values.json === true ? 'json' : out.isTTY ? 'live' : 'lines';
   // Signals are handled from the start: one arriving while servers start stops them once started.
-  let running: Running[] = [];
   let http: ServedHttp | null = null;
   let stopping = false;
   const stopAll = (): void => {
@@ -185,6 +212,7 @@ async function up(call: CommandCall<typeof OPTIONS>): Promise<number> {
   await http?.front.close();
   view.stop();
   for (const status of statusFiles) status.close();
+  await metrics?.close();
   unlock();
   audit.record('-', guardStop({ reason: 'up finished' }));
   audit.close();
@@ -206,6 +234,14 @@ async function startOne(
     err instanceof Error ? err : new Error(String(err)),
   );
   return { server, session: guarded.session, handshake: shaken, sandbox: guarded.sandbox };
+}
+
+/** Each server's child as it is now, for /metrics. */
+function readings(running: readonly Running[]): ServerReading[] {
+  return running.map(({ session }) => {
+    const s = session.snapshot();
+    return { server: s.server, state: s.state, usage: s.usage };
+  });
 }
 
 /** One line per distinct reason, naming every server it concerns. */
