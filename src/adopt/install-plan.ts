@@ -20,12 +20,23 @@ export interface EntryOutcome {
   detail: string;
 }
 
+/** A server an entry now launches as, with what the client puts in its environment. */
+export interface WrappedServer {
+  /** Its name in the manifest. */
+  name: string;
+  /** The entry's env, as the client gives it (values stay out of the manifest). */
+  env: Record<string, string>;
+  /** The names `run` passes on with `--env`. */
+  envNames: string[];
+}
+
 export interface InstallPlan {
   clientText: string;
   manifestText: string;
   added: string[];
   outcomes: EntryOutcome[];
   notes: string[];
+  wrapped: WrappedServer[];
 }
 
 export interface InstallInput {
@@ -82,6 +93,7 @@ export function planInstall(input: InstallInput): InstallPlan {
   const existing = manifestServers(input.manifestText);
   const taken = new Set(Object.keys(existing));
   const toAdd: Record<string, ServerDraft> = {};
+  const wrappedServers: WrappedServer[] = [];
   let clientText = file.text;
   for (const entry of found.imported) {
     let name = entry.name;
@@ -96,6 +108,7 @@ export function planInstall(input: InstallInput): InstallPlan {
       envNames: entry.envNames,
     });
     clientText = setCommand(clientText, entry.entry.at, wrapped.command, wrapped.args);
+    wrappedServers.push({ name, env: entry.entry.env, envNames: entry.envNames });
     outcomes.push({
       entryName: entry.entryName,
       outcome: 'wrapped',
@@ -111,5 +124,6 @@ export function planInstall(input: InstallInput): InstallPlan {
     added: addition.added,
     outcomes,
     notes: found.notes,
+    wrapped: wrappedServers,
   };
 }

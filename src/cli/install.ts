@@ -13,14 +13,16 @@ import { readClientFile } from '../adopt/client-file.js';
 import { clientLocations, type ClientId } from '../adopt/client-paths.js';
 import { writeClientFile } from '../adopt/client-write.js';
 import { existingLocations } from '../adopt/import-servers.js';
-import type { EntryOutcome } from '../adopt/install-plan.js';
+import type { EntryOutcome, WrappedServer } from '../adopt/install-plan.js';
 import { planInstall } from '../adopt/install-plan.js';
 import type { Launcher } from '../adopt/launcher.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import { userConfigDir } from '../config/context.js';
-import { GuardError } from '../errors.js';
+import { withPassedEnv } from '../config/server-env.js';
+import { formatProblem, GuardError } from '../errors.js';
 import { defineCommand, type CommandCall } from './command.js';
-import { CONFIG_OPTION, PROFILE_OPTION } from './config-lookup.js';
+import { CONFIG_OPTION, ConfigLookup, PROFILE_OPTION } from './config-lookup.js';
+import { prepareServer, usesPackageRunner } from './prepare-server.js';
 
 export const CLIENT_OPTION = {
   type: 'string',
@@ -44,12 +46,16 @@ const OPTIONS = {
     help: 'run the servers under profile P (and start a new manifest with it)',
   },
   'dry-run': DRY_RUN_OPTION,
+  'no-prepare': {
+    type: 'boolean',
+    help: "do not start the npx/uvx servers once now to fill their package caches (their client's first start downloads them)",
+  },
 } as const;
 
 export const command = defineCommand({
   name: 'install',
   summary: "rewrite a client's config so its servers launch through mcp-guard",
-  usage: ['install --client CLIENT [-c FILE] [--profile P] [--dry-run]'],
+  usage: ['install --client CLIENT [-c FILE] [--profile P] [--dry-run] [--no-prepare]'],
   description: `Rewrites the client's MCP config (each of its files: the project's
     .cursor/mcp.json or .vscode/mcp.json in the working directory, and the user's) so that each
     local server is launched as \`mcp-guard run NAME -c MANIFEST\`, with the manifest's absolute
@@ -59,7 +65,12 @@ export const command = defineCommand({
     are), every other field, the key order, indentation and comments are kept. An entry
     already launched through mcp-guard is left alone. A timestamped backup of the file is
     written beside it first; the file is replaced atomically, under Cline's lock for Cline.
-    \`mcp-guard uninstall --client C\` puts the entries back.`,
+    \`mcp-guard uninstall --client C\` puts the entries back.
+
+    Then each server launched through npx, uvx or the like is started once in its sandbox with
+    the network allowed, as \`mcp-guard prepare\` does, so that its private package cache is
+    filled and the client's first start answers inside the client's connect budget (Cline gives
+    a server 3 s) instead of downloading the package first.`,
   options: OPTIONS,
   output: 'stdout',
   run: install,
@@ -129,8 +140,10 @@ async function install(call: CommandCall<typeof OPTIONS>): Promise<number> {
   const locations = clientFilesOf(client, call);
   const manifestFile = manifestPath(call);
   const manifestBefore = existsSync(manifestFile) ? readFileSync(manifestFile, 'utf8') : null;
-  let manifestText = manifestBefore ?? starterManifest(call.values.profile ?? 'default');
+  let manifestText =
+    manifestBefore ?? starterManifest(call.values.profile ?? 'default');
   const changes: { location: (typeof locations)[number]; before: string; after: string }[] = [];
+  const wrapped: WrappedServer[] = [];
   for (const location of locations) {
     const file = readClientFile(location);
     if (file === null) continue;
@@ -143,6 +156,7 @@ async function install(call: CommandCall<typeof OPTIONS>): Promise<number> {
       ctx: call.ctx,
     });
     manifestText = plan.manifestText;
+    wrapped.push(...plan.wrapped);
     for (const note of plan.notes) process.stderr.write(`mcp-guard install: note: ${note}\n`);
     printOutcomes('install', location.path, plan.outcomes);
     if (plan.clientText !== file.text)
@@ -177,5 +191,59 @@ async function install(call: CommandCall<typeof OPTIONS>): Promise<number> {
     );
   }
   if (changes.length === 0) process.stderr.write('mcp-guard install: no entry to change\n');
+  if (call.values['no-prepare'] !== true) await prepareWrapped(call, manifestFile, wrapped);
   return 0;
+}
+
+/** How many servers `install` starts at once to fill their caches (downloads mostly wait). */
+const PREPARE_AT_ONCE = 4;
+
+/**
+ * Why: the client's first start of an npx server would otherwise download the package into a
+ * fresh private cache, beyond the client's connect budget. Each wrapped server that runs through
+ * a package runner is started once now, with the environment the client gives it (its entry's
+ * env), as `run` would start it but with the network allowed. A failure is said, with the fix,
+ * and does not undo the install.
+ */
+async function prepareWrapped(
+  call: CommandCall<typeof OPTIONS>,
+  manifestFile: string,
+  wrapped: readonly WrappedServer[],
+): Promise<void> {
+  const queue = [...new Map(wrapped.map((target) => [target.name, target])).values()];
+  const worker = async (): Promise<void> => {
+    for (let target = queue.shift(); target !== undefined; target = queue.shift()) {
+      await prepareOne(call, manifestFile, target);
+    }
+  };
+  await Promise.all(Array.from({ length: PREPARE_AT_ONCE }, worker));
+}
+
+async function prepareOne(
+  call: CommandCall<typeof OPTIONS>,
+  manifestFile: string,
+  target: WrappedServer,
+): Promise<void> {
+  const hostEnv = { ...process.env, ...target.env };
+  const fix = `run \`mcp-guard prepare ${target.name} -c ${manifestFile}\` with the network allowed`;
+  try {
+    const ctx = { ...call.ctx, env: hostEnv };
+    const { manifest, named } = new ConfigLookup(ctx, manifestFile, call.values.profile).servers([
+      target.name,
+    ]);
+    const server = withPassedEnv(named![0]!, target.envNames);
+    if (!usesPackageRunner(server)) return;
+    const options = { hostEnv, timeoutMs: 300_000, out: process.stderr, who: 'install' };
+    if (!(await prepareServer(server, manifest, options))) {
+      process.stderr.write(
+        `mcp-guard install: '${target.name}' is installed but not prepared: ${fix}\n`,
+      );
+    }
+  } catch (err) {
+    const problems = err instanceof GuardError ? err.problems.map(formatProblem) : [];
+    const why = [(err as Error).message, ...problems].join('; ');
+    process.stderr.write(
+      `mcp-guard install: '${target.name}' is installed but not prepared (${why}): ${fix}\n`,
+    );
+  }
 }

@@ -8,14 +8,20 @@
  * and calls tools through mcp-guard in front of the reference servers.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { parse } from 'jsonc-parser';
 import { DEFAULT_INHERITED_ENV_VARS } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { type ClineSession, sessionFromFile } from '../helpers/cline-client.js';
+import {
+  CLINE_CONNECT_TIMEOUT_MS,
+  type ClineSession,
+  sessionFromFile,
+} from '../helpers/cline-client.js';
 import { resultText, waitAllGone } from '../helpers/guarded.js';
+import { ECHO_PACKAGE, packEcho, serveRegistry } from '../helpers/local-registry.js';
 import { CLI, SERVER_EVERYTHING, SERVER_FILESYSTEM, SERVER_MEMORY } from '../helpers/paths.js';
 import { killAll, testDir, type TempDir } from '../helpers/processes.js';
 import { connectSdk } from '../helpers/sdk-client.js';
@@ -39,6 +45,25 @@ function cli(args: string[], cwd: string, env: Record<string, string>): Cli {
     encoding: 'utf8',
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The same, without blocking this process (a test's local registry must keep serving). */
+async function cliAsync(args: string[], cwd: string, env: Record<string, string>): Promise<Cli> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd,
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const [status] = (await waitFor(
+    once(child, 'exit'),
+    120_000,
+    () => `mcp-guard ${args.join(' ')} did not exit; stderr:\n${stderr}`,
+  )) as [number | null];
+  return { status, stdout, stderr };
 }
 
 function homeEnv(home: { home: string; root: string; ctx: { env: NodeJS.ProcessEnv } }) {
@@ -300,3 +325,59 @@ for (const client of ['claude', 'vscode'] as const) {
     },
   );
 }
+
+void test(
+  "install prepares an npx server: Cline's first start of the rewritten entry downloads nothing and answers initialize within Cline's 3 s",
+  { timeout: 180_000 },
+  async (t) => {
+    const dir = await testDir(t);
+    const registry = await serveRegistry(packEcho(dir));
+    t.after(() => registry.server.close());
+    const settings = dir.join('cline', 'data', 'settings', 'cline_mcp_settings.json');
+    mkdirSync(dirname(settings), { recursive: true });
+    const entry = {
+      command: 'npx',
+      args: ['-y', ECHO_PACKAGE],
+      env: { npm_config_registry: registry.url },
+    };
+    writeFileSync(settings, `${JSON.stringify({ mcpServers: { echo: entry } }, null, 2)}\n`);
+    const manifest = dir.join('project', 'mcp-guard.yaml');
+    mkdirSync(dirname(manifest));
+    const env = { HOME: dir.path, XDG_CONFIG_HOME: dir.join('xdg'), CLINE_DIR: dir.join('cline') };
+
+    const installed = await cliAsync(
+      ['install', '--client', 'cline', '-c', manifest],
+      dir.path,
+      env,
+    );
+    assert.equal(installed.status, 0, installed.stderr);
+    assert.match(installed.stderr, /'echo' is ready/);
+    assert.equal(registry.tarballs(), 1, registry.hits.join(' '));
+
+    const session = await sessionFromFile(settings, 'echo');
+    t.after(() => killAll(session.spawned.map((child) => child.pid)));
+    await asCline(() =>
+      waitFor(session.connect(), STEP_MS, () => `echo: connect; stderr:\n${session.stderr()}`),
+    );
+    // One process, spoken to with newlines: Cline's first attempt was answered inside its own
+    // initialize budget (a slower start would have been stopped and retried with framing).
+    assert.equal(CLINE_CONNECT_TIMEOUT_MS, 3000);
+    assert.deepEqual(
+      session.spawned.map((c) => c.mode),
+      ['newline'],
+      session.stderr(),
+    );
+    const echoed = await waitFor(
+      session.callTool('echo', { text: 'first start' }),
+      STEP_MS,
+      'echo',
+    );
+    assert.equal(resultText(echoed), 'first start');
+    assert.equal(
+      registry.tarballs(),
+      1,
+      `the first start downloaded again: ${registry.hits.join(' ')}`,
+    );
+    await session.close();
+  },
+);

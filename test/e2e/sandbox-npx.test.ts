@@ -5,70 +5,17 @@
  * fails at once with npm's offline error instead of waiting on the network.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { join } from 'node:path';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { resultText } from '../helpers/guarded.js';
-import { CLI, FIXTURES } from '../helpers/paths.js';
-import { killAll, testDir, waitFor, type TempDir } from '../helpers/processes.js';
+import { ECHO_PACKAGE, packEcho, serveRegistry } from '../helpers/local-registry.js';
+import { CLI } from '../helpers/paths.js';
+import { killAll, testDir, waitFor } from '../helpers/processes.js';
 import { connectSdk } from '../helpers/sdk-client.js';
 
-const NAME = 'mcp-fixture-echo';
-
-/** The echo fixture packed as an npm package with a bin. */
-function packEcho(dir: TempDir): Buffer {
-  const pkg = dir.join('pkg');
-  mkdirSync(join(pkg, 'lib'), { recursive: true });
-  cpSync(join(FIXTURES, 'echo.mjs'), join(pkg, 'echo.mjs'));
-  for (const lib of ['mini-server.mjs', 'echo-tools.mjs']) {
-    cpSync(join(FIXTURES, 'lib', lib), join(pkg, 'lib', lib));
-  }
-  const manifest = { name: NAME, version: '1.0.0', type: 'module', bin: { [NAME]: 'echo.mjs' } };
-  writeFileSync(join(pkg, 'package.json'), JSON.stringify(manifest));
-  const packed = spawnSync('npm', ['pack', '--silent', '--pack-destination', dir.path], {
-    cwd: pkg,
-    encoding: 'utf8',
-  });
-  assert.equal(packed.status, 0, packed.stderr);
-  return readFileSync(dir.join(`${NAME}-1.0.0.tgz`));
-}
-
-/** A registry serving that one package; counts requests. */
-async function serveRegistry(tarball: Buffer) {
-  const hits: string[] = [];
-  const server = createServer((req, res) => {
-    hits.push(req.url ?? '');
-    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    if (req.url === `/${NAME}`) {
-      const dist = {
-        tarball: `${base}/${NAME}/-/${NAME}-1.0.0.tgz`,
-        shasum: createHash('sha1').update(tarball).digest('hex'),
-        integrity: `sha512-${createHash('sha512').update(tarball).digest('base64')}`,
-      };
-      res.setHeader('content-type', 'application/json');
-      const version = { name: NAME, version: '1.0.0', bin: { [NAME]: 'echo.mjs' }, dist };
-      res.end(
-        JSON.stringify({
-          name: NAME,
-          'dist-tags': { latest: '1.0.0' },
-          versions: { '1.0.0': version },
-        }),
-      );
-    } else if (req.url?.endsWith('.tgz') === true) {
-      res.end(tarball);
-    } else {
-      res.statusCode = 404;
-      res.end('{}');
-    }
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { server, hits, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` };
-}
+const NAME = ECHO_PACKAGE;
 
 void test('prepare fills the private cache; the server then starts offline under network deny', async (t) => {
   const dir = await testDir(t);
