@@ -10,4 +10,4 @@ export {
 } from './import-servers.js';
 export { CLIENT_IDS, type ClientId, isClientId } from './client-paths.js';
 export type { ServerDraft } from './to-manifest.js';
-export { addServers, serversYaml, starterManifest } from './manifest-edit.js';
+export { addServers, serversYaml } from './manifest-edit.js';

@@ -16,16 +16,6 @@ import {
 import { GuardError } from '../errors.js';
 import type { ServerDraft } from './to-manifest.js';
 
-/** Why: the manifest `install -c FILE` and `import --write` create when there is none. */
-export function starterManifest(profile: string): string {
-  return `# mcp-guard manifest: each server below is launched, confined and filtered by mcp-guard.
-# Check it with \`mcp-guard check\`; the profile's rules apply under every server.
-version: 1
-profile: ${profile}
-servers:
-`;
-}
-
 /** Lists written on one line, as people write them. */
 const FLOW = new Set(['args', 'roots']);
 
@@ -83,6 +73,31 @@ function appendPoint(text: string, list: YAMLMap): { at: number; indent: number 
 }
 
 /**
+ * Why: `servers:` with no servers yet (`{}`, empty, `null`) on a line of its own, as `init`'s
+ * starter ends: that line is replaced as text, so the comments around it stay where they are
+ * (the Document API would re-indent the comments after it). Null for any other shape.
+ */
+function emptyServersLine(
+  text: string,
+  doc: Document,
+): { start: number; end: number; comment: string } | null {
+  const contents = doc.contents;
+  if (!isMap(contents)) return null;
+  const pair = contents.items.find((item) => isScalar(item.key) && item.key.value === 'servers');
+  const keyRange = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
+  if (keyRange === undefined) return null;
+  const start = keyRange[0];
+  if (start !== text.lastIndexOf('\n', start - 1) + 1) return null;
+  const newline = text.indexOf('\n', start);
+  const end = newline === -1 ? text.length : newline + 1;
+  const line = /^servers[ \t]*:[ \t]*(?:\{[ \t]*\}|null|~)?[ \t]*(#.*)?\r?\n?$/.exec(
+    text.slice(start, end),
+  );
+  if (line === null) return null;
+  return { start, end, comment: line[1] === undefined ? '' : ` ${line[1]}` };
+}
+
+/**
  * Why: `import --write` and `install` add servers; an existing server of that name wins. The new
  * servers are appended as text after the last one, so every byte already there stays; only an
  * empty or flow-style `servers` is rewritten through the Document API (comments still kept).
@@ -112,6 +127,11 @@ export function addServers(
     const prefix = point.at === text.length && !text.endsWith('\n') ? '\n' : '';
     const insert = prefix + serversText(fresh, point.indent);
     return { text: text.slice(0, point.at) + insert + text.slice(point.at), added, kept };
+  }
+  const emptied = emptyServersLine(text, doc);
+  if (emptied !== null) {
+    const head = `${text.slice(0, emptied.start)}servers:${emptied.comment}\n`;
+    return { text: head + serversText(fresh, 2) + text.slice(emptied.end), added, kept };
   }
   const merged = isMap(list) ? (list.toJSON() as Record<string, unknown>) : {};
   for (const [name, server] of Object.entries(fresh)) merged[name] = serverYaml(server);

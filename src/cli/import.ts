@@ -6,16 +6,11 @@
  * manifest refers to them by `${env:NAME}`.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import {
-  CLIENT_IDS,
-  addServers,
-  importServers,
-  serversYaml,
-  starterManifest,
-} from '../adopt/index.js';
+import { dirname, join, resolve } from 'node:path';
+import { CLIENT_IDS, addServers, importServers, serversYaml } from '../adopt/index.js';
 import type { ImportResult } from '../adopt/index.js';
 import { writeFileAtomic } from '../atomic-file.js';
+import { starterFor } from '../config/starter.js';
 import { GuardError } from '../errors.js';
 import { defineCommand, type CommandCall } from './command.js';
 import { CONFIG_OPTION } from './config-lookup.js';
@@ -83,7 +78,7 @@ function importCommand(call: CommandCall<typeof OPTIONS>): number {
   }
   const file = manifestTarget(call);
   const before = existsSync(file) ? readFileSync(file, 'utf8') : null;
-  const addition = addServers(file, before ?? starterManifest('default'), result.servers);
+  const addition = addServers(file, before ?? starterFor('default', dirname(file)), result.servers);
   for (const name of addition.kept) {
     process.stderr.write(`mcp-guard import: '${name}' is already in ${file}; left as it is\n`);
   }

@@ -5,10 +5,10 @@
  * done, skipped or left goes to stderr.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
-import { CLIENT_IDS, isClientId, starterManifest } from '../adopt/index.js';
+import { CLIENT_IDS, isClientId } from '../adopt/index.js';
 import { readClientFile } from '../adopt/client-file.js';
 import { clientLocations, type ClientId } from '../adopt/client-paths.js';
 import { writeClientFile } from '../adopt/client-write.js';
@@ -19,6 +19,7 @@ import type { Launcher } from '../adopt/launcher.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import { userConfigDir } from '../config/context.js';
 import { withPassedEnv } from '../config/server-env.js';
+import { starterFor } from '../config/starter.js';
 import { formatProblem, GuardError } from '../errors.js';
 import { defineCommand, type CommandCall } from './command.js';
 import { CONFIG_OPTION, ConfigLookup, PROFILE_OPTION } from './config-lookup.js';
@@ -141,7 +142,7 @@ async function install(call: CommandCall<typeof OPTIONS>): Promise<number> {
   const manifestFile = manifestPath(call);
   const manifestBefore = existsSync(manifestFile) ? readFileSync(manifestFile, 'utf8') : null;
   let manifestText =
-    manifestBefore ?? starterManifest(call.values.profile ?? 'default');
+    manifestBefore ?? starterFor(call.values.profile ?? 'default', dirname(manifestFile));
   const changes: { location: (typeof locations)[number]; before: string; after: string }[] = [];
   const wrapped: WrappedServer[] = [];
   for (const location of locations) {

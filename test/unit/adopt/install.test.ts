@@ -12,7 +12,7 @@ import { existingLocations } from '../../../src/adopt/import-servers.js';
 import { listBackups, writeClientFile } from '../../../src/adopt/client-write.js';
 import { manifestServers, planInstall } from '../../../src/adopt/install-plan.js';
 import { parseWrapped } from '../../../src/adopt/launcher.js';
-import { starterManifest } from '../../../src/adopt/manifest-edit.js';
+import { starterFor } from '../../../src/config/starter.js';
 import { isSecretName, looksLikeSecret } from '../../../src/adopt/secrets.js';
 import { withSettingsLock } from '../../../src/adopt/settings-lock.js';
 import { planUninstall } from '../../../src/adopt/uninstall-plan.js';
@@ -34,7 +34,9 @@ function install(home: Home, layout: Layout, manifestText?: string): Installed {
   const manifestFile = join(home.project, 'mcp-guard.yaml');
   let text =
     manifestText ??
-    (existsSync(manifestFile) ? readFileSync(manifestFile, 'utf8') : starterManifest('default'));
+    (existsSync(manifestFile)
+      ? readFileSync(manifestFile, 'utf8')
+      : starterFor('default', home.project));
   const before = new Map<string, string>();
   for (const location of existingLocations(layout.client, home.ctx)) {
     const file = readClientFile(location)!;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addServers, starterManifest } from '../../../src/adopt/manifest-edit.js';
+import { addServers } from '../../../src/adopt/manifest-edit.js';
+import { starterFor } from '../../../src/config/starter.js';
 import { GuardError } from '../../../src/errors.js';
 
 const NEW = { n: { command: 'x', args: ['a', 'b'], env: { K: '${env:K}' } } };
@@ -24,7 +25,11 @@ const CASES: [string, string, string][] = [
     `version: 1\nservers:\n  a:\n    command: y\n${BLOCK('  ')}`,
   ],
   ['an empty flow mapping', 'version: 1\nservers: {}\n', `version: 1\nservers:\n${BLOCK('  ')}`],
-  ['the starter', starterManifest('strict'), `${starterManifest('strict')}${BLOCK('  ')}`],
+  [
+    'the starter init writes',
+    starterFor('strict', '/nonexistent'),
+    starterFor('strict', '/nonexistent').replace('servers: {}\n', `servers:\n${BLOCK('  ')}`),
+  ],
 ];
 
 for (const [label, before, after] of CASES) {
