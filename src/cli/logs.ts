@@ -115,7 +115,8 @@ function locateAuditFile(call: CommandCall<typeof OPTIONS>): {
   const manifest = call.config.findIfAny();
   if (manifest === null)
     return { file: path.join(userStateDir(call.ctx), 'audit.jsonl'), anchor: given };
-  const { audit } = call.config.load(manifest);
+  // Only the shared keys matter here: a problem in a server's entry does not hide the log.
+  const { audit } = call.config.load(manifest, []);
   return { file: audit.file, anchor: given ?? audit.anchor };
 }
 

@@ -88,6 +88,27 @@ test('the server with the typo fails alone; with its entry’s env the other one
   assert.equal((await guard.exited).code, 0, guard.stderr());
 });
 
+test('logs reads the log though another entry’s ${env:…} is unset and a third has a typo', async (t) => {
+  const dir = tempDir(t);
+  const file = manifest(dir);
+  const guard = startClineShaped(['run', 'files', '-c', file], { t, home: dir });
+  guard.send(initialize(1));
+  assert.equal((await guard.nextLine()).id, 1, guard.stderr());
+  guard.child.stdin.end();
+  assert.equal((await guard.exited).code, 0, guard.stderr());
+  const cases: [string[], RegExp][] = [
+    [[], /files/],
+    [['--server', 'files'], /files/],
+    [['--verify'], /every chain is intact/],
+  ];
+  for (const [args, shown] of cases) {
+    const logs = runClineShaped(['logs', '-c', file, ...args], { home: dir });
+    assert.equal(logs.status, 0, `logs ${args.join(' ')}: ${logs.stderr}`);
+    assert.match(logs.stdout, shown);
+    assert.doesNotMatch(logs.stderr, /GITHUB_TOKEN|restrat/);
+  }
+});
+
 test('check still reports every server’s problems', (t) => {
   const dir = tempDir(t);
   const file = manifest(dir);
