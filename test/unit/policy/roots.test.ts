@@ -71,3 +71,20 @@ test("the client's roots changes go no further; other messages pass", () => {
   ] as const;
   for (const [m, context] of cases) assert.equal(pipeline.inspect(m, context).action, 'pass');
 });
+
+test('observe (the observe profile carries strict’s roots): roots/list is still answered with the manifest’s roots; the client’s roots changes pass, recorded as would-deny', () => {
+  const observed = createPipeline([createRootsCheck(['/work/project'])], { observe: true });
+  const answer = observed.inspect(
+    message({ jsonrpc: '2.0', id: 1, method: 'roots/list' }),
+    toClient,
+  );
+  assert.equal(answer.action, 'answer');
+  const would: string[] = [];
+  const recording = createPipeline([createRootsCheck(['/work/project'])], {
+    observe: true,
+    onWouldDeny: (verdict) => would.push(verdict.action === 'deny' ? verdict.rule : ''),
+  });
+  const changed = message({ jsonrpc: '2.0', method: 'notifications/roots/list_changed' });
+  assert.equal(recording.inspect(changed, toServer).action, 'pass');
+  assert.deepEqual(would, ['roots']);
+});
