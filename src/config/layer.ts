@@ -6,7 +6,7 @@
  */
 import type { ConfigProblem, SourcePosition } from '../errors.js';
 import type { ServerConfig } from './types.js';
-import { setOwn } from './merge.js';
+import { setOwn } from '../own-key.js';
 import { badDuration, badSize } from './messages.js';
 import { BUILTIN_NAMES, isBuiltinName } from './redact-names.js';
 import { MAX_TIMER_MS, parseDuration, parseSize } from './units.js';

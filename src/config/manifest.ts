@@ -7,7 +7,7 @@ import { GuardError } from '../errors.js';
 import { type ConfigContext, pathsFor, platformOf, readEnv, userCacheDir } from './context.js';
 import { expandTilde, type LayerInput, normalizeLayer, type PartialServer } from './layer.js';
 import { DEFAULT_PROFILE, loadProfileChain, profileAuditBodies } from './profiles.js';
-import { setOwn } from './merge.js';
+import { setOwn } from '../own-key.js';
 import { resolveServer } from './resolve.js';
 import type { ResolvedManifest, ServerConfig } from './types.js';
 import { validateSource } from './validate.js';

@@ -4,6 +4,7 @@
  * replace, except the lists below, which accumulate: a later layer can add a denial, never
  * remove one.
  */
+import { setOwn } from '../own-key.js';
 import type { PartialServer } from './layer.js';
 
 /** Why: these lists only grow down the layers (union, first-seen order, no duplicates). */
@@ -23,16 +24,6 @@ function isMap(value: unknown): value is Record<string, unknown> {
 /** Why: accumulated lists must not repeat an entry that two layers both name. */
 export function union<T>(...lists: readonly (readonly T[])[]): T[] {
   return [...new Set(lists.flat())];
-}
-
-/** Why: a key named `__proto__` (a server, an env name) must be data, never a prototype. */
-export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, {
-    value,
-    enumerable: true,
-    writable: true,
-    configurable: true,
-  });
 }
 
 function mergeValue(base: unknown, over: unknown, path: string): unknown {

@@ -21,15 +21,4 @@ export function withParams(message: Request, params: Record<string, unknown>): R
   return { ...message, params, body: { ...message.body, params } };
 }
 
-/**
- * Sets an own member, whatever its name: a key a peer chose (`"__proto__"` included) is data, and
- * plain assignment would set the object's prototype instead.
- */
-export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, {
-    value,
-    enumerable: true,
-    writable: true,
-    configurable: true,
-  });
-}
+export { setOwn } from '../own-key.js';
