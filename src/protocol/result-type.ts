@@ -9,7 +9,7 @@
  * refusals, the answers mcp-guard gives itself, and the server's results once the policy has
  * edited them.
  */
-import { eraOfRequest } from './era.js';
+import { eraOfRequest, type Era } from './era.js';
 import { isObject } from './jsonrpc.js';
 
 export const RESULT_COMPLETE = 'complete';
@@ -32,10 +32,18 @@ export function isStatelessRequest(request: Answered): boolean {
  * object when nothing is added.
  */
 export function resultFor<T>(request: Answered | undefined, result: T): T {
-  if (request === undefined || !isObject(result) || Object.hasOwn(result, 'resultType')) {
+  if (request === undefined) return result;
+  return resultInEra(isStatelessRequest(request) ? 'stateless' : undefined, result);
+}
+
+/**
+ * `result` as a result of this era, for an answer no client request says the era of: mcp-guard's
+ * answer to a server's own request (`roots/list` from `paths.roots`) is in the session's.
+ */
+export function resultInEra<T>(era: Era | undefined, result: T): T {
+  if (era !== 'stateless' || !isObject(result) || Object.hasOwn(result, 'resultType')) {
     return result;
   }
-  if (!isStatelessRequest(request)) return result;
   return { resultType: RESULT_COMPLETE, ...result };
 }
 

@@ -14,6 +14,7 @@ import {
   type RequestId,
   type RpcMessage,
 } from '../protocol/jsonrpc.js';
+import { resultInEra } from '../protocol/result-type.js';
 import { refusalLine } from '../policy/refusal.js';
 import { checkClientCapability, declaresCapabilityFor, isErrorReply } from './answers.js';
 import { dispatchFrame, type MessageHandlers } from './dispatch.js';
@@ -24,8 +25,6 @@ import type { ClientPeer, RelayCore, ServerPeer } from './sides.js';
 import { Sink } from './sink.js';
 
 const DIRECTION = 'server-to-client';
-
-export { MAX_ORPHANS, MAX_SERVER_REQUESTS } from './server-requests.js';
 
 export class ServerSide implements ServerPeer {
   readonly #relay: RelayCore;
@@ -215,7 +214,8 @@ export class ServerSide implements ServerPeer {
     const verdict = relay.inspect(message, DIRECTION);
     if (verdict.action === 'answer') {
       relay.records.answered(DIRECTION, verdict.rule, message);
-      this.#sink?.writeText(resultLine(message.id, verdict.result));
+      // In the session's era: the server's request carries no `_meta` to tell it.
+      this.#sink?.writeText(resultLine(message.id, resultInEra(relay.memory.era, verdict.result)));
       return;
     }
     const refusal =

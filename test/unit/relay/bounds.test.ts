@@ -11,7 +11,7 @@ import { createPipeline } from '../../../src/policy/pipeline.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { MAX_IN_FLIGHT } from '../../../src/relay/client-side.js';
 import { Relay } from '../../../src/relay/relay.js';
-import { MAX_SERVER_REQUESTS } from '../../../src/relay/server-side.js';
+import { MAX_SERVER_REQUESTS } from '../../../src/relay/server-requests.js';
 import { settle } from '../supervisor/fakes.js';
 
 /** Lines written to a stream, parsed, as they come. */
