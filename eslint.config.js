@@ -8,6 +8,7 @@ export default tseslint.config(
       'node_modules/',
       'test/fixtures/',
       'scripts/',
+      'test/cline/',
       'eslint.config.js',
       '.dependency-cruiser.mjs',
     ],

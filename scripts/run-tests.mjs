@@ -7,12 +7,16 @@
 // real clients and servers), contract (those clients and servers without mcp-guard: see
 // test/contract/README.md).
 //
+// Cline's client for the tests is a package of its own, test/cline: when a selected file uses it,
+// scripts/test-client.mjs installs it first (once; that needs the npm registry).
+//
 // The tests get a temp dir of their own (TMPDIR) and must leave it empty and leave no process of
 // this checkout running: anything left over fails the run, named, and is then removed.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureTestClient } from './test-client.mjs';
 
 const checkout = new URL('..', import.meta.url).pathname;
 const root = join(checkout, '.build/test/');
@@ -84,6 +88,8 @@ if (files.length === 0) {
   console.error(`no test files found under ${root}`);
   process.exit(1);
 }
+const usesCline = (file) => readFileSync(file, 'utf8').includes('/cline-client.js');
+if (files.some(usesCline) && !ensureTestClient()) process.exit(1);
 const testTmp = mkdtempSync(join(tmpdir(), 'mcp-guard-run-'));
 const result = spawnSync(
   process.execPath,

@@ -1,5 +1,6 @@
 /**
- * Cline's own stdio MCP client, from `@cline/core` (0.0.86): an `InMemoryMcpManager` with
+ * Cline's own stdio MCP client, from `@cline/core` (0.0.86, installed apart in test/cline by
+ * scripts/test-client.mjs, which scripts/run-tests.mjs runs first): an `InMemoryMcpManager` with
  * `createDefaultMcpServerClientFactory()`, fed by a `cline_mcp_settings.json` that the test
  * writes into its temp dir and loads with `registerMcpServersFromSettingsFile`.
  *
@@ -44,14 +45,13 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as clineCore from '@cline/core';
 import type { TestContext } from 'node:test';
 import { stepper, type Guarded } from './guarded.js';
 import { isAlive, killAll, waitForExit } from './processes.js';
 import type { Exit } from './raw-client.js';
 
-// @cline/core's .d.ts re-exports from extensionless paths that NodeNext cannot resolve, so its
-// types arrive as `any`. These mirror dist/extensions/mcp/types.d.ts for the parts used here.
+// @cline/core lives in test/cline (its own package.json and lockfile), imported by path, so its
+// types are not seen here. These mirror dist/extensions/mcp/types.d.ts for the parts used here.
 export interface ClineToolDescriptor {
   name: string;
   description?: string;
@@ -96,7 +96,24 @@ interface ClineMcpApi {
     options: { filePath: string },
   ): Promise<{ name: string; transport: Record<string, unknown>; timeoutSeconds?: number }[]>;
 }
-const cline: ClineMcpApi = clineCore;
+const cline = await importCline();
+
+/** test/cline/index.mjs, from .build/test/helpers/ or test/helpers/ alike. */
+async function importCline(): Promise<ClineMcpApi> {
+  const door = new URL(
+    import.meta.url.includes('/.build/') ? '../../../test/cline/index.mjs' : '../cline/index.mjs',
+    import.meta.url,
+  );
+  try {
+    return (await import(door.href)) as ClineMcpApi;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error(
+      "Cline's client (test/cline) is not installed: run node scripts/test-client.mjs",
+      { cause: error },
+    );
+  }
+}
 
 /** Cline's initialize budget per attempt when the settings entry has no `timeout`. */
 export const CLINE_CONNECT_TIMEOUT_MS = cline.DEFAULT_MCP_CONNECT_TIMEOUT_MS;
