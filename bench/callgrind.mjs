@@ -6,7 +6,10 @@
 //   ROW: bare | mcp-guard | policy; CLI: the mcp-guard build (default dist/bin/mcp-guard.js)
 //   CALLS (1000), WARMUP (300); NODE_FLAGS: flags for the relay's node (V8 flags, say);
 //   STRACE=1: prints `strace -c` of the relay's main thread for the whole session instead (take
-//   a run with CALLS=0 from it for the calls' share)
+//   a run with CALLS=0 from it for the calls' share); PLAIN=1: runs the relay under neither (for
+//   NODE_FLAGS='--cpu-prof --cpu-prof-dir=DIR', say); KEEP=1: keeps callgrind's dump; MAIN=1:
+//   counts the main thread alone (JavaScript and the system calls' user side; not V8's background
+//   compiler and garbage collector threads, whose share of a window varies from run to run)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +23,8 @@ const cli = resolve(cliArg ?? join(root, 'dist/bin/mcp-guard.js'));
 const calls = Number(process.env.CALLS ?? 1000);
 const warmup = Number(process.env.WARMUP ?? 300);
 const useStrace = process.env.STRACE === '1';
+const plain = process.env.PLAIN === '1';
+const mainOnly = process.env.MAIN === '1';
 const server = join(root, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 const manifest = join(root, 'bench/mcp-guard.yaml');
 const relayArgs = {
@@ -31,19 +36,25 @@ if (relayArgs === undefined) throw new Error(`unknown row ${row}`);
 const nodeFlags = (process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
 const out = mkdtempSync(join(tmpdir(), 'callgrind-'));
-const [command, args] = useStrace
-  ? ['strace', ['-c', '-o', join(out, 'strace.txt'), process.execPath, ...nodeFlags, ...relayArgs]]
-  : [
-      'valgrind',
-      [
-        '--tool=callgrind',
-        `--callgrind-out-file=${join(out, 'callgrind.out')}`,
-        '--dump-instr=no',
-        process.execPath,
-        ...nodeFlags,
-        ...relayArgs,
-      ],
-    ];
+const [command, args] = plain
+  ? [process.execPath, [...nodeFlags, ...relayArgs]]
+  : useStrace
+    ? [
+        'strace',
+        ['-c', '-o', join(out, 'strace.txt'), process.execPath, ...nodeFlags, ...relayArgs],
+      ]
+    : [
+        'valgrind',
+        [
+          '--tool=callgrind',
+          `--callgrind-out-file=${join(out, 'callgrind.out')}`,
+          '--dump-instr=no',
+          ...(mainOnly ? ['--separate-threads=yes'] : []),
+          process.execPath,
+          ...nodeFlags,
+          ...relayArgs,
+        ],
+      ];
 /** @type {import('node:child_process').ChildProcessWithoutNullStreams} */
 const relay = spawn(command, args, { cwd: join(root, 'bench'), stdio: ['pipe', 'pipe', 'pipe'] });
 let stderr = '';
@@ -77,7 +88,7 @@ const echo = async () => {
  * @param {string[]} options
  */
 const control = async (options) => {
-  if (useStrace) return;
+  if (useStrace || plain) return;
   const child = spawn('callgrind_control', [...options, String(relay.pid)], { stdio: 'ignore' });
   let exited = false;
   const exit = new Promise((done) => child.on('exit', () => done((exited = true))));
@@ -97,7 +108,7 @@ await request('initialize', {
 relay.stdin.write('{"jsonrpc":"2.0","method":"notifications/initialized"}\n');
 await request('tools/list', {});
 for (let i = 0; i < warmup; i += 1) await echo();
-if (useStrace) {
+if (useStrace || plain) {
   for (let i = 0; i < calls; i += 1) await echo();
 } else {
   await control(['-z']);
@@ -107,17 +118,24 @@ if (useStrace) {
 relay.stdin.end();
 setTimeout(() => relay.kill('SIGTERM'), 3000).unref();
 await new Promise((done) => relay.on('exit', done));
-if (useStrace) {
+if (plain) {
+  process.stdout.write(`${row}: ${calls} calls after ${warmup} in ${Date.now() - started} ms\n`);
+} else if (useStrace) {
   process.stdout.write(readFileSync(join(out, 'strace.txt'), 'utf8'));
 } else {
-  const dumps = readdirSync(out).filter((name) => /^callgrind\.out\.\d+$/.test(name));
-  const first = dumps.sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop()))[0];
+  // The first dump (`callgrind.out.1`, or the main thread's `callgrind.out.1-01` with MAIN=1).
+  const dump = mainOnly ? /^callgrind\.out\.(\d+)-01$/ : /^callgrind\.out\.(\d+)$/;
+  const dumps = readdirSync(out).filter((name) => dump.test(name));
+  /** @type {(name: string) => number} */
+  const order = (name) => Number(dump.exec(name)?.[1]);
+  const first = dumps.sort((a, b) => order(a) - order(b))[0];
   if (first === undefined) throw new Error(`no dump in ${out}: ${stderr}`);
   const text = readFileSync(join(out, first), 'utf8');
   const total = Number(/^(?:summary|totals): (\d+)/m.exec(text)?.[1]);
   const perCall = Math.round(total / calls);
   process.stdout.write(
-    `${row}: ${perCall.toLocaleString('en')} instructions per call (${calls} calls after ${warmup}; ${Math.round((Date.now() - started) / 1000)} s)\n`,
+    `${row}: ${perCall.toLocaleString('en')} instructions per call${mainOnly ? ' (main thread)' : ''} (${calls} calls after ${warmup}; ${Math.round((Date.now() - started) / 1000)} s)\n`,
   );
 }
-rmSync(out, { recursive: true, force: true });
+if (process.env.KEEP === '1') process.stdout.write(`kept: ${out}\n`);
+else rmSync(out, { recursive: true, force: true });
