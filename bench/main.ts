@@ -42,6 +42,7 @@ export async function runBenchmark(root: string): Promise<void> {
     target,
     run: createRun(target.name, target.kind, target.unavailable),
     session: null,
+    paused: null,
   }));
   // One run's audit trail at a time: the file would otherwise grow by every run's calls.
   const auditFile = join(root, 'bench/.mcp-guard/audit.jsonl');

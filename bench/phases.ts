@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkEchoTool, makePayload, timeEcho } from './echo.js';
 import { collectGarbage } from './heap.js';
+import { pauseTree, resumeTree } from './pause.js';
 import { readMemory } from './processes.js';
 import { progress } from './progress.js';
 import { LARGE_SIZES, MiB, type TargetRun } from './results.js';
@@ -22,6 +23,8 @@ export interface Contender {
   target: Target;
   run: TargetRun;
   session: Session | null;
+  /** Its processes while they are stopped for another target's turn (pause.ts), else null. */
+  paused: number[] | null;
 }
 
 /** Cold start: a fresh process per repetition, timed from spawn to the initialize result. */
@@ -122,8 +125,9 @@ export async function measureLarge(all: Contender[], s: BenchSettings): Promise<
 }
 
 /**
- * Runs `step` for every healthy target, starting at a different one each turn. A failing target
- * gets its error recorded and its session closed; the others carry on.
+ * Runs `step` for every healthy target, starting at a different one each turn, with every other
+ * target's processes stopped meanwhile (pause.ts); all run again when the phase ends. A failing
+ * target gets its error recorded and its session closed; the others carry on.
  */
 async function eachInTurn(
   all: Contender[],
@@ -134,6 +138,8 @@ async function eachInTurn(
   for (let i = 0; i < all.length; i++) {
     const c = all[(i + turn) % all.length];
     if (c === undefined || c.run.error !== null) continue;
+    for (const other of all) if (other !== c) pause(other);
+    resume(c);
     try {
       collectGarbage();
       await step(c);
@@ -146,10 +152,22 @@ async function eachInTurn(
       await retire(c);
     }
   }
+  for (const c of all) resume(c);
+}
+
+function pause(c: Contender): void {
+  if (c.session !== null && c.paused === null) c.paused = pauseTree(c.session.pid);
+}
+
+function resume(c: Contender): void {
+  if (c.paused === null) return;
+  resumeTree(c.paused);
+  c.paused = null;
 }
 
 /** Closes a target's warm session, if any, recording leftover processes. */
 export async function retire(c: Contender): Promise<void> {
+  resume(c);
   const session = c.session;
   c.session = null;
   if (session === null) return;
