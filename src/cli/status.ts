@@ -8,7 +8,7 @@ import { userStateDir } from '../config/context.js';
 import { readStatus, type StatusRecord } from '../supervisor/status-file.js';
 import { defineCommand, type CommandCall } from './command.js';
 import { CONFIG_OPTION } from './config-lookup.js';
-import { formatBytes, formatDuration, formatTable, formatUsage } from './table.js';
+import { formatBytes, formatDuration, formatTable, serverFigures } from './table.js';
 
 const OPTIONS = {
   config: CONFIG_OPTION,
@@ -23,7 +23,8 @@ export const command = defineCommand({
   description: `Shows every server of the manifest that a running 'mcp-guard run' or 'mcp-guard
     up' supervises: state, pids, uptime, restarts, last health check, calls, denials, and the CPU
     and memory of each server's process tree (sampled every 2 s; n/a where the system cannot
-    tell), then what each mcp-guard process uses itself.`,
+    tell), then what each mcp-guard process uses itself. Under 'up --http', a server's row counts
+    its client sessions and sums its children's figures (docs/monitoring.md).`,
   options: OPTIONS,
   output: 'stderr',
   run: status,
@@ -54,12 +55,15 @@ function status(call: CommandCall<typeof OPTIONS>): number {
 export function renderStatus(
   records: readonly (StatusRecord & { uptimeMs: number | null })[],
 ): string {
+  // SESSIONS only where an `up --http` serves clients.
+  const http = records.some((r) => r.http !== undefined);
   return formatTable(
     [
       'SERVER',
       'STATE',
       'PID',
       'GUARD',
+      ...(http ? ['SESSIONS'] : []),
       'UPTIME',
       'RESTARTS',
       'PING',
@@ -69,19 +73,24 @@ export function renderStatus(
       'MEM',
       'SANDBOX',
     ],
-    records.map((r) => [
-      r.server,
-      r.reason === null ? r.state : `${r.state} (${r.reason})`,
-      r.pid === null ? '-' : String(r.pid),
-      `${r.command} ${r.guardPid}`,
-      r.uptimeMs === null ? '-' : formatDuration(r.uptimeMs),
-      String(r.restarts),
-      r.lastPing === null ? '-' : `${r.lastPing.ms} ms`,
-      String(r.calls),
-      String(r.denials),
-      ...Object.values(formatUsage(r.usage ?? null, r.pid !== null)),
-      r.sandbox ?? '-',
-    ]),
+    records.map((r) => {
+      const figures = serverFigures(r);
+      return [
+        r.server,
+        r.reason === null ? r.state : `${r.state} (${r.reason})`,
+        r.pid === null ? '-' : String(r.pid),
+        `${r.command} ${r.guardPid}`,
+        ...(http ? [figures.sessions] : []),
+        r.uptimeMs === null ? '-' : formatDuration(r.uptimeMs),
+        figures.restarts,
+        r.lastPing === null ? '-' : `${r.lastPing.ms} ms`,
+        figures.calls,
+        figures.denials,
+        figures.cpu,
+        figures.mem,
+        r.sandbox ?? '-',
+      ];
+    }),
   );
 }
 

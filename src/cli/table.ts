@@ -1,3 +1,6 @@
+import type { SessionSnapshot } from '../supervisor/guard-session.js';
+import type { HttpStatus } from '../supervisor/status-file.js';
+
 /** Plain aligned columns for terminal tables (no colour, so NO_COLOR and pipes need nothing). */
 export function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -38,4 +41,32 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024 ** 2) return `${Math.round(bytes / 1024)} KiB`;
   if (bytes < 1024 ** 3) return `${Math.round(bytes / 1024 ** 2)} MiB`;
   return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+}
+
+/**
+ * Why: a server's figures for `status` and `up`'s table. Under `up --http` the restarts, calls,
+ * denials, CPU and memory are its children's together (`up`'s own and every HTTP client's), and
+ * SESSIONS counts the client sessions (`+ shared`: the stateless era's child runs too).
+ */
+export function serverFigures(s: SessionSnapshot & { http?: HttpStatus }): {
+  restarts: string;
+  calls: string;
+  denials: string;
+  cpu: string;
+  mem: string;
+  sessions: string;
+} {
+  const total = s.http?.total;
+  const usage =
+    total === undefined
+      ? formatUsage(s.usage, s.pid !== null)
+      : formatUsage(total.usage, total.children > 0);
+  return {
+    restarts: String(total?.restarts ?? s.restarts),
+    calls: String(total?.calls ?? s.calls),
+    denials: String(total?.denials ?? s.denials),
+    ...usage,
+    sessions:
+      s.http === undefined ? '-' : `${s.http.sessions}${s.http.stateless ? ' + shared' : ''}`,
+  };
 }

@@ -3,7 +3,9 @@
  * client session, and each server's shared stateless-era session, is a GuardSession in front of
  * a child of its own, started as `run` starts one and audited in a chain of its own whose records
  * carry the client's address (and, for a session, its `Mcp-Session-Id` as the chain's session).
- * The SDK's HTTP transport is loaded here only, so `run` and a plain `up` never pay for it.
+ * Every session's log is counted by `up`'s metrics (served at `/metrics`), and its GuardSession
+ * kept in HttpChildren while it runs (for `/metrics`, `status` and the view). The SDK's HTTP
+ * transport is loaded here only, so `run` and a plain `up` never pay for it.
  */
 import { readFileSync } from 'node:fs';
 import { PassThrough, type Writable } from 'node:stream';
@@ -16,6 +18,8 @@ import { isLoopbackHost, parseListenAddress, type ListenAddress } from '../http/
 import { bearerMatches, loadOrCreateToken } from '../http/token.js';
 import { parseDuration } from '../config/units.js';
 import { openGuardAudit, startGuarded } from './guarded-session.js';
+import type { HttpChildren } from './http-children.js';
+import type { UpMetrics } from './up-metrics.js';
 
 /** Defaults for the session era (docs/http.md). */
 export const DEFAULT_MAX_SESSIONS = 64;
@@ -78,8 +82,16 @@ function readPem(file: string, flag: string): Buffer {
   }
 }
 
+/** What `up` counts and shows of the front's sessions. */
+export interface HttpWatch {
+  /** Each session's audit log goes through here (the metrics count it). */
+  metrics: UpMetrics;
+  /** Each session's GuardSession is added here while it runs. */
+  children: HttpChildren;
+}
+
 /** Why: a guarded session per channel, in its own audit chain, stopped by the front. */
-function channelOpener(manifest: ResolvedManifest, stderr: Writable) {
+function channelOpener(manifest: ResolvedManifest, stderr: Writable, watch: HttpWatch) {
   return async (name: string, owner: ChannelOwner): Promise<SessionChannel> => {
     const server = manifest.servers[name]!;
     const audit = openGuardAudit(
@@ -92,7 +104,7 @@ function channelOpener(manifest: ResolvedManifest, stderr: Writable) {
       },
       // The shared stateless-era session serves many clients: its records name none of them.
       owner.session === null ? {} : { remote: owner.remote, session: owner.session },
-    );
+    ).then(watch.metrics.tap);
     const input = new PassThrough();
     const output = new PassThrough();
     const guarded = await startGuarded(server, manifest, audit, {
@@ -100,6 +112,7 @@ function channelOpener(manifest: ResolvedManifest, stderr: Writable) {
       stderr,
       stderrPrefix: `[${name} ${owner.session?.slice(0, 8) ?? 'stateless'}] `,
     });
+    watch.children.add(name, owner, guarded.session);
     const ended = guarded.session.ended.then((end) => {
       guarded.audit.record(name, guardStop({ reason: `http session ended (${end.reason})` }));
       guarded.audit.close();
@@ -131,11 +144,13 @@ export async function serveHttp(
   plan: HttpPlan,
   stderr: Writable,
   health: () => Record<string, string>,
+  watch: HttpWatch,
 ): Promise<ServedHttp> {
   const token = loadOrCreateToken(manifest.stateDir);
-  const [sdk, { startFront }] = await Promise.all([
+  const [sdk, { startFront }, { sendExposition }] = await Promise.all([
     import('@modelcontextprotocol/server'),
     import('../http/front.js'),
+    import('../http/metrics-endpoint.js'),
   ]);
   let front: Front;
   try {
@@ -150,8 +165,9 @@ export async function serveHttp(
       ),
       tokenMatches: (header) => bearerMatches(token.value, header),
       sessions: { maxSessions: plan.maxSessions, idleMs: plan.idleMs },
-      open: channelOpener(manifest, stderr),
+      open: channelOpener(manifest, stderr, watch),
       health,
+      metrics: (req, res) => sendExposition(req, res, watch.metrics.render()),
       onError: (err) =>
         stderr.write(`mcp-guard: http: ${err instanceof Error ? err.message : String(err)}\n`),
     });

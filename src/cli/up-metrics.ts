@@ -1,7 +1,7 @@
 /**
- * `up --metrics [HOST:]PORT`: the metrics of this `up` (counted from its audit events) served at
- * `GET /metrics` behind the bearer token of `.mcp-guard/token`, on a loopback address only. Loaded
- * only when the flag is given.
+ * The metrics of `up` (counted from its sessions' audit events), for `GET /metrics`: served by
+ * `up --metrics [HOST:]PORT` on a port of its own (loopback only) and by `up --http`'s front,
+ * both behind the bearer token of `.mcp-guard/token`. Loaded only with one of those flags.
  */
 import type { AuditLog } from '../audit/audit-log.js';
 import { GuardError } from '../errors.js';
@@ -28,40 +28,47 @@ export function checkMetricsFlag(value: string): ListenAddress {
 }
 
 export interface UpMetrics {
-  /** The audit log to give the sessions: it counts what it records. */
-  audit: AuditLog;
-  /** Starts serving; `readings` gives each running child's state and usage when scraped. */
-  serve(readings: () => readonly ServerReading[]): Promise<() => Promise<void>>;
+  /** The log given to a session, or the same log counted: every session's goes through here. */
+  tap: (audit: AuditLog) => AuditLog;
+  /** The exposition text now. */
+  render: () => string;
 }
 
-/** Why: the counters start with the sessions (the tap), the endpoint once they exist. */
-export async function setUpMetrics(
-  address: ListenAddress,
-  stateDir: string,
+/**
+ * Why: one count for all of `up`'s sessions — its own children's and, under `--http`, each client
+ * session's — fed by their audit logs as they record; `readings` gives every running child's
+ * state and usage when scraped.
+ */
+export async function countUp(
   servers: readonly string[],
-  audit: AuditLog,
+  readings: () => readonly ServerReading[],
 ): Promise<UpMetrics> {
-  const [{ GuardMetrics }, { tapAudit }, { loadOrCreateToken }, { serveMetrics }] =
-    await Promise.all([
-      import('../metrics/guard-metrics.js'),
-      import('../metrics/audit-tap.js'),
-      import('../http/token.js'),
-      import('../http/metrics-endpoint.js'),
-    ]);
-  const token = loadOrCreateToken(stateDir);
+  const [{ GuardMetrics }, { tapAudit }] = await Promise.all([
+    import('../metrics/guard-metrics.js'),
+    import('../metrics/audit-tap.js'),
+  ]);
   const metrics = new GuardMetrics(servers);
   return {
-    audit: tapAudit(audit, metrics),
-    async serve(readings) {
-      const served = await serveMetrics(address, {
-        token: token.value,
-        render: () => metrics.render(readings(), ownUsage()),
-      });
-      const made = token.created ? ' (a new token, made now)' : '';
-      process.stderr.write(
-        `mcp-guard: metrics at http://${urlHost(served.address.host)}:${served.address.port}/metrics, with Authorization: Bearer <${token.file}>${made}\n`,
-      );
-      return () => served.close();
-    },
+    tap: (audit) => tapAudit(audit, metrics),
+    render: () => metrics.render(readings(), ownUsage()),
   };
+}
+
+/** Why: `up --metrics`: the endpoint alone on its own (loopback) port; returns how to close it. */
+export async function serveUpMetrics(
+  address: ListenAddress,
+  stateDir: string,
+  metrics: UpMetrics,
+): Promise<() => Promise<void>> {
+  const [{ loadOrCreateToken }, { serveMetrics }] = await Promise.all([
+    import('../http/token.js'),
+    import('../http/metrics-endpoint.js'),
+  ]);
+  const token = loadOrCreateToken(stateDir);
+  const served = await serveMetrics(address, { token: token.value, render: metrics.render });
+  const made = token.created ? ' (a new token, made now)' : '';
+  process.stderr.write(
+    `mcp-guard: metrics at http://${urlHost(served.address.host)}:${served.address.port}/metrics, with Authorization: Bearer <${token.file}>${made}\n`,
+  );
+  return () => served.close();
 }

@@ -5,7 +5,9 @@
  * stdout for machines.
  */
 import type { GuardSession, SessionSnapshot } from '../supervisor/guard-session.js';
-import { formatDuration, formatTable, formatUsage } from './table.js';
+import type { HttpStatus } from '../supervisor/status-file.js';
+import type { HttpChildren } from './http-children.js';
+import { formatDuration, formatTable, serverFigures } from './table.js';
 
 export type ViewMode = 'live' | 'lines' | 'json';
 
@@ -19,79 +21,118 @@ export interface View {
   stop(): void;
 }
 
-/** The live table and the lines go to `out` (the command's output); JSON always to stdout. */
+/** A server as the view shows it: `up`'s child, and under `--http` its clients' children. */
+type Shown = SessionSnapshot & { http?: HttpStatus };
+
+/**
+ * The live table and the lines go to `out` (the command's output); JSON always to stdout. `http`:
+ * the children `up --http` runs for clients, counted in each server's figures.
+ */
 export function startView(
   sessions: readonly GuardSession[],
   mode: ViewMode,
   out: NodeJS.WritableStream,
+  http: HttpChildren | null = null,
 ): View {
+  const show = (session: GuardSession): Shown => {
+    const own = session.snapshot();
+    return http === null ? own : { ...own, http: http.status(own.server, own) };
+  };
+  const watch = { sessions, show, http };
   switch (mode) {
     case 'json':
-      return changes(sessions, (snapshot) =>
-        process.stdout.write(
-          `${JSON.stringify({ time: new Date().toISOString(), ...snapshot })}\n`,
-        ),
+      return changes(watch, (shown) =>
+        process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...shown })}\n`),
       );
     case 'lines':
-      return changes(sessions, (snapshot) => out.write(`${describeChange(snapshot)}\n`));
+      return changes(watch, (shown) => out.write(`${describeChange(shown)}\n`));
     case 'live':
-      return live(sessions, out);
+      return live(watch, out);
   }
 }
 
-/** One line per change of a server's state (or pid), not per counter update. */
-function changes(
-  sessions: readonly GuardSession[],
-  emit: (snapshot: SessionSnapshot) => void,
-): View {
-  const last = new Map<GuardSession, string>();
-  const listeners = sessions.map((session) => {
-    const listener = (): void => {
-      const snapshot = session.snapshot();
-      const key = `${snapshot.state} ${snapshot.pid}`;
-      if (last.get(session) === key) return;
-      last.set(session, key);
-      emit(snapshot);
-    };
-    listener();
-    session.on('change', listener);
-    return { session, listener };
-  });
-  return {
-    print: (text) => process.stderr.write(text),
-    stop: () => {
-      for (const { session, listener } of listeners) session.off('change', listener);
-    },
+interface Watch {
+  sessions: readonly GuardSession[];
+  show: (session: GuardSession) => Shown;
+  http: HttpChildren | null;
+}
+
+/** Why: a change is seen on `up`'s own child and on any HTTP child of the same server. */
+function onChanges(watch: Watch, listener: (session: GuardSession) => void): () => void {
+  const own = watch.sessions.map((session) => [session, () => listener(session)] as const);
+  for (const [session, call] of own) session.on('change', call);
+  const byServer = (server: string): void => {
+    const session = watch.sessions.find((s) => s.server.name === server);
+    if (session !== undefined) listener(session);
+  };
+  watch.http?.on('change', byServer);
+  return () => {
+    for (const [session, call] of own) session.off('change', call);
+    watch.http?.off('change', byServer);
   };
 }
 
-export function describeChange(s: SessionSnapshot): string {
+/** One line per change of a server's state, pid or client sessions, not per counter update. */
+function changes(watch: Watch, emit: (shown: Shown) => void): View {
+  const last = new Map<GuardSession, string>();
+  const listener = (session: GuardSession): void => {
+    const shown = watch.show(session);
+    const key = `${shown.state} ${shown.pid} ${shown.http?.sessions} ${shown.http?.stateless}`;
+    if (last.get(session) === key) return;
+    last.set(session, key);
+    emit(shown);
+  };
+  for (const session of watch.sessions) listener(session);
+  const off = onChanges(watch, listener);
+  return { print: (text) => process.stderr.write(text), stop: off };
+}
+
+export function describeChange(s: Shown): string {
   const time = new Date().toISOString().slice(11, 19);
   const pid = s.pid === null ? '' : ` pid ${s.pid}`;
   const restarts = s.restarts === 0 ? '' : ` (${s.restarts} restart${s.restarts === 1 ? '' : 's'})`;
   const said = s.state === 'restarting' || s.state === 'failed' || s.state === 'stopped';
   const reason = s.reason === null || !said ? '' : `: ${s.reason}`;
-  return `${time} ${s.server} ${s.state}${pid}${restarts}${reason}`;
+  const http = s.http === undefined ? '' : `; http: ${serverFigures(s).sessions} session(s)`;
+  return `${time} ${s.server} ${s.state}${pid}${restarts}${reason}${http}`;
 }
 
-export function renderLive(snapshots: readonly SessionSnapshot[], now = Date.now()): string {
+export function renderLive(shown: readonly Shown[], now = Date.now()): string {
+  const http = shown.some((s) => s.http !== undefined);
   return formatTable(
-    ['SERVER', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'PING', 'CALLS', 'DENIED', 'CPU', 'MEM'],
-    snapshots.map((s) => [
-      s.server,
-      s.state,
-      s.pid === null ? '-' : String(s.pid),
-      s.since === null ? '-' : formatDuration(Math.max(0, now - s.since)),
-      String(s.restarts),
-      s.lastPing === null ? '-' : `${s.lastPing.ms} ms`,
-      String(s.calls),
-      String(s.denials),
-      ...Object.values(formatUsage(s.usage, s.pid !== null)),
-    ]),
+    [
+      'SERVER',
+      'STATE',
+      'PID',
+      ...(http ? ['SESSIONS'] : []),
+      'UPTIME',
+      'RESTARTS',
+      'PING',
+      'CALLS',
+      'DENIED',
+      'CPU',
+      'MEM',
+    ],
+    shown.map((s) => {
+      const figures = serverFigures(s);
+      return [
+        s.server,
+        s.state,
+        s.pid === null ? '-' : String(s.pid),
+        ...(http ? [figures.sessions] : []),
+        s.since === null ? '-' : formatDuration(Math.max(0, now - s.since)),
+        figures.restarts,
+        s.lastPing === null ? '-' : `${s.lastPing.ms} ms`,
+        figures.calls,
+        figures.denials,
+        figures.cpu,
+        figures.mem,
+      ];
+    }),
   );
 }
 
-function live(sessions: readonly GuardSession[], out: NodeJS.WritableStream): View {
+function live(watch: Watch, out: NodeJS.WritableStream): View {
   let drawn = 0;
   let pending: NodeJS.Timeout | null = null;
   let lastDraw = 0;
@@ -101,7 +142,7 @@ function live(sessions: readonly GuardSession[], out: NodeJS.WritableStream): Vi
   const draw = (before = ''): void => {
     pending = null;
     lastDraw = Date.now();
-    const text = renderLive(sessions.map((session) => session.snapshot()));
+    const text = renderLive(watch.sessions.map(watch.show));
     out.write(`${rewind()}${before}${text}\n`);
     drawn = text.split('\n').length;
   };
@@ -109,7 +150,7 @@ function live(sessions: readonly GuardSession[], out: NodeJS.WritableStream): Vi
     if (pending !== null) return;
     pending = setTimeout(() => draw(), Math.max(0, MIN_REDRAW_MS - (Date.now() - lastDraw)));
   };
-  for (const session of sessions) session.on('change', soon);
+  const off = onChanges(watch, soon);
   const tick = setInterval(() => draw(), REDRAW_MS);
   draw();
   return {
@@ -121,7 +162,7 @@ function live(sessions: readonly GuardSession[], out: NodeJS.WritableStream): Vi
       stopped = true;
       clearInterval(tick);
       if (pending !== null) clearTimeout(pending);
-      for (const session of sessions) session.off('change', soon);
+      off();
     },
   };
 }

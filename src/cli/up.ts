@@ -7,18 +7,15 @@ import { Writable } from 'node:stream';
 import { guardStop } from '../audit/event-constructors.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
-import type { GuardSession } from '../supervisor/guard-session.js';
-import type { HandshakeResult } from '../supervisor/handshake.js';
-import { sandboxWarning } from '../supervisor/launch.js';
-import type { SandboxApplied } from '../sandbox/types.js';
+import type { SessionSnapshot } from '../supervisor/guard-session.js';
 import { StatusFile } from '../supervisor/status-file.js';
 import { processAlive } from '../supervisor/process-group.js';
 import { VERSION } from '../version.js';
 import { GuardError } from '../errors.js';
-import type { ServerReading } from '../metrics/guard-metrics.js';
 import { defineCommand, type CommandCall } from './command.js';
 import { CONFIG_OPTION, PROFILE_OPTION } from './config-lookup.js';
 import { handshake, openGuardAudit, startGuarded } from './guarded-session.js';
+import { HttpChildren } from './http-children.js';
 import { ensureStateDir, lockUp } from './state-dir.js';
 import {
   DEFAULT_MAX_SESSIONS,
@@ -27,7 +24,7 @@ import {
   serveHttp,
   type ServedHttp,
 } from './up-http.js';
-import { formatTable } from './table.js';
+import { readings, renderHandshakes, warnUnconfined, type Running } from './up-report.js';
 import { startView, type View } from './up-view.js';
 
 const OPTIONS = {
@@ -81,13 +78,6 @@ export const command = defineCommand({
   run: up,
 });
 
-interface Running {
-  server: ServerConfig;
-  session: GuardSession;
-  handshake: HandshakeResult | Error;
-  sandbox: SandboxApplied;
-}
-
 async function up(call: CommandCall<typeof OPTIONS>): Promise<number> {
   const { values, operands, out } = call;
   const { file, manifest, named } = call.config.servers(operands);
@@ -106,9 +96,11 @@ async function up(call: CommandCall<typeof OPTIONS>): Promise<number> {
           maxSessions: values['max-sessions'],
           sessionIdle: values['session-idle'],
         });
-  // A bad --metrics address is refused before anything starts.
-  const upMetrics = values.metrics === undefined ? null : await import('./up-metrics.js');
-  const metricsAt = upMetrics?.checkMetricsFlag(values.metrics!) ?? null;
+  // /metrics is served by --metrics and by --http; a bad --metrics address is refused first.
+  const upMetrics =
+    values.metrics === undefined && httpPlan === null ? null : await import('./up-metrics.js');
+  const metricsAt =
+    values.metrics === undefined ? null : upMetrics!.checkMetricsFlag(values.metrics);
   ensureStateDir(manifest);
   const unlock = lockUp(manifest.stateDir, (pid) => processAlive(pid));
   const log = await openGuardAudit(manifest, '-', {
@@ -118,11 +110,15 @@ async function up(call: CommandCall<typeof OPTIONS>): Promise<number> {
   });
   // Declared here, filled once the servers start: what /metrics reads when scraped.
   let running: Running[] = [];
-  let metrics: { audit: AuditLog; close: () => Promise<void> } | null = null;
-  if (upMetrics !== null && metricsAt !== null) {
+  const children = new HttpChildren();
+  const metrics = await upMetrics?.countUp(names, () => [
+    ...readings(running),
+    ...children.readings(),
+  ]);
+  let closeMetrics: (() => Promise<void>) | undefined;
+  if (metrics !== undefined && metricsAt !== null) {
     try {
-      const set = await upMetrics.setUpMetrics(metricsAt, manifest.stateDir, names, log);
-      metrics = { audit: set.audit, close: await set.serve(() => readings(running)) };
+      closeMetrics = await upMetrics!.serveUpMetrics(metricsAt, manifest.stateDir, metrics);
     } catch (err) {
       unlock();
       log.close();
@@ -131,7 +127,7 @@ async function up(call: CommandCall<typeof OPTIONS>): Promise<number> {
         : new GuardError('ERR_SPAWN', `--metrics: could not listen: ${(err as Error).message}`);
     }
   }
-  const audit = metrics?.audit ?? log;
+  const audit = metrics?.tap(log) ?? log;
   process.stderr.write(`mcp-guard ${VERSION}: starting ${names.length} server(s) from ${file}\n`);
 
   // Server stderr goes through the view once it runs, so a live table is not torn by it.
@@ -164,7 +160,8 @@ async function up(call: CommandCall<typeof OPTIONS>): Promise<number> {
   if (httpPlan !== null && !stopping) {
     const states = (): Record<string, string> =>
       Object.fromEntries(running.map((item) => [item.server.name, item.session.state]));
-    http = await serveHttp(manifest, names, httpPlan, echo, states).catch(async (err: unknown) => {
+    const watch = { metrics: metrics!, children };
+    http = await serveHttp(manifest, names, httpPlan, echo, states, watch).catch(async (err) => {
       stopAll();
       await Promise.all(running.map((item) => item.session.ended));
       unlock();
@@ -180,20 +177,27 @@ async function up(call: CommandCall<typeof OPTIONS>): Promise<number> {
   }
   if (stopping) for (const item of running) void item.session.stop('eof');
   warnUnconfined(running);
-  const statusFiles = running.map(
-    (item) =>
+  const httpStatus = (name: string) =>
+    httpPlan === null ? {} : { http: (own: SessionSnapshot) => children.status(name, own) };
+  const statusFiles = new Map(
+    running.map((item) => [
+      item.server.name,
       new StatusFile(manifest.stateDir, item.session, {
         command: 'up',
         manifest: file,
         sandbox: item.sandbox.backend,
+        ...httpStatus(item.server.name),
       }),
+    ]),
   );
+  children.on('change', (server) => statusFiles.get(server)?.changed());
   out.write(`${renderHandshakes(running)}\n`);
   process.stderr.write('Press Ctrl-C to stop.\n');
   view = startView(
     running.map((item) => item.session),
     mode,
     out,
+    httpPlan === null ? null : children,
   );
 
   for (const item of running) {
@@ -211,8 +215,8 @@ async function up(call: CommandCall<typeof OPTIONS>): Promise<number> {
   const ends = await Promise.all(running.map((item) => item.session.ended));
   await http?.front.close();
   view.stop();
-  for (const status of statusFiles) status.close();
-  await metrics?.close();
+  for (const status of statusFiles.values()) status.close();
+  await closeMetrics?.();
   unlock();
   audit.record('-', guardStop({ reason: 'up finished' }));
   audit.close();
@@ -234,51 +238,4 @@ async function startOne(
     err instanceof Error ? err : new Error(String(err)),
   );
   return { server, session: guarded.session, handshake: shaken, sandbox: guarded.sandbox };
-}
-
-/** Each server's child as it is now, for /metrics. */
-function readings(running: readonly Running[]): ServerReading[] {
-  return running.map(({ session }) => {
-    const s = session.snapshot();
-    return { server: s.server, state: s.state, usage: s.usage };
-  });
-}
-
-/** One line per distinct reason, naming every server it concerns. */
-function warnUnconfined(running: readonly Running[]): void {
-  const byText = new Map<string, { names: string[]; sandbox: SandboxApplied }>();
-  for (const { server, sandbox } of running) {
-    const key = `${sandbox.backend} ${sandbox.requested} ${sandbox.network} ${sandbox.reason} ${sandbox.notes.join()}`;
-    const group = byText.get(key) ?? { names: [], sandbox };
-    group.names.push(server.name);
-    byText.set(key, group);
-  }
-  for (const { names, sandbox } of byText.values()) {
-    const warning = sandboxWarning(names, sandbox);
-    if (warning !== null) process.stderr.write(`${warning}\n`);
-  }
-}
-
-function renderHandshakes(running: Running[]): string {
-  const rows = running.map(({ server, session, handshake }) => {
-    const ok = !(handshake instanceof Error);
-    const n = (v: number | null | undefined): string =>
-      v === null || v === undefined ? '-' : String(v);
-    return [
-      server.name,
-      session.process === null ? '-' : String(session.process.pid),
-      ok
-        ? session.state
-        : `${session.state === 'ready' ? 'unhealthy' : session.state}: ${handshake.message}`,
-      ok ? handshake.protocolVersion : '-',
-      n(ok ? handshake.tools : null),
-      n(ok ? handshake.resources : null),
-      n(ok ? handshake.prompts : null),
-      ok ? `${handshake.handshakeMs} ms` : '-',
-    ];
-  });
-  return formatTable(
-    ['SERVER', 'PID', 'STATE', 'PROTOCOL', 'TOOLS', 'RESOURCES', 'PROMPTS', 'HANDSHAKE'],
-    rows,
-  );
 }

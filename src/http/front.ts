@@ -41,7 +41,7 @@ export interface FrontOptions {
   open: OpenChannel;
   /** `GET /healthz`'s body: each server's state. */
   health: () => Record<string, string>;
-  /** `GET /metrics`, when served. */
+  /** `GET /metrics` (and `HEAD`), when served: called once Host, Origin and token passed. */
   metrics?: (req: IncomingMessage, res: ServerResponse) => void;
   /** Something went wrong serving a request (reported; the request got a 500). */
   onError: (err: unknown) => void;
@@ -89,7 +89,8 @@ export async function startFront(sdk: FrontSdk, options: FrontOptions): Promise<
     }
     const unauthorized = checkBearer(req.headers.authorization, options.tokenMatches);
     if (unauthorized !== null) return refuse(res, unauthorized);
-    if (path === '/metrics' && req.method === 'GET' && options.metrics !== undefined) {
+    const read = req.method === 'GET' || req.method === 'HEAD';
+    if (path === '/metrics' && read && options.metrics !== undefined) {
       return options.metrics(req, res);
     }
     const name = MCP_PATH.exec(path)?.[1];

@@ -41,16 +41,20 @@ export function metricsHandler(
       res.setHeader('Allow', 'GET, HEAD');
       answer(res, 405, 'method not allowed\n');
     } else {
-      const body = options.render();
-      res.writeHead(200, {
-        'Content-Type': EXPOSITION_CONTENT_TYPE,
-        'Content-Length': Buffer.byteLength(body),
-        'Cache-Control': 'no-store',
-      });
-      res.end(req.method === 'HEAD' ? undefined : body);
+      sendExposition(req, res, options.render());
     }
     return true;
   };
+}
+
+/** Why: the 200 answer of `/metrics`, for `up --metrics` and `up --http`'s front alike. */
+export function sendExposition(req: IncomingMessage, res: ServerResponse, body: string): void {
+  res.writeHead(200, {
+    'Content-Type': EXPOSITION_CONTENT_TYPE,
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 export interface MetricsServer {

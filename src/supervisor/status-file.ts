@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
 import { processAlive } from './process-group.js';
 import type { GuardSession, SessionSnapshot } from './guard-session.js';
+import type { ResourceSample } from './resource-watch.js';
 
 export interface StatusRecord extends SessionSnapshot {
   /** The mcp-guard process (`run` or `up`) that supervises the server. */
@@ -20,9 +21,39 @@ export interface StatusRecord extends SessionSnapshot {
   sandbox?: string;
   /** What the mcp-guard process itself uses (counted apart from the server's tree). */
   guardUsage?: { cpuSeconds: number; rssBytes: number };
+  /** `up --http`: the children it runs for this server's HTTP clients, and the server's totals. */
+  http?: HttpStatus;
   /** ISO 8601, when this file was written. */
   updatedAt: string;
 }
+
+/** A server's children together (`up`'s own and its HTTP clients'): what its `status` row shows. */
+export interface Totals {
+  /** Children running. */
+  children: number;
+  restarts: number;
+  calls: number;
+  denials: number;
+  /** Summed over the children sampled; null when none is. */
+  usage: Omit<ResourceSample, 'at'> | null;
+}
+
+export interface HttpStatus {
+  /** Session-era client sessions open, each with a child of its own. */
+  sessions: number;
+  /** Whether the child shared by stateless-era requests runs. */
+  stateless: boolean;
+  /** Each of those children: its snapshot, its `Mcp-Session-Id` (null: the shared one), its client. */
+  children: (SessionSnapshot & { session: string | null; remote: string | null })[];
+  /** `up`'s own child and these together. */
+  total: Totals;
+}
+
+type StatusExtra = Pick<StatusRecord, 'command' | 'manifest'> & {
+  sandbox?: string;
+  /** `up --http`: its HTTP children of this server, read at each write. */
+  http?: (own: SessionSnapshot) => HttpStatus;
+};
 
 /** Counters (calls, pings) are written at most this often; state changes at once. */
 const THROTTLE_MS = 1000;
@@ -35,16 +66,12 @@ export function statusDir(stateDir: string): string {
 export class StatusFile {
   readonly path: string;
   readonly #session: GuardSession;
-  readonly #extra: Pick<StatusRecord, 'command' | 'manifest'> & { sandbox?: string };
+  readonly #extra: StatusExtra;
   #lastState: string | null = null;
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
 
-  constructor(
-    stateDir: string,
-    session: GuardSession,
-    extra: Pick<StatusRecord, 'command' | 'manifest'> & { sandbox?: string },
-  ) {
+  constructor(stateDir: string, session: GuardSession, extra: StatusExtra) {
     const dir = statusDir(stateDir);
     this.path = join(dir, `${safeName(session.server.name)}.${process.pid}.json`);
     this.#session = session;
@@ -54,7 +81,7 @@ export class StatusFile {
     } catch {
       // Reported by the first write, which fails too.
     }
-    session.on('change', () => this.#changed());
+    session.on('change', () => this.changed());
     this.write();
   }
 
@@ -63,11 +90,13 @@ export class StatusFile {
     if (this.#closed) return;
     const snapshot = this.#session.snapshot();
     this.#lastState = snapshot.state;
+    const { http, ...extra } = this.#extra;
     const record: StatusRecord = {
       ...snapshot,
       guardPid: process.pid,
       guardUsage: ownUsage(),
-      ...this.#extra,
+      ...extra,
+      ...(http === undefined ? {} : { http: http(snapshot) }),
       updatedAt: new Date().toISOString(),
     };
     try {
@@ -86,7 +115,8 @@ export class StatusFile {
     rmSync(`${this.path}.tmp`, { force: true });
   }
 
-  #changed(): void {
+  /** Why: something shown changed: a new state is written at once, counters at most every second. */
+  changed(): void {
     if (this.#closed) return;
     if (this.#session.state !== this.#lastState) {
       this.write();
