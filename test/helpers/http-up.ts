@@ -1,6 +1,7 @@
 /**
- * `mcp-guard up --http` as a child process for tests: the manifest written, the CLI started on a
- * port the system chooses, and its printed Cline entries read back (url and token per server).
+ * `mcp-guard up` as a child process for tests: the manifest written, the CLI started (with
+ * `--http`, on a port the system chooses, and its printed Cline entries read back: url and token
+ * per server).
  * Plus the SDK's Streamable HTTP client connected to one of them.
  */
 import { spawn } from 'node:child_process';
@@ -20,17 +21,20 @@ export interface ClineEntry {
   headers: { Authorization: string };
 }
 
-export interface HttpUp {
-  entries: Record<string, ClineEntry>;
-  /** The token, as the entries carry it. */
-  token: string;
-  /** `http://127.0.0.1:PORT` (or https). */
-  origin: string;
+export interface Up {
   stderr(): string;
   stdout(): string;
   /** SIGINT, then the exit code and signal. */
   stop(): Promise<[number | null, NodeJS.Signals | null]>;
   exited: Promise<[number | null, NodeJS.Signals | null]>;
+}
+
+export interface HttpUp extends Up {
+  entries: Record<string, ClineEntry>;
+  /** The token, as the entries carry it. */
+  token: string;
+  /** `http://127.0.0.1:PORT` (or https). */
+  origin: string;
 }
 
 /** Writes the manifest into `dir` and runs `up --http 127.0.0.1:0 EXTRA…`; returns once serving. */
@@ -41,12 +45,31 @@ export async function startHttpUp(
   extra: string[] = [],
   listen = '127.0.0.1:0',
 ): Promise<HttpUp> {
+  const up = await startUp(t, dir, servers, ['--http', listen, ...extra]);
+  const entries = (JSON.parse(up.stdout()) as { mcpServers: Record<string, ClineEntry> })
+    .mcpServers;
+  const first = Object.values(entries)[0]!;
+  return {
+    ...up,
+    entries,
+    token: first.headers.Authorization.replace(/^Bearer /, ''),
+    origin: new URL(first.url).origin,
+  };
+}
+
+/** Writes the manifest into `dir` and runs `up ARGS…`; returns once its servers are started. */
+export async function startUp(
+  t: TestContext,
+  dir: string,
+  servers: Record<string, unknown>,
+  args: string[],
+): Promise<Up> {
   const manifest = join(dir, 'mcp-guard.yaml');
   writeFileSync(
     manifest,
     JSON.stringify({ version: 1, audit: { file: 'audit.jsonl' }, servers }, null, 2),
   );
-  const child = spawn(process.execPath, [CLI, 'up', '-c', manifest, '--http', listen, ...extra], {
+  const child = spawn(process.execPath, [CLI, 'up', '-c', manifest, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   killTreeAfter(t, child);
@@ -61,20 +84,15 @@ export async function startHttpUp(
     'data',
     () => /Press Ctrl-C to stop/.test(stderr),
     30_000,
-    () => `up --http never got ready; stderr:\n${stderr}`,
+    () => `up never got ready; stderr:\n${stderr}`,
   );
-  const entries = (JSON.parse(stdout) as { mcpServers: Record<string, ClineEntry> }).mcpServers;
-  const first = Object.values(entries)[0]!;
   return {
-    entries,
-    token: first.headers.Authorization.replace(/^Bearer /, ''),
-    origin: new URL(first.url).origin,
     stderr: () => stderr,
     stdout: () => stdout,
     exited,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
-      return waitFor(exited, 30_000, () => `up --http did not exit; stderr:\n${stderr}`);
+      return waitFor(exited, 30_000, () => `up did not exit; stderr:\n${stderr}`);
     },
   };
 }
