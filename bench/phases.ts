@@ -43,21 +43,23 @@ export async function measureColdStart(
   }
 }
 
-/** Opens the session the later phases share, reads idle RSS after the settle time, warms up. */
+/**
+ * Opens the session the later phases share and reads its idle RSS the settle time after its own
+ * handshake and `tools/list`, in its own turn (however many targets open theirs before or after
+ * it, and however long that takes), then warms up.
+ */
 export async function openWarmSessions(
   all: Contender[],
   s: BenchSettings,
   root: string,
 ): Promise<void> {
-  progress('opening one session per target, checking tools/list');
+  progress(`opening one session per target, checking tools/list, idle RSS ${s.settleMs} ms later`);
   await eachInTurn(all, 0, 'handshake', async (c) => {
     c.session = await openSession(c.target, root);
     await checkEchoTool(c.session.client);
+    await sleep(s.settleMs);
+    c.run.idleRssBytes = relayMemory(c)?.rss ?? null;
   });
-  await sleep(s.settleMs);
-  for (const c of all) {
-    if (c.session !== null) c.run.idleRssBytes = relayMemory(c)?.rss ?? null;
-  }
   progress(`warm-up: ${s.warmupCalls} echo calls per target`);
   await eachInTurn(all, 0, 'warm-up', async (c) => {
     for (let i = 0; i < s.warmupCalls; i++)
