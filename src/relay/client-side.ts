@@ -273,13 +273,14 @@ export class ClientSide implements ClientPeer {
       this.#calls += 1;
       relay.options.onCount?.();
     } else relay.memory.onRequest(message.method, message.params);
-    this.pending.add({
+    const entry: PendingRequest = {
       id: message.id,
       method: message.method,
       params: message.params,
-      ...(tool === undefined ? {} : { tool }),
       startedAt: performance.now(),
-    });
+    };
+    if (tool !== undefined) entry.tool = tool;
+    this.pending.add(entry);
     server.write(message, bytes, relay.options.client.input);
     // Written after forwarding, so the server starts work meanwhile; still long before the reply
     // it leads to can be relayed (that happens in a later turn of the event loop).

@@ -255,22 +255,23 @@ export class Relay extends EventEmitter<RelayEvents> implements RelayCore {
     request?: CheckContext['request'],
     bytes?: Buffer | null,
   ): Verdict {
-    return this.options.pipeline.inspect(message, {
-      ...this.#context(direction, request),
-      ...(bytes == null ? {} : { received: { message, bytes: bytes.length } }),
-    });
+    const context = this.#context(direction, request);
+    if (bytes != null) context.received = { message, bytes: bytes.length };
+    return this.options.pipeline.inspect(message, context);
   }
 
+  /** One object per message, its members set in one order (no spread copies on the hot path). */
   #context(direction: Direction, request?: CheckContext['request']): CheckContext {
-    const clientInit = this.client.initParams;
-    return {
+    const context: CheckContext = {
       direction,
       server: this.options.server,
       catalog: this.catalog,
       record: this.#record,
-      ...(clientInit === undefined ? {} : { clientInit }),
-      ...(request === undefined ? {} : { request }),
     };
+    const clientInit = this.client.initParams;
+    if (clientInit !== undefined) context.clientInit = clientInit;
+    if (request !== undefined) context.request = request;
+    return context;
   }
 
   /**

@@ -28,8 +28,12 @@ export class SessionMemory {
   /** URIs the client subscribed to (and did not unsubscribe from). */
   readonly subscriptions = new Set<string>();
 
-  /** Records a client request as it arrives, before any policy: it may decide the era. */
+  /**
+   * Records a client request as it arrives, before any policy: it may decide the era. Once a
+   * session is open (its `initialize` answered), its era holds for good (era.ts): nothing to read.
+   */
   onClientRequest(method: string, params: unknown): void {
+    if (this.protocolVersion !== undefined) return;
     this.era = nextEra(this.era, method, params);
     const version = statelessVersionOf(params);
     if (version !== undefined) this.statelessVersion = version;

@@ -52,7 +52,6 @@ export function inspectAnswer(
   message: Response,
   bytes: Buffer | null,
 ): { verdict: Verdict; method: string } {
-  const asSent: Request = { method: entry.method, params: entry.params };
   if (message.kind === 'response') {
     if (entry.method === 'tools/call') {
       const taskId = taskHandleId(message.result);
@@ -64,7 +63,8 @@ export function inspectAnswer(
       return { verdict: inspectCompleted(relay, tasks, entry, message), method: entry.method };
     }
   }
-  return { verdict: relay.inspect(message, DIRECTION, asSent, bytes), method: entry.method };
+  // The request as sent: the pending entry holds its method and params (no copy per answer).
+  return { verdict: relay.inspect(message, DIRECTION, entry, bytes), method: entry.method };
 }
 
 /** A 2026 `tasks/get` of a completed task: its fields as a `tasks/get`, its result as the tool's. */
