@@ -10,7 +10,7 @@ import { posix } from 'node:path';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import { LineClient } from '../relay/own-requests.js';
 import { detectSandbox } from '../sandbox/detect.js';
-import { cacheDirFor } from '../sandbox/private-cache.js';
+import { cacheDirFor, PREPARE_ENV } from '../sandbox/private-cache.js';
 import { launchServer } from '../supervisor/launch.js';
 import { performHandshake } from '../supervisor/handshake.js';
 import { readStderrLines } from '../supervisor/stderr-lines.js';
@@ -85,7 +85,11 @@ async function startOnce(
   );
   const started = Date.now();
   ensureStateDir(manifest);
-  const { process: proc } = await launchServer(server, manifest, hostEnv, { network: 'allow' });
+  // The cache's versions revalidated (a server's own env still wins, as at every start).
+  const refreshing = { ...server, env: { ...PREPARE_ENV, ...server.env } };
+  const { process: proc } = await launchServer(refreshing, manifest, hostEnv, {
+    network: 'allow',
+  });
   if (proc instanceof Error) {
     out.write(`mcp-guard ${who}: '${server.name}' could not start: ${proc.message}\n`);
     return false;

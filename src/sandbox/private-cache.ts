@@ -3,7 +3,10 @@
  * real `~/.npm` or `~/.cache/uv` (which a confined server could poison for later unconfined runs).
  * Under `network: deny` the package managers are told to stay offline, so a package missing from
  * the cache fails at once with a clear message instead of waiting on DNS for a minute;
- * `mcp-guard prepare` fills the cache once with the network allowed.
+ * `mcp-guard prepare` fills the cache once with the network allowed. With the network allowed,
+ * npm takes what the cache holds without asking the registry whether it is still the newest
+ * (`prefer-offline`: a start of an installed `npx -y PKG` costs no round trip); `prepare` asks
+ * (PREPARE_ENV), so it is what moves a server to a newer version.
  */
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
@@ -20,7 +23,10 @@ export function cacheDirFor(stateDir: string, server: string): string {
   return posix.join(stateDir, 'cache', safe);
 }
 
-/** Why: the environment that points npm and uv at the private cache (and offline under deny). */
+/**
+ * Why: the environment that points npm and uv at the private cache (offline under deny, cache
+ * first under allow). Nothing here is a cache the server could not already write.
+ */
 export function cacheEnv(cacheDir: string, network: AllowDeny): Record<string, string> {
   const env: Record<string, string> = {
     npm_config_cache: posix.join(cacheDir, 'npm'),
@@ -32,6 +38,11 @@ export function cacheEnv(cacheDir: string, network: AllowDeny): Record<string, s
   if (network === 'deny') {
     env.npm_config_offline = 'true';
     env.UV_OFFLINE = '1';
+  } else {
+    env.npm_config_prefer_offline = 'true';
   }
   return env;
 }
+
+/** Why: `prepare` revalidates what the cache holds, so it fetches a newer release if there is one. */
+export const PREPARE_ENV: Readonly<Record<string, string>> = { npm_config_prefer_offline: 'false' };

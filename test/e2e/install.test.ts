@@ -353,6 +353,7 @@ void test(
     assert.equal(installed.status, 0, installed.stderr);
     assert.match(installed.stderr, /'echo' is ready/);
     assert.equal(registry.tarballs(), 1, registry.hits.join(' '));
+    const afterInstall = registry.hits.length;
 
     const session = await sessionFromFile(settings, 'echo');
     t.after(() => killAll(session.spawned.map((child) => child.pid)));
@@ -373,11 +374,20 @@ void test(
       'echo',
     );
     assert.equal(resultText(echoed), 'first start');
-    assert.equal(
-      registry.tarballs(),
-      1,
-      `the first start downloaded again: ${registry.hits.join(' ')}`,
+    // Not even a question to the registry: npm takes the prepared version from the cache.
+    assert.deepEqual(
+      registry.hits.slice(afterInstall),
+      [],
+      `the first start asked the registry: ${registry.hits.join(' ')}`,
     );
     await session.close();
+
+    // prepare asks again (a newer release would be fetched), from the cache it leaves warm.
+    const prepared = await cliAsync(['prepare', 'echo', '-c', manifest], dir.path, env);
+    assert.equal(prepared.status, 0, prepared.stderr);
+    assert.ok(
+      registry.hits.slice(afterInstall).includes(`/${ECHO_PACKAGE}`),
+      `prepare did not revalidate: ${registry.hits.join(' ')}`,
+    );
   },
 );

@@ -16,8 +16,10 @@ test('each server gets its own cache folder, whatever its name holds', () => {
   assert.ok(!odd.slice('/p/.mcp-guard/cache/'.length).includes('/'));
 });
 
-test('offline only under network deny', () => {
+test('offline only under network deny; the cache first under allow', () => {
   assert.equal(cacheEnv('/c', 'allow').npm_config_offline, undefined);
+  assert.equal(cacheEnv('/c', 'allow').npm_config_prefer_offline, 'true');
+  assert.equal(cacheEnv('/c', 'deny').npm_config_prefer_offline, undefined);
   assert.equal(cacheEnv('/c', 'deny').npm_config_offline, 'true');
   assert.equal(cacheEnv('/c', 'deny').UV_OFFLINE, '1');
   assert.equal(cacheEnv('/c', 'allow').npm_config_cache, '/c/npm');
