@@ -67,6 +67,7 @@ test('the whole option list, in order: isolation, environment, layout parent-fir
     `--setenv UV_PYTHON_INSTALL_DIR ${cache}/uv-python`,
     `--setenv UV_TOOL_DIR ${cache}/uv-tools`,
     `--setenv npm_config_cache ${cache}/npm`,
+    '--setenv npm_config_prefer_offline true',
     '--setenv npm_config_update_notifier false',
     '--symlink usr/bin /bin',
     '--dev /dev',
