@@ -169,6 +169,7 @@ export const REQUEST_PARAMS: Readonly<Record<string, { check: ShapeCheck; option
   'tasks/get': { check: params({ taskId: str }), optional: false },
   'tasks/result': { check: params({ taskId: str }), optional: false },
   'tasks/cancel': { check: params({ taskId: str }), optional: false },
+  'tasks/update': { check: params({ taskId: str, inputResponses: anyObject }), optional: false },
   'tasks/list': { check: paginated, optional: true },
   'subscriptions/listen': {
     check: params({

@@ -93,6 +93,6 @@ export function createRootsCheck(roots: readonly string[], states?: RequestState
         }),
       );
     }
-    return { action: 'rewrite', message: withoutInputRequests(message, reading.result, keys) };
+    return { action: 'rewrite', message: withoutInputRequests(message, reading, keys) };
   }
 }

@@ -132,7 +132,7 @@ export function createServerRequestsCheck(
     if (keys.length === 0) return PASS;
     return {
       action: 'rewrite',
-      message: withoutInputRequests(message, reading.result, keys),
+      message: withoutInputRequests(message, reading, keys),
       withheld: keys.map((key) => ({
         rule: 'elicitation',
         reason: `input request ${JSON.stringify(key)} (${REQUESTS.elicitation}) declined by mcp-guard, the client is not asked (elicitation: deny)`,

@@ -20,7 +20,7 @@ import { checkClientCapability, declaresCapabilityFor, isErrorReply } from './an
 import { dispatchFrame, type MessageHandlers } from './dispatch.js';
 import { OwnRequests } from './own-requests.js';
 import { ServerRequests } from './server-requests.js';
-import { inspectAnswer } from './task-results.js';
+import { inspectAnswer, inspectNotice } from './task-results.js';
 import type { ClientPeer, RelayCore, ServerPeer } from './sides.js';
 import { Sink } from './sink.js';
 
@@ -264,7 +264,7 @@ export class ServerSide implements ServerPeer {
   ): void {
     const relay = this.#relay;
     relay.observeServerNotification(message.method);
-    const verdict = relay.inspect(message, DIRECTION);
+    const verdict = inspectNotice(relay, message);
     if (verdict.action === 'deny') {
       relay.records.deny(DIRECTION, verdict, message);
       return;

@@ -37,6 +37,8 @@ export interface RelayCore {
   /** Which tool call each task the server made of one answers (task-results.ts). */
   readonly tasks: TaskCalls;
   replyError(id: RequestId | null, error: JsonRpcError, source?: Readable): void;
+  /** Sends the server a request of mcp-guard's own (its answer never reaches the client). */
+  request(method: string, params: Record<string, unknown>, timeoutMs: number): Promise<unknown>;
   /** The server answered a client request of this method (readiness: see Relay.onAnswered). */
   onAnswered(method: string, message: Extract<RpcMessage, { kind: 'response' | 'error' }>): void;
   /** mcp-guard's own listing of the server, when enabled. */

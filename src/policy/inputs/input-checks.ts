@@ -6,13 +6,16 @@
  * - `input-shape`: an `input_required` result that cannot be judged (an `inputRequests` that is
  *   no object, an embedded request of another method, a `requestState` that is no string) is
  *   refused; members an InputRequiredResult does not have (content a client could show as a final
- *   result) are removed; so is an `inputRequests` on a result that does not ask for input.
+ *   result) are removed, and those a task waiting for input does not have (a `result`, an
+ *   `error`); so is an `inputRequests` on a result that does not ask for input, and all but the
+ *   task's own members on a task handle (`resultType: "task"`).
  * - `input-seal`: the result's `requestState` becomes mcp-guard's sealed one (request-state.ts),
- *   naming every request the server made; a retry's answers to anything else are dropped.
+ *   naming every request the server made (a task's are remembered by its id); a retry's or a
+ *   `tasks/update`'s answers to anything else are dropped.
  * - `input-unseal` (after the rules): a request the client did not declare the capability for is
  *   refused, as the server must not make it; a retry gets the server's own `requestState` back.
  */
-import { isObject } from '../../protocol/jsonrpc.js';
+import { isObject, type RpcMessage } from '../../protocol/jsonrpc.js';
 import { RESULT_INPUT_REQUIRED, isStatelessRequest } from '../../protocol/result-type.js';
 import { capabilitiesOf } from '../client-capabilities.js';
 import { setOwn, withParams, withResult } from '../message.js';
@@ -21,6 +24,8 @@ import { PASS, type Verdict } from '../verdict.js';
 import {
   INPUT_CAPABILITY,
   INPUT_REQUIRED_MEMBERS,
+  TASK_INPUT_MEMBERS,
+  TASK_MEMBERS,
   isRetry,
   openRetry,
   readInputRequired,
@@ -31,6 +36,8 @@ import {
 import type { RequestStates } from './request-state.js';
 
 export const INPUTS_RULE = 'inputRequests';
+
+type Response = Extract<RpcMessage, { kind: 'response' }>;
 
 export function createInputShapeCheck(): PolicyCheck {
   return {
@@ -49,7 +56,14 @@ export function createInputShapeCheck(): PolicyCheck {
         };
       }
       if (reading.kind === 'none') {
-        if (!Object.hasOwn(result, 'inputRequests') || !isStatelessRequest(request)) return PASS;
+        if (!isStatelessRequest(request)) return PASS;
+        if (result.resultType === 'task' && request.method !== 'tasks/get') {
+          // An SDK may give a handle the empty `content` of a tool result: it carries nothing.
+          const empty = Array.isArray(result.content) && result.content.length === 0;
+          const kept = empty ? new Set([...TASK_MEMBERS, 'content']) : TASK_MEMBERS;
+          return withoutMembers(message, kept, 'a task handle carries only its task');
+        }
+        if (!Object.hasOwn(result, 'inputRequests')) return PASS;
         const next = { ...result };
         delete next.inputRequests;
         return {
@@ -58,26 +72,38 @@ export function createInputShapeCheck(): PolicyCheck {
           withheld: [
             {
               rule: INPUTS_RULE,
-              reason: `a result whose resultType is not "${RESULT_INPUT_REQUIRED}" carries no inputRequests: removed`,
+              reason: `a result that asks for no input (resultType "${RESULT_INPUT_REQUIRED}", or a task's status "input_required") carries no inputRequests: removed`,
             },
           ],
         };
       }
-      const extra = Object.keys(result).filter((key) => !INPUT_REQUIRED_MEMBERS.has(key));
-      if (extra.length === 0) return PASS;
-      const next = { ...result };
-      for (const key of extra) delete next[key];
-      return {
-        action: 'rewrite',
-        message: withResult(message, next),
-        withheld: [
-          {
-            rule: INPUTS_RULE,
-            reason: `an input_required result carries only inputRequests and requestState: removed ${extra.map((k) => JSON.stringify(k)).join(', ')}`,
-          },
-        ],
-      };
+      return reading.task === undefined
+        ? withoutMembers(
+            message,
+            INPUT_REQUIRED_MEMBERS,
+            'an input_required result carries only inputRequests and requestState',
+          )
+        : withoutMembers(message, TASK_INPUT_MEMBERS, 'a task waiting for input carries no result');
     },
+  };
+}
+
+/** The response without the members of its result not in `kept` (PASS when it has none). */
+function withoutMembers(message: Response, kept: ReadonlySet<string>, why: string): Verdict {
+  const result = message.result as Record<string, unknown>;
+  const extra = Object.keys(result).filter((key) => !kept.has(key));
+  if (extra.length === 0) return PASS;
+  const next = { ...result };
+  for (const key of extra) delete next[key];
+  return {
+    action: 'rewrite',
+    message: withResult(message, next),
+    withheld: [
+      {
+        rule: INPUTS_RULE,
+        reason: `${why}: removed ${extra.map((k) => JSON.stringify(k)).join(', ')}`,
+      },
+    ],
   };
 }
 
@@ -112,6 +138,10 @@ export function createInputSealCheck(states: RequestStates): PolicyCheck {
       if (message.kind !== 'response') return PASS;
       const asked: Record<string, string> = {};
       for (const [key, entry] of Object.entries(reading.requests)) setOwn(asked, key, entry.method);
+      if (reading.task !== undefined) {
+        states.remember(reading.task, asked);
+        return PASS;
+      }
       if (Object.keys(asked).length === 0 && reading.state === undefined) return PASS;
       const subject = subjectOf(request.method, request.params);
       const requestState = states.seal({

@@ -1,14 +1,21 @@
 /**
- * Reading the stateless era's multi round-trip exchange (MCP 2026-07-28, basic/patterns/mrtr): a
- * server answers `tools/call`, `prompts/get` or `resources/read` with an `input_required` result
- * whose `inputRequests` map keys to embedded requests (`sampling/createMessage`,
- * `elicitation/create`, `roots/list`); the client retries the request with `inputResponses`, the
- * answers by the same keys, and the `requestState` it was given. Pure: what the checks of
- * input-checks.ts, roots.ts and server-requests.ts read and write.
+ * Reading the stateless era's requests to the client that travel inside results (MCP 2026-07-28):
+ *
+ * - the multi round-trip exchange (basic/patterns/mrtr): a server answers `tools/call`,
+ *   `prompts/get` or `resources/read` with an `input_required` result whose `inputRequests` map
+ *   keys to embedded requests (`sampling/createMessage`, `elicitation/create`, `roots/list`); the
+ *   client retries the request with `inputResponses`, the answers by the same keys, and the
+ *   `requestState` it was given;
+ * - a task of the tasks extension (`io.modelcontextprotocol/tasks`) that waits for input: its
+ *   `tasks/get` result has `status: "input_required"` and the same `inputRequests`; the client
+ *   answers them with `tasks/update` (`taskId`, `inputResponses`), and no state travels.
+ *
+ * Pure: what the checks of input-checks.ts, roots.ts and server-requests.ts read and write.
  *
  * Read strictly, as a hostile server may spell things otherwise: only `resultType` exactly
- * `"input_required"` (of a stateless-era request) asks for input; its `inputRequests` must be an
- * object of requests of those three methods, its `requestState` a string.
+ * `"input_required"` (of a stateless-era request), or `status` exactly `"input_required"` in the
+ * result of a stateless-era `tasks/get` for that very task, asks for input; its `inputRequests`
+ * must be an object of requests of those three methods, its `requestState` a string.
  */
 import { isObject, type RpcMessage } from '../../protocol/jsonrpc.js';
 import { isInputRequired, isStatelessRequest, type Answered } from '../../protocol/result-type.js';
@@ -33,6 +40,26 @@ export const INPUT_REQUIRED_MEMBERS: ReadonlySet<string> = new Set([
   '_meta',
 ]);
 
+/** The members of a task (tasks extension): a handle has these, a task waiting for input more. */
+export const TASK_MEMBERS: ReadonlySet<string> = new Set([
+  'resultType',
+  '_meta',
+  'taskId',
+  'status',
+  'statusMessage',
+  'createdAt',
+  'lastUpdatedAt',
+  'ttlMs',
+  'pollIntervalMs',
+]);
+
+/** The members an InputRequiredTask has (no `result`, `error` or `requestState`). */
+export const TASK_INPUT_MEMBERS: ReadonlySet<string> = new Set([...TASK_MEMBERS, 'inputRequests']);
+
+/** The tasks extension's method that carries a task's answers (it has no other use). */
+export const TASK_UPDATE = 'tasks/update';
+const TASK_GET = 'tasks/get';
+
 export interface InputRequest {
   method: string;
   params?: Record<string, unknown>;
@@ -48,6 +75,8 @@ export type InputReading =
       /** The embedded requests by key (none: `{}`). */
       requests: Record<string, InputRequest>;
       state: string | undefined;
+      /** A task waiting for input (`tasks/get`): its id; else the exchange is a retry's. */
+      task?: string;
     };
 
 /** What a server's response to `request` asks of the client, read strictly. */
@@ -55,10 +84,32 @@ export function readInputRequired(
   request: Answered | undefined,
   message: RpcMessage,
 ): InputReading {
-  if (message.kind !== 'response' || !isInputRequired(request, message.result)) {
-    return { kind: 'none' };
+  if (message.kind !== 'response') return { kind: 'none' };
+  const result = message.result;
+  if (isInputRequired(request, result)) return readRequests(result as Record<string, unknown>);
+  const task = taskAsking(request, result);
+  if (task === undefined) return { kind: 'none' };
+  if (task !== subjectOf(TASK_GET, request?.params)) {
+    return {
+      kind: 'malformed',
+      reason: `it names task ${JSON.stringify(task)}, not the one asked for`,
+    };
   }
-  const result = message.result as Record<string, unknown>;
+  const reading = readRequests(result as Record<string, unknown>);
+  // A task has no requestState: one it carries is no member of its shape (input-checks.ts).
+  return reading.kind === 'input_required' ? { ...reading, state: undefined, task } : reading;
+}
+
+/** The id a stateless-era `tasks/get` result names, when its task waits for input. */
+function taskAsking(request: Answered | undefined, result: unknown): string | undefined {
+  if (request?.method !== TASK_GET || !isObject(result) || result.status !== 'input_required') {
+    return undefined;
+  }
+  if (!isStatelessRequest(request)) return undefined;
+  return typeof result.taskId === 'string' ? result.taskId : '';
+}
+
+function readRequests(result: Record<string, unknown>): InputReading {
   const state = result.requestState;
   if (state !== undefined && typeof state !== 'string') {
     return { kind: 'malformed', reason: 'its requestState is not a string' };
@@ -96,30 +147,38 @@ export function keysOf(requests: Record<string, InputRequest>, method: string): 
   return Object.keys(requests).filter((key) => requests[key]?.method === method);
 }
 
-/** The result without the input requests of these keys (no `inputRequests` when none is left). */
+/**
+ * The result without the input requests of these keys (no `inputRequests` when none is left, but
+ * in a task waiting for input, whose shape has one: `{}` then).
+ */
 export function withoutInputRequests(
   message: Response,
-  result: Record<string, unknown>,
+  reading: Extract<InputReading, { kind: 'input_required' }>,
   keys: readonly string[],
 ): Response {
+  const result = reading.result;
   const left = { ...(result.inputRequests as Record<string, unknown>) };
   for (const key of keys) delete left[key];
   const next = { ...result };
-  if (Object.keys(left).length === 0) delete next.inputRequests;
+  if (Object.keys(left).length === 0 && reading.task === undefined) delete next.inputRequests;
   else next.inputRequests = left;
   return withResult(message, next);
 }
 
-/** The tool, prompt or URI a request names: what a sealed state is bound to. */
+/** The tool, prompt, URI or task a request names: what a sealed state is bound to. */
 export function subjectOf(method: string, params: unknown): string | undefined {
+  if (method.startsWith('tasks/')) return paramString(params, 'taskId');
   return paramString(params, method === 'resources/read' ? 'uri' : 'name');
 }
 
-/** A stateless-era retry: a request carrying `inputResponses` or `requestState`. */
+/**
+ * A request that answers input requests: a stateless-era retry (carrying `inputResponses` or
+ * `requestState`), or a task's `tasks/update` (a method of the 2026 tasks extension only).
+ */
 export function isRetry(message: RpcMessage): message is Request {
+  if (message.kind !== 'request' || !isObject(message.params)) return false;
+  if (message.method === TASK_UPDATE) return Object.hasOwn(message.params, 'inputResponses');
   return (
-    message.kind === 'request' &&
-    isObject(message.params) &&
     (Object.hasOwn(message.params, 'inputResponses') ||
       Object.hasOwn(message.params, 'requestState')) &&
     isStatelessRequest(message)
@@ -127,11 +186,14 @@ export function isRetry(message: RpcMessage): message is Request {
 }
 
 /**
- * The state a retry echoes, opened, when this process sealed it for this very request (method and
- * subject): else undefined, and no answer of the retry answers anything the server asked.
+ * What the server asked that this answering request answers: a retry's state, opened, when this
+ * process sealed it for this very request (method and subject); for a `tasks/update`, what the
+ * task asked through mcp-guard so far. Else undefined, and no answer of it answers anything the
+ * server asked.
  */
 export function openRetry(message: Request, states: RequestStates): SealedState | undefined {
   const params = message.params as Record<string, unknown>;
+  if (message.method === TASK_UPDATE) return states.recall(params.taskId);
   const sealed = states.open(params.requestState);
   if (sealed === undefined || sealed.method !== message.method) return undefined;
   return sealed.subject === subjectOf(message.method, params) ? sealed : undefined;

@@ -12,6 +12,11 @@
  * A forged or altered state does not open; nothing in it is secret from the client (a client is
  * anyway not to read it): the seal only keeps the client from claiming requests the server never
  * made.
+ *
+ * A task of the tasks extension has no state to travel: its `tasks/get` shows what it asks, and
+ * the client's `tasks/update` answers by the same keys, which the server keeps unique over the
+ * task's life. So what each task asked is remembered here, by task id, for as long as the task is
+ * among the last MAX_TASKS that asked (and up to MAX_TASK_KEYS keys each, the newest kept).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { isObject } from '../../protocol/jsonrpc.js';
@@ -32,12 +37,21 @@ export interface RequestStates {
   seal(sealed: SealedState): string;
   /** The sealed state, or undefined when `value` is no state this process sealed. */
   open(value: unknown): SealedState | undefined;
+  /** A task asked for these (method by key), besides what it asked before. */
+  remember(taskId: string, asked: Readonly<Record<string, string>>): void;
+  /** What a task asked so far, as the state of its `tasks/update`; undefined if nothing. */
+  recall(taskId: unknown): SealedState | undefined;
 }
 
 const PREFIX = 'mcp-guard.1.';
+/** Tasks remembered; past this the one that asked longest ago is forgotten. */
+export const MAX_TASKS = 1000;
+/** Keys remembered per task; past this the oldest is forgotten. */
+export const MAX_TASK_KEYS = 1000;
 
 /** `key`: the secret of the seal (tests pass one; a process makes its own on first use). */
 export function createRequestStates(key?: Buffer): RequestStates {
+  const tasks = new Map<string, Map<string, string>>();
   let secret = key;
   const mac = (payload: string): Buffer => {
     secret ??= randomBytes(32);
@@ -64,6 +78,24 @@ export function createRequestStates(key?: Buffer): RequestStates {
       const expected = mac(payload);
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
       return decode(payload);
+    },
+    remember(taskId, asked) {
+      const known = tasks.get(taskId) ?? new Map<string, string>();
+      tasks.delete(taskId);
+      tasks.set(taskId, known);
+      for (const [k, method] of Object.entries(asked)) {
+        known.delete(k);
+        known.set(k, method);
+        if (known.size > MAX_TASK_KEYS) known.delete(known.keys().next().value as string);
+      }
+      if (tasks.size > MAX_TASKS) tasks.delete(tasks.keys().next().value as string);
+    },
+    recall(taskId) {
+      const known = typeof taskId === 'string' ? tasks.get(taskId) : undefined;
+      if (known === undefined) return undefined;
+      const asked: Record<string, string> = {};
+      for (const [k, method] of known) setOwn(asked, k, method);
+      return { method: 'tasks/update', subject: taskId as string, asked };
     },
   };
 }

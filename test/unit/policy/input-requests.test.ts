@@ -337,3 +337,191 @@ void test('a key named __proto__ is a key like any other', () => {
   const forwarded = params(pipeline.inspect(retry, toServer()));
   assert.equal(JSON.stringify(forwarded.inputResponses), '{"__proto__":{"action":"decline"}}');
 });
+
+// The tasks extension: a task waiting for input asks in its tasks/get result, and the client
+// answers with tasks/update (no requestState travels).
+
+const taskGet = (caps: Record<string, unknown> = ALL, taskId = 'T1') => ({
+  taskId,
+  _meta: meta(caps),
+});
+const waiting = (inputRequests: unknown, more: Record<string, unknown> = {}) =>
+  response({
+    resultType: 'complete',
+    taskId: 'T1',
+    status: 'input_required',
+    createdAt: '2026-08-01T10:00:00Z',
+    lastUpdatedAt: '2026-08-01T10:00:00Z',
+    ttlMs: 60_000,
+    inputRequests,
+    ...more,
+  });
+const update = (inputResponses: unknown, taskId = 'T1', id = 9) =>
+  request('tasks/update', { taskId, inputResponses, _meta: meta(ALL) }, id);
+
+void test('a task waiting for input, elicitation: deny: the client is not asked; its tasks/update carries a decline, and answers to nothing asked are dropped', () => {
+  const pipeline = pipelineFor({ elicitation: 'deny' });
+  const records: Recorded[] = [];
+  const seen = result(
+    pipeline.inspect(
+      waiting({ who: ELICIT, where: ROOTS }),
+      toClient('tasks/get', taskGet({ sampling: {}, roots: {} }), undefined, records),
+    ),
+  );
+  assert.deepEqual(seen.inputRequests, { where: ROOTS });
+  assert.equal(seen.status, 'input_required');
+  assert.equal(seen.taskId, 'T1');
+  assert.deepEqual(
+    records.map((r) => [r.event, r.fields.rule]),
+    [['policy.deny', 'elicitation']],
+  );
+  const forwarded = params(
+    pipeline.inspect(
+      update({
+        where: { roots: [{ uri: 'file:///home' }] },
+        who: { action: 'accept', content: { token: 'x' } },
+        smuggled: { action: 'accept', content: {} },
+      }),
+      toServer(),
+    ),
+  );
+  assert.deepEqual(forwarded.inputResponses, {
+    where: { roots: [{ uri: 'file:///home' }] },
+    who: { action: 'decline' },
+  });
+  assert.equal(forwarded.taskId, 'T1');
+});
+
+void test('a task waiting for input, paths.roots: the roots request is answered by mcp-guard; a task left with nothing to ask keeps inputRequests: {}', () => {
+  const pipeline = pipelineFor({ roots: ['/work/project'] });
+  const seen = result(pipeline.inspect(waiting({ r: ROOTS }), toClient('tasks/get', taskGet())));
+  assert.deepEqual(seen.inputRequests, {});
+  const forwarded = params(
+    pipeline.inspect(update({ r: { roots: [{ uri: 'file:///' }] } }), toServer()),
+  );
+  assert.deepEqual(forwarded.inputResponses, {
+    r: { roots: [{ uri: pathToFileURL('/work/project').href, name: 'project' }] },
+  });
+});
+
+void test('a task waiting for input, sampling: deny: refused; an elicitation the request did not declare: refused', () => {
+  assert.equal(
+    outcome(
+      pipelineFor({ sampling: 'deny' }).inspect(
+        waiting({ s: SAMPLE }),
+        toClient('tasks/get', taskGet({})),
+      ),
+    ),
+    'deny sampling',
+  );
+  assert.equal(
+    outcome(
+      pipelineFor({}).inspect(
+        waiting({ e: ELICIT }),
+        toClient('tasks/get', taskGet({ roots: {} })),
+      ),
+    ),
+    'deny client-capability',
+  );
+});
+
+void test("a tasks/update answers only what its task asked through mcp-guard; another task's keys are not this one's", () => {
+  const pipeline = pipelineFor({});
+  const before = params(pipeline.inspect(update({ e: { action: 'accept' } }), toServer()));
+  assert.equal('inputResponses' in before, false, 'nothing asked yet: nothing answered');
+  pipeline.inspect(waiting({ e: ELICIT }), toClient('tasks/get', taskGet()));
+  const other = params(pipeline.inspect(update({ e: { action: 'accept' } }, 'T2'), toServer()));
+  assert.equal('inputResponses' in other, false);
+  const answered = pipeline.inspect(update({ e: { action: 'accept' } }), toServer());
+  assert.equal(outcome(answered), 'pass', 'asked: the answer goes through as the client sent it');
+});
+
+const taskSpellings: [string, ReturnType<typeof response>, string][] = [
+  [
+    'a status spelled otherwise asks for nothing',
+    waiting({ e: ELICIT }, { status: 'INPUT_REQUIRED' }),
+    'inputRequests removed',
+  ],
+  [
+    'a status that is an array asks for nothing',
+    waiting({ e: ELICIT }, { status: ['input_required'] }),
+    'inputRequests removed',
+  ],
+  [
+    'both completed and asking',
+    waiting({ e: ELICIT }, { status: 'completed', result: { content: [] } }),
+    'inputRequests removed',
+  ],
+  [
+    'asking and carrying a result, an error and a requestState',
+    waiting(
+      {},
+      {
+        result: { content: [{ type: 'text', text: 'done' }] },
+        error: { code: 1 },
+        requestState: 's',
+      },
+    ),
+    'members removed',
+  ],
+  ['asking for another task', waiting({ e: ELICIT }, { taskId: 'T9' }), 'deny inputRequests'],
+  ['inputRequests an array', waiting([ELICIT]), 'deny inputRequests'],
+  [
+    'an embedded request of another method',
+    waiting({ t: { method: 'tools/call' } }),
+    'deny inputRequests',
+  ],
+];
+for (const [what, message, expected] of taskSpellings) {
+  void test(`tasks/get, read as an attacker: ${what}`, () => {
+    const verdict = pipelineFor({ elicitation: 'deny' }).inspect(
+      message,
+      toClient('tasks/get', taskGet()),
+    );
+    if (expected.startsWith('deny')) {
+      assert.equal(outcome(verdict), expected);
+      return;
+    }
+    const seen = result(verdict);
+    if (expected === 'inputRequests removed') assert.equal('inputRequests' in seen, false);
+    else {
+      assert.deepEqual(Object.keys(seen).sort(), [
+        'createdAt',
+        'inputRequests',
+        'lastUpdatedAt',
+        'resultType',
+        'status',
+        'taskId',
+        'ttlMs',
+      ]);
+    }
+  });
+}
+
+void test("a task handle carries its task only: no result, error or inputRequests to act on (an SDK's empty content stays)", () => {
+  const handle = response({
+    resultType: 'task',
+    taskId: 'T1',
+    status: 'completed',
+    createdAt: 'x',
+    lastUpdatedAt: 'x',
+    ttlMs: null,
+    content: [],
+    result: { content: [{ type: 'text', text: 'unchecked' }] },
+    inputRequests: { e: ELICIT },
+  });
+  const seen = result(
+    pipelineFor({ elicitation: 'deny' }).inspect(handle, toClient('tools/call', call())),
+  );
+  assert.deepEqual(Object.keys(seen).sort(), [
+    'content',
+    'createdAt',
+    'lastUpdatedAt',
+    'resultType',
+    'status',
+    'taskId',
+    'ttlMs',
+  ]);
+  const plain = response({ resultType: 'task', taskId: 'T1', status: 'working', content: [] });
+  assert.equal(outcome(pipelineFor({}).inspect(plain, toClient('tools/call', call()))), 'pass');
+});

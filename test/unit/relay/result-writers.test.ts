@@ -2,7 +2,9 @@
  * Every result mcp-guard writes itself, through a real relay, in both eras (SPEC 6: "every result
  * mcp-guard writes itself is valid in the session's era"): in the stateless era each carries
  * `resultType` (protocol/result-type.ts is the one place that adds it), in the session era none
- * does. One row per writer; a new writer gets a row here.
+ * does. One row per writer; a new writer gets a row here. (The task shapes mcp-guard writes — a
+ * refused task shown completed, a completed task's refused result — exist in the stateless era
+ * only: task-inputs.test.ts and task-results.test.ts check their resultType.)
  */
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
