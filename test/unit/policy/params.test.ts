@@ -35,6 +35,7 @@ const VALID: Record<string, unknown> = {
   'tasks/get': { taskId: 't' },
   'tasks/result': { taskId: 't' },
   'tasks/cancel': { taskId: 't' },
+  'tasks/update': { taskId: 't', inputResponses: {} },
   'tasks/list': {},
   'subscriptions/listen': {
     notifications: { toolsListChanged: true, resourceSubscriptions: ['file:///x'] },
