@@ -7,6 +7,7 @@
  * not walked yet, being walked, changed since, or a walk that failed — waits for a walk (starting
  * one if none is under way) and is then checked against it.
  */
+import { ErrorCode } from '../protocol/error-codes.js';
 import type { RequestId } from '../protocol/jsonrpc.js';
 import { idKey } from '../protocol/jsonrpc.js';
 import type { ListKind, ServerCatalog } from '../policy/catalog.js';
@@ -190,7 +191,12 @@ export class OwnListing {
     const listing: Promise<Walk> =
       declared !== undefined && !(kind in declared)
         ? Promise.resolve({ items: [] })
-        : walkPages(this.#deps.request, `${kind}/list`, kind);
+        : walkPages(this.#deps.request, `${kind}/list`, kind).catch((err: unknown) => {
+            // Capabilities unknown (a stateless-era client that sent no server/discover):
+            // "Method not found" is how a server without the list says it has none.
+            if (declared !== undefined || !isMethodNotFound(err)) throw err;
+            return { items: [] };
+          });
     listing.then(
       (result) => this.#settle(kind, generation, walk, () => this.adopt(kind, result)),
       (err: unknown) =>
@@ -231,4 +237,8 @@ export class OwnListing {
       }
     });
   }
+}
+
+function isMethodNotFound(err: unknown): boolean {
+  return err instanceof ServerErrorReply && err.code === ErrorCode.MethodNotFound;
 }

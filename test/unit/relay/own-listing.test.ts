@@ -197,6 +197,31 @@ test('a list the server did not declare is known empty at once, without a reques
   assert.equal(t.catalog.list('prompts').items.size, 0);
 });
 
+test("capabilities unknown (a stateless client that sent no server/discover): 'Method not found' is an empty list, not a failed walk", async () => {
+  const t = setup();
+  t.listing.begin();
+  assert.deepEqual(
+    t.requests.map((r) => r.method),
+    ['tools/list', 'prompts/list'],
+  );
+  t.requests[0]!.answer({ tools: [tool('a')] });
+  t.requests[1]!.fail(new ServerErrorReply(-32601, 'Method not found'));
+  await t.settle();
+  assert.deepEqual(t.records, []);
+  assert.equal(t.listing.ready('prompts'), true);
+  assert.equal(t.catalog.list('prompts').items.size, 0);
+  assert.equal(t.catalog.list('prompts').gap, undefined);
+  // A server that declared prompts and then says it has no such method: that walk failed.
+  const declared = setup({ capabilities: { tools: {}, prompts: {} } });
+  declared.listing.begin();
+  declared.requests[1]!.fail(new ServerErrorReply(-32601, 'Method not found'));
+  await declared.settle();
+  assert.deepEqual(
+    declared.records.map((r) => [r.event, r.fields.outcome]),
+    [['policy.listing', 'failed']],
+  );
+});
+
 test('a call before any walk starts one; a failed walk resumes its calls, and the next call walks again', async () => {
   const t = setup();
   t.listing.wait(t.waiter('x'));
