@@ -129,7 +129,9 @@ void test(
       tools: { deny: ['denied'] },
       output: { redact: ['(?:classified)'] },
     });
-    for (const peer of [direct, through]) await peer.client.listTools();
+    // Only directly: through mcp-guard, what it knows of the tools (the outputSchema below) comes
+    // from its own listing, which a client that sent no server/discover leaves it to do unaided.
+    await direct.client.listTools();
 
     const expected = await direct.start('report', { text: 'classified report' });
     const actual = await through.start('report', { text: 'classified report' });
@@ -158,6 +160,12 @@ void test(
     );
     assert.equal((denied as JsonObject).isError, true);
     assert.match(resultText(denied), /^Blocked by mcp-guard: /);
+    // The server offers no prompts: mcp-guard's own prompts/list is answered -32601, which is no
+    // failed listing.
+    assert.deepEqual(
+      through.guard.audit().filter((record) => record.event === 'policy.listing'),
+      [],
+    );
   },
 );
 
