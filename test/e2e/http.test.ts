@@ -236,3 +236,46 @@ test('up --http on a non-loopback address without TLS exits 2 and says why, befo
   assert.equal(run.stdout, '');
   assert.throws(() => readFileSync(join(dir, 'echo.pid')), /ENOENT/);
 });
+
+test('up --http: v2 SDK clients pinned to 2026-07-28 list and call a dual-era server statelessly, through one shared child', async (t) => {
+  const dir = tempDir(t);
+  const up = await startHttpUp(t, dir, {
+    dual: {
+      command: process.execPath,
+      args: [join(FIXTURES, 'dual-era.mjs')],
+      sandbox: { mode: 'off' },
+    },
+  });
+  const entry = up.entries.dual!;
+  const connect = async () => {
+    const client = new ClientV2(
+      { name: 'v2-pinned', version: '1.0.0' },
+      { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
+    await client.connect(
+      new TransportV2(new URL(entry.url), { requestInit: { headers: entry.headers } }),
+    );
+    return client;
+  };
+  const [first, second] = [await connect(), await connect()];
+  assert.equal(first.getNegotiatedProtocolVersion?.(), '2026-07-28');
+  const tools = await first.listTools();
+  assert.ok(tools.tools.some((tool) => tool.name === 'echo'));
+  const [a, b] = await Promise.all([
+    first.callTool({ name: 'echo', arguments: { message: 'one' } }),
+    second.callTool({ name: 'echo', arguments: { message: 'two' } }),
+  ]);
+  assert.deepEqual(a.content, [{ type: 'text', text: 'one' }]);
+  assert.deepEqual(b.content, [{ type: 'text', text: 'two' }]);
+  await Promise.all([first.close(), second.close()]);
+  const [code] = await up.stop();
+  assert.equal(code, 0, up.stderr());
+
+  const records = auditRecords(dir);
+  const starts = records.filter((r) => r.event === 'guard.start');
+  assert.deepEqual(starts.map((r) => r.command).sort(), ['up', 'up --http (stateless)']);
+  const calls = records.filter((r) => r.event === 'rpc.request' && r.method === 'tools/call');
+  assert.equal(calls.length, 2);
+  const shared = starts.find((r) => r.command === 'up --http (stateless)')!.session;
+  for (const call of calls) assert.equal(call.session, shared, 'both in the shared chain');
+});
