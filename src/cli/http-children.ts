@@ -13,7 +13,7 @@ interface Child {
   server: string;
   owner: ChannelOwner;
   session: GuardSession;
-  /** CPU seconds of its child's tree, as last seen (kept when the child is gone). */
+  /** CPU seconds of its child's tree as last read (scraped, or shown), kept when it is gone. */
   cpuSeconds: number;
 }
 
@@ -25,10 +25,7 @@ export class HttpChildren extends EventEmitter<{ change: [server: string] }> {
   /** Why: a session opened for a client counts from now until it ends. */
   add(server: string, owner: ChannelOwner, session: GuardSession): void {
     const child: Child = { server, owner, session, cpuSeconds: 0 };
-    const changed = (): void => {
-      seen(child, session.snapshot());
-      this.emit('change', server);
-    };
+    const changed = (): void => void this.emit('change', server);
     this.#children.add(child);
     session.on('change', changed);
     void session.ended.then(() => {
@@ -62,10 +59,10 @@ export class HttpChildren extends EventEmitter<{ change: [server: string] }> {
   /** Why: what `status` and the view show of `server`'s HTTP clients, `own` being up's child. */
   status(server: string, own: SessionSnapshot): HttpStatus {
     const mine = [...this.#children].filter((child) => child.server === server);
-    const children = mine.map(({ owner, session }) => ({
-      ...session.snapshot(),
-      session: owner.session,
-      remote: owner.session === null ? null : owner.remote,
+    const children = mine.map((child) => ({
+      ...seen(child, child.session.snapshot()),
+      session: child.owner.session,
+      remote: child.owner.session === null ? null : child.owner.remote,
     }));
     return {
       sessions: mine.filter((child) => child.owner.session !== null).length,
