@@ -13,21 +13,10 @@ import { MAX_IN_FLIGHT } from '../../../src/relay/client-side.js';
 import { Relay } from '../../../src/relay/relay.js';
 import { MAX_SERVER_REQUESTS } from '../../../src/relay/server-requests.js';
 import { settle } from '../supervisor/fakes.js';
+import { collectLines } from '../../helpers/lines.js';
 
 /** Lines written to a stream, parsed, as they come. */
-function lines(stream: PassThrough): Record<string, unknown>[] {
-  const seen: Record<string, unknown>[] = [];
-  let buffer = '';
-  stream.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    let i;
-    while ((i = buffer.indexOf('\n')) !== -1) {
-      seen.push(JSON.parse(buffer.slice(0, i)) as Record<string, unknown>);
-      buffer = buffer.slice(i + 1);
-    }
-  });
-  return seen;
-}
+const lines = (stream: PassThrough) => collectLines(stream);
 
 function setup(clientOutput: Writable = new PassThrough(), attach = true) {
   const client = { input: new PassThrough(), output: clientOutput };

@@ -20,33 +20,12 @@ import { createOutputSchemaCheck } from '../../../src/policy/schema/output-schem
 import { ToolSchemas } from '../../../src/policy/schema/tool-schemas.js';
 import { PASS } from '../../../src/policy/verdict.js';
 import { Relay } from '../../../src/relay/relay.js';
-import { waitOn } from '../../helpers/wait.js';
+import { lineReader } from '../../helpers/lines.js';
 
 type Line = Record<string, unknown>;
 type Era = 'session' | 'stateless';
 
-function lines(stream: PassThrough): () => Promise<Line> {
-  const items: Line[] = [];
-  let buffer = '';
-  stream.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    let i;
-    while ((i = buffer.indexOf('\n')) !== -1) {
-      items.push(JSON.parse(buffer.slice(0, i)) as Line);
-      buffer = buffer.slice(i + 1);
-    }
-  });
-  return async () => {
-    await waitOn(
-      stream,
-      'data',
-      () => items.length > 0,
-      2000,
-      () => `waiting for a line; have ${JSON.stringify(items)}`,
-    );
-    return items.shift()!;
-  };
-}
+const lines = (stream: PassThrough) => lineReader<Line>(stream);
 
 /** Refuses `tools/call` of `denied` and answers a client's `acme/answered` itself. */
 const toyChecks: PolicyCheck = {

@@ -8,19 +8,11 @@ import { PendingTable } from '../../../src/relay/pending.js';
 import { Relay } from '../../../src/relay/relay.js';
 import { isStream } from '../../../src/relay/streams.js';
 import { waitOn } from '../../helpers/wait.js';
+import { collectLines } from '../../helpers/lines.js';
 
 /** Collects the JSON lines written to a stream. */
 function lines(stream: PassThrough) {
-  const items: Record<string, unknown>[] = [];
-  let buffer = '';
-  stream.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    let i;
-    while ((i = buffer.indexOf('\n')) !== -1) {
-      items.push(JSON.parse(buffer.slice(0, i)) as Record<string, unknown>);
-      buffer = buffer.slice(i + 1);
-    }
-  });
+  const items = collectLines(stream);
   return {
     items,
     async next(count = 1): Promise<Record<string, unknown>[]> {

@@ -11,32 +11,11 @@ import { ToolSchemas } from '../../../src/policy/schema/tool-schemas.js';
 import { completedTaskResult, taskHandleId } from '../../../src/policy/task-shapes.js';
 import { Relay } from '../../../src/relay/relay.js';
 import { TaskCalls } from '../../../src/relay/task-results.js';
-import { waitOn } from '../../helpers/wait.js';
+import { lineReader } from '../../helpers/lines.js';
 
 type Line = Record<string, unknown> & { result?: Record<string, unknown> };
 
-function lines(stream: PassThrough) {
-  const items: Line[] = [];
-  let buffer = '';
-  stream.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    let i;
-    while ((i = buffer.indexOf('\n')) !== -1) {
-      items.push(JSON.parse(buffer.slice(0, i)) as Line);
-      buffer = buffer.slice(i + 1);
-    }
-  });
-  return async (): Promise<Line> => {
-    await waitOn(
-      stream,
-      'data',
-      () => items.length > 0,
-      2000,
-      () => `waiting for a line; have ${JSON.stringify(items)}`,
-    );
-    return items.shift()!;
-  };
-}
+const lines = (stream: PassThrough) => lineReader<Line>(stream);
 
 const SECRET = 'AKIAABCDEFGHIJKLMNOP';
 const MAX = 2000;

@@ -6,21 +6,10 @@ import { createPipeline } from '../../../src/policy/pipeline.js';
 import { GuardSession } from '../../../src/supervisor/guard-session.js';
 import { SAMPLE_MS } from '../../../src/supervisor/resource-watch.js';
 import { collectAudit, FakeChild, FakeClock, serverConfig, settle } from './fakes.js';
+import { collectLines } from '../../helpers/lines.js';
 
 /** Lines written to a stream, parsed. */
-function lines(stream: PassThrough): Record<string, unknown>[] {
-  const seen: Record<string, unknown>[] = [];
-  let buffer = '';
-  stream.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    let i;
-    while ((i = buffer.indexOf('\n')) !== -1) {
-      seen.push(JSON.parse(buffer.slice(0, i)) as Record<string, unknown>);
-      buffer = buffer.slice(i + 1);
-    }
-  });
-  return seen;
-}
+const lines = (stream: PassThrough) => collectLines(stream);
 
 function setup(
   over: (s: ServerConfig) => void = () => undefined,
