@@ -15,7 +15,11 @@
 // (dist/config/schema-validators.cjs, builtin-profiles.json, the launcher, ../package.json,
 // profiles/) are found from the bundle as they are from dist/. Every output file is written to
 // dist/bin/, one folder below dist/, which makes that URL one fixed relative path for all.
-import { readFile } from 'node:fs/promises';
+//
+// dist/bin/ is emptied first: chunk names carry a hash of their content, so every change leaves
+// the previous build's chunks beside the new ones, and `files` ships all of dist/. Only dist/bin/
+// is the bundle's; the rest of dist/ is tsc's and build-config's.
+import { readFile, rm } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -46,6 +50,7 @@ const moduleUrls = {
   },
 };
 
+await rm(`${root}dist/bin`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
   entryPoints: { 'mcp-guard': 'src/cli/main.ts' },
