@@ -5,6 +5,7 @@
  * `initialize` answered, as for stdio targets spawn → `initialize` answered.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -76,9 +77,12 @@ export async function openHttpSession(
   let url = `http://127.0.0.1:${port}/mcp`;
   let headers: Record<string, string> = {};
   if (kind === 'up') {
+    // stdout starts with the entries (pretty JSON, its closing brace alone on a line); up's
+    // status view follows them.
+    while (!stdout.includes('\n}\n')) await once(child.stdout, 'data');
     const entry = Object.values(
       (
-        JSON.parse(stdout) as {
+        JSON.parse(stdout.slice(0, stdout.indexOf('\n}\n') + 2)) as {
           mcpServers: Record<string, { url: string; headers: Record<string, string> }>;
         }
       ).mcpServers,

@@ -2,6 +2,8 @@
  * The command skeleton: a command declares its name, summary, usage, options (each with its help
  * line), where the output it was asked for goes, and a body; parsing (node:util parseArgs), `--help`,
  * flag errors, the config context and exit codes come from here, the same for every command.
+ * SPEC §2: what a command was asked for (its table, report, diff, its help) goes to stdout and its
+ * diagnostics to stderr, except for `run`, whose stdout carries MCP messages and nothing else.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { contextFromProcess, type ConfigContext } from '../config/load.js';
@@ -32,7 +34,10 @@ type ValueOf<S extends OptionSpec> = S['type'] extends 'boolean'
 /** The parsed flags: absent when not given. */
 export type OptionValues<O extends OptionSpecs> = { readonly [K in keyof O]?: ValueOf<O[K]> };
 
-/** Where the output a command was asked for (its table, report, diff) is written. */
+/**
+ * Where the output a command was asked for (its table, report, diff, and its `--help`) is
+ * written: stdout, but stderr for `run`, whose stdout is the MCP client's.
+ */
 export type OutputStream = 'stdout' | 'stderr';
 
 export interface CommandSpec<O extends OptionSpecs> {
@@ -48,7 +53,7 @@ export interface CommandSpec<O extends OptionSpecs> {
   readonly operands?: boolean;
   /** Whether everything after the first `--` is kept apart, unparsed (`run -- CMD ARGS…`). */
   readonly passThrough?: boolean;
-  /** Diagnostics always go to stderr; this is where the asked-for output goes. */
+  /** Diagnostics and usage errors always go to stderr; this is where the asked-for output goes. */
   readonly output: OutputStream;
   run(call: CommandCall<O>): number | Promise<number>;
 }
@@ -87,7 +92,7 @@ export function defineCommand<const O extends OptionSpecs>(spec: CommandSpec<O>)
     try {
       const call = parseCall(spec, options, argv);
       if (call === 'help') {
-        process.stderr.write(help);
+        outputOf(spec).write(help);
         return 0;
       }
       return await spec.run(call);
@@ -143,9 +148,13 @@ function parseCall<O extends OptionSpecs>(
     passThrough: split === -1 ? null : argv.slice(split + 1),
     ctx,
     config: new ConfigLookup(ctx, named('config'), named('profile')),
-    out: spec.output === 'stdout' ? process.stdout : process.stderr,
+    out: outputOf(spec),
     usageError: (message) => new GuardError('ERR_USAGE', message),
   };
+}
+
+function outputOf(spec: { readonly output: OutputStream }): NodeJS.WriteStream {
+  return spec.output === 'stdout' ? process.stdout : process.stderr;
 }
 
 /** Turns a thrown failure into stderr text and an exit code (2 usage/config, 1 runtime). */

@@ -46,9 +46,14 @@ Run 'mcp-guard <command> --help' for a command's options.
 /** Runs the command `argv` names; resolves to the process exit code. */
 export async function dispatch(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;
-  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+  // Asked for, the help is output (stdout); without a command it is a usage error (stderr, 2).
+  if (first === undefined) {
     process.stderr.write(await toolHelp());
-    return first === undefined ? 2 : 0;
+    return 2;
+  }
+  if (first === '--help' || first === '-h' || first === 'help') {
+    process.stdout.write(await toolHelp());
+    return 0;
   }
   if (first === '--version' || first === '-v') {
     // Data, not a human message: stdout, so `mcp-guard --version` can be captured.

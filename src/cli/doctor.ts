@@ -27,7 +27,7 @@ export const command = defineCommand({
     (backend, version, kernel settings, whether a trial run works and how to fix it), and the
     manifest found (whether it is valid, and what sandbox each server would get).`,
   options: OPTIONS,
-  output: 'stderr',
+  output: 'stdout',
   run: async (call) => diagnose(call, await detectSandbox()),
 });
 

@@ -42,7 +42,7 @@ export const command = defineCommand({
     An existing mcp-guard.yaml is never overwritten: init says so and exits 2 with nothing
     written. A manifest in a folder above is left alone; the new one applies to this folder.`,
   options: OPTIONS,
-  output: 'stderr',
+  output: 'stdout',
   run: init,
 });
 

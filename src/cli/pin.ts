@@ -47,7 +47,7 @@ export const command = defineCommand({
     refused.`,
   options: OPTIONS,
   operands: true,
-  output: 'stderr',
+  output: 'stdout',
   run: pin,
 });
 

@@ -29,7 +29,7 @@ export const command = defineCommand({
     …) is prepared.`,
   options: OPTIONS,
   operands: true,
-  output: 'stderr',
+  output: 'stdout',
   run: prepare,
 });
 

@@ -26,7 +26,7 @@ export const command = defineCommand({
     tell), then what each mcp-guard process uses itself. Under 'up --http', a server's row counts
     its client sessions and sums its children's figures (docs/monitoring.md).`,
   options: OPTIONS,
-  output: 'stderr',
+  output: 'stdout',
   run: status,
 });
 
@@ -41,7 +41,7 @@ function status(call: CommandCall<typeof OPTIONS>): number {
     uptimeMs: r.since === null ? null : Math.max(0, now - r.since),
   }));
   if (call.values.json === true) {
-    process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
+    call.out.write(`${JSON.stringify(records, null, 2)}\n`);
     return 0;
   }
   if (records.length === 0) {

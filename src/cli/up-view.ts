@@ -1,8 +1,9 @@
 /**
- * What `up` shows while it supervises: on a terminal, a live table redrawn in place (state, pid,
- * uptime, restarts, last ping, calls, denials, CPU and memory per server); otherwise one plain line per change of
- * state, so a log file or CI output stays readable; with `--json`, one JSON object per change on
- * stdout for machines.
+ * What `up` shows while it supervises, on its output (stdout): on a terminal, a live table redrawn
+ * in place (state, pid, uptime, restarts, last ping, calls, denials, CPU and memory per server);
+ * otherwise one plain line per change of state, so a log file or CI output stays readable; with
+ * `--json`, one JSON object per change on stdout for machines. Other text (the servers' stderr
+ * lines) goes to stderr, above the live table when both are the same terminal.
  */
 import type { GuardSession, SessionSnapshot } from '../supervisor/guard-session.js';
 import type { HttpStatus } from '../supervisor/status-file.js';
@@ -143,7 +144,13 @@ function live(watch: Watch, out: NodeJS.WritableStream): View {
     pending = null;
     lastDraw = Date.now();
     const text = renderLive(watch.sessions.map(watch.show));
-    out.write(`${rewind()}${before}${text}\n`);
+    if (before === '') out.write(`${rewind()}${text}\n`);
+    else {
+      // The table is cleared, the text written where it stood, the table drawn again below it.
+      out.write(rewind());
+      process.stderr.write(before);
+      out.write(`${text}\n`);
+    }
     drawn = text.split('\n').length;
   };
   const soon = (): void => {

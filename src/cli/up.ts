@@ -67,14 +67,15 @@ export const command = defineCommand({
   ],
   description: `Starts every server of the manifest (or the named ones) under supervision,
     performs the MCP handshake with each, and keeps them running until Ctrl-C, restarting them as
-    their restart policy says. On a terminal the status is a live table; otherwise one line per
-    change. With --http, each server is also served over MCP Streamable HTTP, one child per client
-    session, behind a bearer token (printed with the Cline entry of each server on stdout). With
+    their restart policy says. The status goes to stdout: on a terminal a live table, otherwise
+    one line per change; messages and the servers' stderr go to stderr. With --http, each server
+    is also served over MCP Streamable HTTP, one child per client session, behind a bearer token
+    (the Cline entry of each server is printed on stdout before the status). With
     --metrics, GET /metrics serves their state, restarts, calls, refusals, latency, CPU and memory
     as Prometheus text (127.0.0.1 unless a loopback HOST is given).`,
   options: OPTIONS,
   operands: true,
-  output: 'stderr',
+  output: 'stdout',
   run: up,
 });
 
@@ -191,7 +192,8 @@ async function up(call: CommandCall<typeof OPTIONS>): Promise<number> {
     ]),
   );
   children.on('change', (server) => statusFiles.get(server)?.changed());
-  out.write(`${renderHandshakes(running)}\n`);
+  // With --json, stdout holds JSON lines only: the handshake table is then said on stderr.
+  (mode === 'json' ? process.stderr : out).write(`${renderHandshakes(running)}\n`);
   process.stderr.write('Press Ctrl-C to stop.\n');
   view = startView(
     running.map((item) => item.session),

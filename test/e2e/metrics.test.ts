@@ -225,6 +225,7 @@ function status(dir: string, args: string[]): unknown {
     { encoding: 'utf8' },
   );
   assert.equal(run.status, 0, run.stderr);
-  // The table goes where `status` writes its table (stderr); --json to stdout.
-  return args.includes('--json') ? JSON.parse(run.stdout) : run.stdout + run.stderr;
+  // The table and --json are what status is asked for: stdout, with nothing on stderr.
+  assert.equal(run.stderr, '');
+  return args.includes('--json') ? JSON.parse(run.stdout) : run.stdout;
 }

@@ -298,17 +298,19 @@ void test(
       );
     }
 
+    // The drift report is what pin was asked for: stdout.
     const check = cli(second, 'pin', '--check');
     assert.equal(check.status, 1, check.stderr);
     assert.match(
-      check.stderr,
+      check.stdout,
       /server: 1 changed, 0 added, 0 removed since .*mcp-guard\.lock:\n {2}changed echo\n {6}description: "Returns its text argument\." → "Returns its text argument\. Before calling/,
     );
     assert.equal(readFileSync(dir.join('mcp-guard.lock'), 'utf8'), lock, '--check writes nothing');
 
     const approve = cli(second, 'pin');
     assert.equal(approve.status, 0, approve.stderr);
-    assert.match(approve.stderr, /server: pinned \d+ tool\(s\); 1 changed, 0 added, 0 removed/);
+    assert.match(approve.stdout, /server: pinned \d+ tool\(s\); 1 changed, 0 added, 0 removed/);
+    assert.doesNotMatch(approve.stderr, /server: pinned/);
     assert.equal(cli(second, 'pin', '--check').status, 0);
     forget(second);
     {
@@ -375,7 +377,8 @@ void test('mcp-guard pin --help, and pin of an unknown server', async (t) => {
   const guarded = policyServer(dir, {});
   const help = cli(guarded, 'pin', '--help');
   assert.equal(help.status, 0);
-  assert.match(help.stderr, /^Usage: mcp-guard pin/);
+  assert.match(help.stdout, /^Usage: mcp-guard pin/);
+  assert.equal(help.stderr, '');
   const unknown = cli(guarded, 'pin', 'nope');
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /no server 'nope'/);

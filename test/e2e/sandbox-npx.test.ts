@@ -45,14 +45,18 @@ void test('prepare fills the private cache; the server then starts offline under
   });
   t.after(() => killAll([prepare.pid!]));
   let prepareErr = '';
+  let prepareOut = '';
   prepare.stderr.on('data', (chunk: Buffer) => (prepareErr += chunk.toString()));
+  prepare.stdout.on('data', (chunk: Buffer) => (prepareOut += chunk.toString()));
   const [code] = (await waitFor(
-    once(prepare, 'exit'),
+    once(prepare, 'close'),
     120_000,
     () => `prepare did not exit; stderr:\n${prepareErr}`,
   )) as [number];
   assert.equal(code, 0, prepareErr);
-  assert.match(prepareErr, /'pkg' is ready/);
+  // Each server's outcome is prepare's report (stdout); its progress goes to stderr.
+  assert.match(prepareOut, /'pkg' is ready/);
+  assert.match(prepareErr, /starting 'pkg' with the network allowed/);
   assert.ok(
     registry.hits.some((url) => url.endsWith('.tgz')),
     registry.hits.join(' '),

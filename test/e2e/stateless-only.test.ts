@@ -124,8 +124,19 @@ void test('a stateless-only server: up shows it ready with its tools, status rep
   });
   killTreeAfter(t, up);
   let stderr = '';
+  let stdout = '';
   up.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  up.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   const exited = once(up, 'exit');
+  // The handshake table is up's output (stdout).
+  await waitOn(
+    up.stdout,
+    'data',
+    () => /^modern .* ms$/m.test(stdout),
+    20_000,
+    () => `${stdout}\n${stderr}`,
+  );
+  assert.match(stdout, /modern\s+\d+\s+ready\s+2026-07-28\s+3\s+-\s+-\s+\d+ ms/);
   await waitOn(
     up.stderr,
     'data',
@@ -133,7 +144,6 @@ void test('a stateless-only server: up shows it ready with its tools, status rep
     20_000,
     () => stderr,
   );
-  assert.match(stderr, /modern\s+\d+\s+ready\s+2026-07-28\s+3\s+-\s+-\s+\d+ ms/);
   const status = cli('status', '--json');
   assert.equal(status.status, 0, status.stderr);
   const [row] = JSON.parse(status.stdout) as { server: string; state: string }[];

@@ -24,6 +24,8 @@ export interface ClineEntry {
 export interface Up {
   stderr(): string;
   stdout(): string;
+  /** Resolves once stdout so far matches `pattern`. */
+  waitForStdout(pattern: RegExp): Promise<void>;
   /** SIGINT, then the exit code and signal. */
   stop(): Promise<[number | null, NodeJS.Signals | null]>;
   exited: Promise<[number | null, NodeJS.Signals | null]>;
@@ -46,8 +48,15 @@ export async function startHttpUp(
   listen = '127.0.0.1:0',
 ): Promise<HttpUp> {
   const up = await startUp(t, dir, servers, ['--http', listen, ...extra]);
-  const entries = (JSON.parse(up.stdout()) as { mcpServers: Record<string, ClineEntry> })
-    .mcpServers;
+  // stdout starts with the entries (pretty JSON, its closing brace alone on a line); up's status
+  // view follows them.
+  await up.waitForStdout(/^}$/m);
+  const text = up.stdout();
+  const entries = (
+    JSON.parse(text.slice(0, text.indexOf('\n}\n') + 2)) as {
+      mcpServers: Record<string, ClineEntry>;
+    }
+  ).mcpServers;
   const first = Object.values(entries)[0]!;
   return {
     ...up,
@@ -89,6 +98,15 @@ export async function startUp(
   return {
     stderr: () => stderr,
     stdout: () => stdout,
+    async waitForStdout(pattern) {
+      await waitOn(
+        child.stdout,
+        'data',
+        () => pattern.test(stdout),
+        30_000,
+        () => `stdout never matched ${pattern}; stdout:\n${stdout}\nstderr:\n${stderr}`,
+      );
+    },
     exited,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');

@@ -152,7 +152,7 @@ test('check and doctor find a command as the launch would, and name a missing on
   assert.doesNotMatch(check.stderr, /servers\.(fine|onpath)/);
   const doctor = runClineShaped(['doctor', '-c', file], { home: dir });
   assert.equal(doctor.status, 1, doctor.stderr);
-  assert.match(doctor.stderr, /manifest .* \(invalid: 2 problem\(s\)\)/);
-  assert.doesNotMatch(doctor.stderr, /\(valid;/);
-  assert.match(doctor.stderr, /servers\.typo\.command: 'npx-no-such-runner' is not found/);
+  assert.match(doctor.stdout, /manifest .* \(invalid: 2 problem\(s\)\)/);
+  assert.doesNotMatch(doctor.stdout, /\(valid;/);
+  assert.match(doctor.stdout, /servers\.typo\.command: 'npx-no-such-runner' is not found/);
 });

@@ -1,6 +1,7 @@
 /**
  * `mcp-guard up`: every manifest server started through the same core as `run`, handshaken, shown
- * in a status table, and all stopped cleanly on Ctrl-C (SIGINT) or SIGTERM.
+ * in a status table, and all stopped cleanly on Ctrl-C (SIGINT) or SIGTERM. The tables and the
+ * lines of the view are its output (stdout); its messages and the servers' stderr go to stderr.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -32,7 +33,8 @@ function startUp(
   let stdout = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  const exit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  // 'close': its stdout and stderr read to the end, not only the process gone.
+  const exit = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
   const exited = () => waitFor(exit, 30_000, () => `up did not exit; stderr:\n${stderr}`);
   const waitForStderr = async (pattern: RegExp, timeoutMs = 20_000): Promise<void> => {
     await waitOn(
@@ -43,7 +45,23 @@ function startUp(
       () => `stderr never matched ${pattern}; stderr:\n${stderr}`,
     );
   };
-  return { child, exited, waitForStderr, stderr: () => stderr, stdout: () => stdout };
+  const waitForStdout = async (pattern: RegExp, timeoutMs = 20_000): Promise<void> => {
+    await waitOn(
+      child.stdout,
+      'data',
+      () => pattern.test(stdout),
+      timeoutMs,
+      () => `stdout never matched ${pattern}; stdout:\n${stdout}\nstderr:\n${stderr}`,
+    );
+  };
+  return {
+    child,
+    exited,
+    waitForStderr,
+    waitForStdout,
+    stderr: () => stderr,
+    stdout: () => stdout,
+  };
 }
 
 // Unconfined: the pids a fixture writes must be host pids (a sandbox's PID namespace renumbers).
@@ -62,7 +80,8 @@ test('up starts every server, shows the status table, and Ctrl-C stops them all'
     everything: { command: process.execPath, args: [SERVER_EVERYTHING] },
   });
   await up.waitForStderr(/Press Ctrl-C to stop/);
-  const table = up.stderr();
+  await up.waitForStdout(/^everything .* ms$/m);
+  const table = up.stdout();
   assert.match(table, /SERVER\s+PID\s+STATE\s+PROTOCOL\s+TOOLS\s+RESOURCES\s+PROMPTS\s+HANDSHAKE/);
   assert.match(table, /alpha\s+\d+\s+ready\s+2025-06-18\s+\d+\s+-\s+-\s+\d+ ms/);
   assert.match(table, /beta\s+\d+\s+ready\s+2025-06-18/);
@@ -76,7 +95,10 @@ test('up starts every server, shows the status table, and Ctrl-C stops them all'
   await waitUntilDead(alpha!, 2000, 'alpha');
   await waitUntilDead(beta!, 2000, 'beta');
   assert.match(up.stderr(), /all servers stopped/);
-  assert.equal(up.stdout(), '', 'up writes its human output to stderr');
+  // Not a pipe: the view is one line per change, on stdout with the table; stderr has neither.
+  assert.match(up.stdout(), /^\d\d:\d\d:\d\d alpha ready pid \d+$/m);
+  assert.match(up.stdout(), /^\d\d:\d\d:\d\d alpha stopped/m);
+  assert.doesNotMatch(up.stderr(), /SERVER|PROTOCOL|HANDSHAKE|\d\d:\d\d:\d\d alpha/);
 });
 
 test('up with named servers starts only those; a server that cannot start is shown failed', async (t) => {
@@ -92,9 +114,11 @@ test('up with named servers starts only those; a server that cannot start is sho
     ['alpha', 'broken'],
   );
   await up.waitForStderr(/Press Ctrl-C to stop/);
-  assert.match(up.stderr(), /alpha\s+\d+\s+ready/);
-  assert.match(up.stderr(), /broken\s+-\s+failed/);
-  assert.doesNotMatch(up.stderr(), /^skipped/m);
+  await up.waitForStdout(/^broken .*$/m);
+  assert.match(up.stdout(), /alpha\s+\d+\s+ready/);
+  assert.match(up.stdout(), /broken\s+-\s+failed/);
+  assert.doesNotMatch(up.stdout(), /^skipped/m);
+  assert.doesNotMatch(up.stderr(), /^(alpha|broken|skipped)\s/m);
   up.child.kill('SIGTERM');
   const [code] = await up.exited();
   assert.equal(code, 1, 'a server that never started makes up exit 1');
@@ -139,7 +163,7 @@ test('a child killed from outside: up shows it restarting and ready again; statu
       restart: { policy: 'on-failure', backoff: { initial: 50, max: 1000 } },
     },
   });
-  await up.waitForStderr(/\d\d:\d\d:\d\d alpha ready pid \d+\n/);
+  await up.waitForStdout(/\d\d:\d\d:\d\d alpha ready pid \d+\n/);
   const [first] = await readPids(join(dir, 'alpha.pid'), 1);
   const before = await status(dir, ['--json']);
   assert.equal(before.code, 0, before.stderr);
@@ -151,17 +175,17 @@ test('a child killed from outside: up shows it restarting and ready again; statu
   assert.equal(records[0]!.command, 'up');
   assert.equal(records[0]!.restarts, 0);
   process.kill(first!, 'SIGKILL');
-  await up.waitForStderr(/alpha restarting/);
+  await up.waitForStdout(/alpha restarting/);
   const [, second] = await readPids(join(dir, 'alpha.pid'), 2);
-  await up.waitForStderr(new RegExp(`alpha ready pid ${second} \\(1 restart\\)`));
+  await up.waitForStdout(new RegExp(`alpha ready pid ${second} \\(1 restart\\)`));
   const after = await status(dir);
-  assert.equal(after.stdout, '', 'the table is human output, on stderr');
+  assert.equal(after.stderr, '', 'the table is what status was asked for, on stdout');
   assert.match(
-    after.stderr,
+    after.stdout,
     /SERVER\s+STATE\s+PID\s+GUARD\s+UPTIME\s+RESTARTS\s+PING\s+CALLS\s+DENIED/,
   );
   assert.match(
-    after.stderr,
+    after.stdout,
     new RegExp(`alpha\\s+ready\\s+${second}\\s+up \\d+\\s+\\d+ s\\s+1\\s`),
   );
   up.child.kill('SIGINT');
@@ -184,7 +208,8 @@ test('status ignores and removes the file of a process that is gone', async (t) 
   assert.deepEqual(JSON.parse(result.stdout), []);
   assert.equal(existsSync(stale), false);
   const human = await status(dir);
-  assert.match(human.stderr, /no guarded server is running/);
+  assert.match(human.stdout, /no guarded server is running/);
+  assert.equal(human.stderr, '');
 });
 
 test('up --json writes one JSON object per change on stdout', async (t) => {
@@ -197,6 +222,8 @@ test('up --json writes one JSON object per change on stdout', async (t) => {
   assert.equal(first.state, 'ready');
   assert.equal(typeof first.pid, 'number');
   assert.equal(typeof first.time, 'string');
+  // stdout holds JSON lines only: the handshake table goes to stderr.
+  assert.match(up.stderr(), /^alpha\s+\d+\s+ready\s+2025-06-18/m);
   up.child.kill('SIGINT');
   await up.exited();
   const lines = up

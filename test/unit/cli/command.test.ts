@@ -9,18 +9,31 @@ import { ConfigLookup, CONFIG_OPTION } from '../../../src/cli/config-lookup.js';
 import { flagColumn, renderHelp, renderUsage, wrap } from '../../../src/cli/help.js';
 import { GuardError } from '../../../src/errors.js';
 
-/** Runs a command with stderr captured (the skeleton's help and errors go there). */
-async function invoke(command: Command, argv: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const original = process.stderr.write.bind(process.stderr);
-  process.stderr.write = (chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
+/**
+ * Runs a command with the text it writes to stdout (help, output) and stderr (errors) captured.
+ * Bytes pass through: the test runner's own reports to its parent are buffers on stdout.
+ */
+async function invoke(
+  command: Command,
+  argv: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const captured = { stdout: '', stderr: '' };
+  const originals = {
+    stdout: process.stdout.write.bind(process.stdout),
+    stderr: process.stderr.write.bind(process.stderr),
   };
+  for (const name of ['stdout', 'stderr'] as const) {
+    process[name].write = (chunk: string | Uint8Array, ...rest: never[]) => {
+      if (typeof chunk !== 'string') return originals[name](chunk, ...rest);
+      captured[name] += chunk;
+      return true;
+    };
+  }
   try {
-    return { code: await command.invoke(argv), stderr };
+    return { code: await command.invoke(argv), ...captured };
   } finally {
-    process.stderr.write = original;
+    process.stdout.write = originals.stdout;
+    process.stderr.write = originals.stderr;
   }
 }
 
@@ -89,11 +102,23 @@ const demo = defineCommand({
   },
 });
 
-test('--help prints the declared help on stderr and exits 0; the body does not run', async () => {
+test('--help prints the declared help on the output stream and exits 0; the body does not run', async () => {
   const r = await invoke(demo, ['--n', 'bug', '-h']);
   assert.equal(r.code, 0);
-  assert.equal(r.stderr, demo.help);
-  assert.match(r.stderr, /^ {2}-h, --help {2}show this help$/m);
+  assert.equal(r.stdout, demo.help);
+  assert.equal(r.stderr, '');
+  assert.match(r.stdout, /^ {2}-h, --help {2}show this help$/m);
+  // A command whose stdout is not its own (run's carries MCP messages) prints it on stderr.
+  const relay = defineCommand({
+    name: 'relay',
+    summary: 'a relay',
+    usage: ['relay'],
+    description: 'Relays.',
+    options: {},
+    output: 'stderr',
+    run: () => 0,
+  });
+  assert.deepEqual(await invoke(relay, ['--help']), { code: 0, stdout: '', stderr: relay.help });
 });
 
 test('every usage problem has one style, exit 2; other failures keep their codes', async () => {
@@ -102,29 +127,34 @@ test('every usage problem has one style, exit 2; other failures keep their codes
     `Run 'mcp-guard demo --help' for its options.\n`;
   const bad = await invoke(demo, ['--bogus']);
   assert.equal(bad.code, 2);
+  assert.equal(bad.stdout, '');
   const [first = '', ...rest] = bad.stderr.split('\n');
   assert.match(first, /^mcp-guard demo: Unknown option '--bogus'/);
   assert.equal(rest.join('\n'), usage('').split('\n').slice(1).join('\n'));
   assert.deepEqual(await invoke(demo, ['--n']), {
     code: 2,
+    stdout: '',
     stderr: usage("Option '--n <value>' argument missing"),
   });
   assert.deepEqual(await invoke(demo, ['--n', 'usage']), {
     code: 2,
+    stdout: '',
     stderr: usage('--n cannot be usage'),
   });
   assert.deepEqual(await invoke(demo, ['--n', 'config']), {
     code: 2,
+    stdout: '',
     stderr: 'mcp-guard: bad manifest\n',
   });
   assert.deepEqual(await invoke(demo, ['--n', 'runtime']), {
     code: 1,
+    stdout: '',
     stderr: 'mcp-guard: no spawn\n',
   });
   const bug = await invoke(demo, ['--n', 'bug']);
   assert.equal(bug.code, 1);
   assert.match(bug.stderr, /^mcp-guard: unexpected failure: TypeError: oops/);
-  assert.deepEqual(await invoke(demo, ['a', 'b']), { code: 2, stderr: '' });
+  assert.deepEqual(await invoke(demo, ['a', 'b']), { code: 2, stdout: '', stderr: '' });
 });
 
 test('config lookup: SPEC order; without a manifest anywhere only an unnamed search is "none"', (t) => {

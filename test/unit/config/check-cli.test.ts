@@ -78,14 +78,15 @@ void test('check with no manifest anywhere says where it looked and exits 2', (t
   assert.match(stderr, /no mcp-guard\.yaml found: looked in /);
 });
 
-void test('check --help prints usage to stderr and exits 0; a bad flag exits 2', (t) => {
+void test('check --help prints usage to stdout and exits 0; a bad flag exits 2', (t) => {
   const { dir, env } = workspace(t);
   const help = check(['--help'], dir, env);
   assert.equal(help.status, 0);
-  assert.equal(help.stdout, '');
-  assert.match(help.stderr, /^Usage: mcp-guard check/);
+  assert.equal(help.stderr, '');
+  assert.match(help.stdout, /^Usage: mcp-guard check/);
   const bad = check(['--nope'], dir, env);
   assert.equal(bad.status, 2);
+  assert.equal(bad.stdout, '');
   assert.match(bad.stderr, /--nope/);
 });
 

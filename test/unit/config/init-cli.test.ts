@@ -125,7 +125,8 @@ void test('init --help and a bad flag follow the conventions', (t) => {
   const { dir, env } = workspace(t);
   const help = cli(['init', '--help'], dir, env);
   assert.equal(help.status, 0);
-  assert.match(help.stderr, /^Usage: mcp-guard init \[--profile P\]/);
+  assert.match(help.stdout, /^Usage: mcp-guard init \[--profile P\]/);
+  assert.equal(help.stderr, '');
   const bad = cli(['init', '--force'], dir, env);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /mcp-guard init: Unknown option '--force'/);
