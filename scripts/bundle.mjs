@@ -5,7 +5,9 @@
 // the entry and the chunks it loads hold the same code. What a `run` session may not need stays
 // out of its way: each dynamic import() of our own code (the other commands among them) becomes
 // a chunk loaded when it is called, and the dependencies other than pino (ajv, yaml, picomatch,
-// cross-spawn, koffi, …) are loaded from node_modules when a command needs them.
+// cross-spawn, koffi, …) are loaded from node_modules when a command needs them. Node's own
+// modules are loaded with require(), not imported (requireBuiltins below: an ES import of one
+// reads all its exports, loading what their lazy getters hide).
 //
 // The tsc build stays as it is beside the bundle: scripts/build-config.mjs imports it, the
 // Landlock launcher runs from it as a program of its own, and tests import its modules.
@@ -30,22 +32,46 @@ const pkg = JSON.parse(await readFile(`${root}package.json`, 'utf8'));
 /** The dependencies bundled into the CLI rather than loaded from node_modules. */
 const INLINED = ['pino'];
 
-/** `import.meta.url` of a src/ module → the URL of its dist/ twin, relative to dist/bin/. */
-const moduleUrls = {
-  name: 'module-urls',
+/**
+ * Node's own modules, imported by src/ with `import`, are loaded with require() in the bundle: an
+ * ES import of a built-in module makes Node build its ES facade, which reads every export once —
+ * and so runs the lazy getters behind some of them (node:crypto's webcrypto, node:fs's promises,
+ * node:buffer's File, …), loading modules no session uses. `import { a, b as c } from 'node:x'`
+ * becomes `const { a, b: c } = require('node:x')`, which reads only what the module uses; a
+ * namespace or default import becomes the module itself. Type-only imports are left to esbuild.
+ */
+function requireBuiltins(text) {
+  return text.replace(
+    /^import\s+(type\s+)?(\{[^}]*\}|\*\s+as\s+\w+|\w+)\s+from\s+'(node:[\w/]+)';$/gm,
+    (statement, typeOnly, what, name) => {
+      if (typeOnly !== undefined) return statement;
+      if (!what.startsWith('{'))
+        return `const ${what.replace(/^\*\s+as\s+/, '')} = require('${name}');`;
+      const names = what
+        .slice(1, -1)
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '' && !item.startsWith('type '))
+        .map((item) => item.replace(/\s+as\s+/, ': '));
+      return names.length === 0 ? '' : `const { ${names.join(', ')} } = require('${name}');`;
+    },
+  );
+}
+
+/**
+ * The bundle's rewrites of src/ modules: built-in imports (above), and `import.meta.url` replaced
+ * by the URL of the module's dist/ twin, relative to dist/bin/.
+ */
+const sourceRewrites = {
+  name: 'source-rewrites',
   setup(esbuild) {
     esbuild.onLoad({ filter: /\/src\/.*\.ts$/ }, async ({ path }) => {
-      const text = await readFile(path, 'utf8');
-      if (!text.includes('import.meta.url')) return { contents: text, loader: 'ts' };
       const twin = `../${relative(src, path).replace(/\.ts$/, '.js')}`;
-      return {
-        contents: text.replaceAll(
-          'import.meta.url',
-          `new URL(${JSON.stringify(twin)}, import.meta.url).href`,
-        ),
-        loader: 'ts',
-        resolveDir: dirname(path),
-      };
+      const text = requireBuiltins(await readFile(path, 'utf8')).replaceAll(
+        'import.meta.url',
+        `new URL(${JSON.stringify(twin)}, import.meta.url).href`,
+      );
+      return { contents: text, loader: 'ts', resolveDir: dirname(path) };
     });
   },
 };
@@ -72,5 +98,5 @@ await build({
   sourcesContent: false,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [moduleUrls],
+  plugins: [sourceRewrites],
 });

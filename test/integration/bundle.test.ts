@@ -112,3 +112,24 @@ test('dist/bin/ holds the entry and the chunks it reaches, each with its map, no
     'chunks nothing imports (left by an earlier build)',
   );
 });
+
+/** The one ES import of a Node module each chunk has: the banner's, for require(). */
+const BANNER_IMPORT = "import { createRequire as __mcpGuardRequire } from 'node:module';";
+
+test('no chunk imports a Node module with an ES import (its facade would read every export)', () => {
+  const scripts = readdirSync(BIN).filter((file) => file.endsWith('.js'));
+  const esImports = scripts.flatMap((file) =>
+    [
+      ...readFileSync(join(BIN, file), 'utf8')
+        .replace(BANNER_IMPORT, '')
+        .matchAll(/\b(?:from|import)\s*\(?\s*["']node:[\w/]+["']/g),
+    ].map(([statement]) => `${file}: ${statement}`),
+  );
+  assert.deepEqual(esImports, []);
+  assert.ok(
+    scripts.some((file) =>
+      readFileSync(join(BIN, file), 'utf8').includes('__require("node:crypto")'),
+    ),
+    'the chunks load node:crypto with require()',
+  );
+});
