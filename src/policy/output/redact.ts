@@ -31,6 +31,13 @@ export const CUSTOM_MARKER = '[REDACTED]';
 
 /** Shortest run looked into: 12 bytes of base64, 8 of hex (the shortest built-in is longer). */
 const MIN_RUN = 16;
+/**
+ * Texts up to this long have where their secrets are remembered (keys, labels and names recur in
+ * every message; finding is a pure function of the text), up to REMEMBERED_COUNT of them before
+ * the memory starts over, whatever a server sends.
+ */
+const REMEMBERED_LENGTH = 64;
+const REMEMBERED_COUNT = 1024;
 
 /** A table by UTF-16 code unit (below 128) of the characters `chars` (a regex class) takes. */
 function charTable(chars: RegExp): Uint8Array {
@@ -85,7 +92,24 @@ export function createRedactor(entries: readonly string[]): Redact | undefined {
     }
     return spans;
   };
-  const find = (text: string): Span[] => [...findPlain(text), ...findEncoded(text, findPlain)];
+  const remembered = new Map<string, readonly Span[]>();
+  const find = (text: string): Span[] => {
+    const short = text.length <= REMEMBERED_LENGTH;
+    const known = short ? remembered.get(text) : undefined;
+    // Callers may add to the list they get: each gets spans of its own.
+    if (known !== undefined) return known.map((span) => ({ ...span }));
+    const spans = findPlain(text);
+    // An encoded secret is a run of at least MIN_RUN characters: a shorter text holds none.
+    if (text.length >= MIN_RUN) spans.push(...findEncoded(text, findPlain));
+    if (short) {
+      if (remembered.size >= REMEMBERED_COUNT) remembered.clear();
+      remembered.set(
+        text,
+        spans.map((span) => ({ ...span })),
+      );
+    }
+    return spans;
+  };
   const redact = (text: string): string => applySpans(text, find(text));
   return Object.assign(redact, { find, findPlain });
 }
@@ -93,6 +117,9 @@ export function createRedactor(entries: readonly string[]): Redact | undefined {
 /** Runs of base64/base64url or hex whose decoded bytes hold a secret, each as one span. */
 function findEncoded(text: string, findPlain: (text: string) => Span[]): Span[] {
   const spans: Span[] = [];
+  const base64Runs = runsOf(text, BASE64_CHARS);
+  // Every hex digit is a base64 character: without a base64 run there is no hex run either.
+  if (base64Runs.length === 0) return spans;
   const look = (start: number, end: number, decodings: readonly string[]): void => {
     for (const decoded of decodings) {
       const found = findPlain(decoded)[0];
@@ -101,7 +128,7 @@ function findEncoded(text: string, findPlain: (text: string) => Span[]): Span[] 
       return;
     }
   };
-  for (const [start, end] of runsOf(text, BASE64_CHARS)) {
+  for (const [start, end] of base64Runs) {
     const chars = text.slice(start, end);
     let stop = end;
     while (text[stop] === '=' && stop < end + 2) stop++;

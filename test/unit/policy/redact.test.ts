@@ -127,3 +127,45 @@ void test('nothing to redact: no redactor; unchanged text is the same string', (
   const text = 'plain'.repeat(100);
   assert.equal(createRedactor(['aws'])!(text), text);
 });
+
+void test('encoded secrets at the shortest run looked into (16 characters) are found; 15 are not runs', () => {
+  // 12 bytes: 16 characters of base64; 8 bytes: 16 hex digits.
+  const redact = createRedactor(['internal-[0-9]{3}', 'pw-[0-9]{5}'])!;
+  const base64 = Buffer.from('internal-123').toString('base64');
+  const hex = Buffer.from('pw-12345').toString('hex');
+  assert.equal(base64.length, 16);
+  assert.equal(hex.length, 16);
+  for (const encoded of [base64, hex, `say ${base64}.`, `${hex} and more`]) {
+    assert.deepEqual(
+      redact.find(encoded).map((span) => encoded.slice(span.start, span.end)),
+      [encoded.trim().replace(/^say |\.$| and more$/g, '')],
+      encoded,
+    );
+  }
+  // One character shorter is no run: its decoding is not looked into (nor could it hold these).
+  for (const short of [base64.slice(0, 15), hex.slice(0, 15), 'internal-12', 'abc']) {
+    assert.deepEqual(redact.find(short), [], short);
+  }
+  // Plain secrets in short texts are still found.
+  assert.deepEqual(redact.find('internal-999'), [{ start: 0, end: 12, marker: CUSTOM_MARKER }]);
+});
+
+void test('remembered finds: the same short text gives the same spans every time, each caller its own copy', () => {
+  const redact = createRedactor(['github', 'internal-[0-9]{3}'])!;
+  const key = 'internal-123';
+  const first = redact.find(key);
+  assert.deepEqual(first, [{ start: 0, end: 12, marker: CUSTOM_MARKER }]);
+  first[0]!.end = 1;
+  first.push({ start: 0, end: 1, marker: 'x' });
+  // What a caller did to its list does not reach the next caller.
+  assert.deepEqual(redact.find(key), [{ start: 0, end: 12, marker: CUSTOM_MARKER }]);
+  assert.equal(redact(key), CUSTOM_MARKER);
+  // Past the bound of remembered texts: every text still found, the first again too.
+  for (let i = 0; i < 3000; i++) assert.deepEqual(redact.find(`text-${i}`), []);
+  assert.equal(redact(key), CUSTOM_MARKER);
+  assert.equal(redact(`a ${key} b`), `a ${CUSTOM_MARKER} b`);
+  // Longer texts than are remembered are looked at each time.
+  const long = `${'y'.repeat(70)} internal-456`;
+  assert.equal(redact(long), `${'y'.repeat(70)} ${CUSTOM_MARKER}`);
+  assert.equal(redact(long), `${'y'.repeat(70)} ${CUSTOM_MARKER}`);
+});
