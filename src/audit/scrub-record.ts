@@ -22,11 +22,20 @@ export interface ServerSecrets {
 /** Why: the log looks up each server's secrets once, when it first records for it. */
 export type SecretsLookup = (server: string) => ServerSecrets | undefined;
 
+/**
+ * Texts up to this long have their scrubbed form remembered: the relay's hot records repeat the
+ * same few (method and tool names, keys), and scrubbing one is a pure function of it.
+ */
+const REMEMBERED_LENGTH = 256;
+/** How many are remembered before the memory starts over (bounded whatever a peer sends). */
+const REMEMBERED_COUNT = 512;
+
 /** Why: one server's scrubbing, with the state of its stderr stream. */
 export class RecordScrubber {
   readonly #env: EnvScrubber | undefined;
   readonly #redactText: ((text: string) => string) | undefined;
   readonly #redactValue: ((value: unknown) => unknown) | undefined;
+  readonly #remembered = new Map<string, string>();
   #carry = '';
 
   constructor(secrets: ServerSecrets) {
@@ -62,6 +71,16 @@ export class RecordScrubber {
   }
 
   #text(text: string): string {
+    if (text.length > REMEMBERED_LENGTH) return this.#scrubText(text);
+    const known = this.#remembered.get(text);
+    if (known !== undefined) return known;
+    const scrubbed = this.#scrubText(text);
+    if (this.#remembered.size >= REMEMBERED_COUNT) this.#remembered.clear();
+    this.#remembered.set(text, scrubbed);
+    return scrubbed;
+  }
+
+  #scrubText(text: string): string {
     const redacted = this.#redactText === undefined ? text : this.#redactText(text);
     return this.#env === undefined ? redacted : this.#env.text(redacted);
   }

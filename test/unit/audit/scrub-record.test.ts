@@ -82,3 +82,20 @@ void test('stderr lines are one stream per server: a value split across two line
   assert.ok(!second.includes(TOKEN.slice(9)), second);
   assert.ok(second.endsWith(' (end)'), second);
 });
+
+void test('remembered scrubbing: the same text scrubs the same way every time, past the bound too', () => {
+  const scrubber = make();
+  const request = (tool: string) =>
+    (scrubber.scrub(rpcRequest({ method: 'tools/call', id: 1, tool })).fields as { tool: string })
+      .tool;
+  // A secret as a tool name is masked on its first and on every later record.
+  for (let i = 0; i < 3; i++) assert.equal(request(TOKEN), '${env:API_TOKEN}');
+  // More distinct texts than are remembered: each still comes out scrubbed, and the first again.
+  for (let i = 0; i < 1500; i++) assert.equal(request(`tool-${i}`), `tool-${i}`);
+  assert.equal(request(TOKEN), '${env:API_TOKEN}');
+  assert.equal(request(`${GITHUB}`), '[REDACTED:github]');
+  // Longer texts than are remembered are scrubbed each time.
+  const long = `${'x'.repeat(300)} ${TOKEN}`;
+  assert.equal(request(long), `${'x'.repeat(300)} \${env:API_TOKEN}`);
+  assert.equal(request(long), `${'x'.repeat(300)} \${env:API_TOKEN}`);
+});
