@@ -32,6 +32,7 @@ export function createSanitizeCheck(output: {
   const clean = (value: unknown): unknown => cleanValue(value, strip, redact);
   return {
     name: 'sanitize',
+    direction: 'server-to-client',
     check(message, context): Verdict {
       if (context.direction !== 'server-to-client') return PASS;
       const next =
@@ -85,13 +86,28 @@ function cleanKeepingState(message: RpcMessage, clean: (value: unknown) => unkno
 export function cleanValue(value: unknown, strip: boolean, redact: Redact | undefined): unknown {
   const texts: string[] = [];
   const values: number[] = [];
+  let changed = false;
+  let binary = false;
   mapStrings(value, (text, kind) => {
-    if (kind === 'binary') return text;
+    if (kind === 'binary') {
+      binary = true;
+      return text;
+    }
     if (kind === 'text') values.push(texts.length);
-    texts.push(strip ? stripControl(text) : text);
+    const stripped = strip ? stripControl(text) : text;
+    if (stripped !== text) changed = true;
+    texts.push(stripped);
     return text;
   });
   const finals = redact === undefined ? texts : redactJoined(texts, values, redact);
+  // Nothing stripped, nothing redacted, no payload to look into: the value as it came.
+  if (
+    !changed &&
+    !(binary && redact !== undefined) &&
+    finals.every((text, i) => text === texts[i])
+  ) {
+    return value;
+  }
   let next = 0;
   return mapStrings(value, (text, kind) => {
     if (kind === 'binary') return redact === undefined ? text : redactBase64(text, redact);
