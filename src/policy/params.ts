@@ -31,6 +31,7 @@ export function paramsProblem(message: RpcMessage): string | undefined {
 export function createParamsCheck(): PolicyCheck {
   return {
     name: PARAMS_RULE,
+    direction: 'client-to-server',
     check(message, context): Verdict {
       if (context.direction !== 'client-to-server') return PASS;
       const problem = paramsProblem(message);

@@ -44,6 +44,11 @@ export interface CheckContext {
 
 export interface PolicyCheck {
   readonly name: string;
+  /**
+   * The one direction whose messages this check judges; it passes every other message at once,
+   * so the pipeline does not ask it. Absent: both directions.
+   */
+  readonly direction?: Direction;
   check(message: RpcMessage, context: CheckContext): Verdict;
   /** mcp-guard's own walk of a list has just replaced the catalog's list of this kind. */
   observeListing?(kind: ListKind, context: CheckContext): void;
@@ -66,6 +71,12 @@ export function createPipeline(
   } = {},
 ): Pipeline {
   const all = [PARAMS, ...checks];
+  const asking = (direction: Direction): readonly PolicyCheck[] =>
+    all.filter((check) => check.direction === undefined || check.direction === direction);
+  const byDirection: Readonly<Record<Direction, readonly PolicyCheck[]>> = {
+    'client-to-server': asking('client-to-server'),
+    'server-to-client': asking('server-to-client'),
+  };
   const observe = options.observe === true;
   /** The `once` withholdings already recorded. */
   const recorded = new Set<string>();
@@ -80,7 +91,7 @@ export function createPipeline(
     inspect(message, context) {
       let current = message;
       let rewritten = false;
-      for (const check of all) {
+      for (const check of byDirection[context.direction]) {
         const verdict = check.check(current, context);
         if (verdict.action === 'deny') {
           if (!observe || check === PARAMS) return verdict;

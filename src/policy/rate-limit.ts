@@ -35,6 +35,7 @@ export function createRateLimitCheck(
   };
   return {
     name: 'rate-limit',
+    direction: 'client-to-server',
     check(message, context): Verdict {
       if (
         context.direction !== 'client-to-server' ||

@@ -44,6 +44,14 @@ export function createServerPipeline(
   server: ServerConfig,
   options: ServerPipelineOptions = {},
 ): Pipeline {
+  return createPipeline(serverChecks(server, options), { observe: options.observe === true });
+}
+
+/** The checks of the server's pipeline, in order (after the params check every pipeline has). */
+export function serverChecks(
+  server: ServerConfig,
+  options: ServerPipelineOptions = {},
+): PolicyCheck[] {
   const checks: PolicyCheck[] = [];
   const add = (check: PolicyCheck | undefined): void => {
     if (check !== undefined) checks.push(check);
@@ -72,5 +80,5 @@ export function createServerPipeline(
   add(createSanitizeCheck(server.output));
   add(createResultTypeCheck());
   add(sizes.last);
-  return createPipeline(checks, { observe: options.observe === true });
+  return checks;
 }

@@ -42,6 +42,7 @@ type Response = Extract<RpcMessage, { kind: 'response' }>;
 export function createInputShapeCheck(): PolicyCheck {
   return {
     name: 'input-shape',
+    direction: 'server-to-client',
     check(message, context): Verdict {
       if (context.direction !== 'server-to-client' || message.kind !== 'response') return PASS;
       const request = context.request;

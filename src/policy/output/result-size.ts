@@ -45,6 +45,7 @@ export function createResultSizeChecks(maxResultBytes: number): {
   const judged = new WeakSet<CheckContext>();
   const first: PolicyCheck = {
     name: 'result-size-first',
+    direction: 'server-to-client',
     check(message, context): Verdict {
       if (context.direction !== 'server-to-client' || context.request === undefined) return PASS;
       if (message.kind !== 'response' && message.kind !== 'error') return PASS;
@@ -58,6 +59,7 @@ export function createResultSizeChecks(maxResultBytes: number): {
   };
   const last: PolicyCheck = {
     name: 'result-size',
+    direction: 'server-to-client',
     check(message, context): Verdict {
       if (context.direction !== 'server-to-client' || context.request === undefined) return PASS;
       if (message.kind !== 'response' && message.kind !== 'error') return PASS;

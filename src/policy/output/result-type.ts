@@ -13,6 +13,7 @@ import { PASS, type Verdict } from '../verdict.js';
 export function createResultTypeCheck(): PolicyCheck {
   return {
     name: 'result-type',
+    direction: 'server-to-client',
     check(message, context): Verdict {
       if (context.direction !== 'server-to-client' || message.kind !== 'response') return PASS;
       // Unchanged since it came off the wire: the server's own result, left as it is.

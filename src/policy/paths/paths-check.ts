@@ -76,6 +76,7 @@ export function createPathsCheck(settings: PathsCheckSettings): PolicyCheck {
 
   return {
     name: 'paths',
+    direction: 'client-to-server',
     check(message: RpcMessage, context): Verdict {
       if (context.direction !== 'client-to-server' || message.kind !== 'request') return PASS;
       const params = message.params;

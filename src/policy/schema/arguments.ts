@@ -16,6 +16,7 @@ import type { SchemaKey, ToolSchemas } from './tool-schemas.js';
 export function createArgumentsCheck(schemas: ToolSchemas): PolicyCheck {
   return {
     name: 'arguments',
+    direction: 'client-to-server',
     check(message, context): Verdict {
       if (context.direction === 'server-to-client') return PASS;
       if (message.kind !== 'request' || message.method !== 'tools/call') return PASS;

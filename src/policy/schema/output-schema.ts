@@ -22,6 +22,7 @@ import type { ToolSchemas } from './tool-schemas.js';
 export function createOutputSchemaCheck(schemas: ToolSchemas): PolicyCheck {
   return {
     name: 'output-schema',
+    direction: 'server-to-client',
     check(message, context): Verdict {
       if (
         context.direction !== 'server-to-client' ||
