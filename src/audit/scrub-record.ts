@@ -56,6 +56,8 @@ export class RecordScrubber {
     let out: Record<string, unknown> | undefined;
     for (const key of Object.keys(fields)) {
       const value = fields[key];
+      // Numbers, booleans and absent fields hold no text.
+      if (typeof value !== 'string' && (typeof value !== 'object' || value === null)) continue;
       const next =
         event.name === 'child.stderr' && key === 'text' && typeof value === 'string'
           ? this.#stderrLine(value)
