@@ -14,8 +14,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { rawClient } from './raw-client.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const [row = 'mcp-guard', cliArg] = process.argv.slice(2);
@@ -59,30 +59,7 @@ const [command, args] = plain
 const relay = spawn(command, args, { cwd: join(root, 'bench'), stdio: ['pipe', 'pipe', 'pipe'] });
 let stderr = '';
 relay.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
-/** @typedef {{ id?: number, result?: { content?: { text?: string }[] } }} Reply */
-/** @type {Map<number, (message: Reply) => void>} */
-const waiting = new Map();
-let nextId = 1;
-createInterface({ input: relay.stdout }).on('line', (line) => {
-  /** @type {Reply} */
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- the relay's own JSON-RPC
-  const message = JSON.parse(line);
-  const done = message.id === undefined ? undefined : waiting.get(message.id);
-  if (done === undefined) return;
-  waiting.delete(message.id);
-  done(message);
-});
-/** @type {(method: string, params: object) => Promise<Reply>} */
-const request = (method, params) =>
-  new Promise((resolveReply) => {
-    const id = nextId++;
-    waiting.set(id, resolveReply);
-    relay.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
-  });
-const echo = async () => {
-  const reply = await request('tools/call', { name: 'echo', arguments: { message: 'hello' } });
-  if (reply.result?.content?.[0]?.text !== 'Echo: hello') throw new Error(JSON.stringify(reply));
-};
+const { request, start: startSession, echo } = rawClient(relay);
 /**
  * Runs `callgrind_control` with `options` while pinging, so the relay wakes up to read it.
  * @param {string[]} options
@@ -100,13 +77,7 @@ const control = async (options) => {
 };
 
 const started = Date.now();
-await request('initialize', {
-  protocolVersion: '2025-06-18',
-  capabilities: {},
-  clientInfo: { name: 'callgrind', version: '1' },
-});
-relay.stdin.write('{"jsonrpc":"2.0","method":"notifications/initialized"}\n');
-await request('tools/list', {});
+await startSession('callgrind');
 for (let i = 0; i < warmup; i += 1) await echo();
 if (useStrace || plain) {
   for (let i = 0; i < calls; i += 1) await echo();

@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { rawClient } from './raw-client.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const [row = 'mcp-guard', checkoutArg] = process.argv.slice(2);
@@ -41,35 +41,11 @@ const relay = spawn(
     env: { ...process.env, INVOCATIONS_OUT: file },
   },
 );
-/** @type {Map<number, () => void>} */
-const waiting = new Map();
-let nextId = 1;
-createInterface({ input: relay.stdout }).on('line', (line) => {
-  /** @type {{ id?: number }} */
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- the relay's own JSON-RPC
-  const message = JSON.parse(line);
-  const done = message.id === undefined ? undefined : waiting.get(message.id);
-  if (done === undefined) return;
-  waiting.delete(message.id);
-  done();
-});
-/** @type {(method: string, params: object) => Promise<void>} */
-const request = (method, params) =>
-  new Promise((done) => {
-    const id = nextId++;
-    waiting.set(id, done);
-    relay.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
-  });
-await request('initialize', {
-  protocolVersion: '2025-06-18',
-  capabilities: {},
-  clientInfo: { name: 'invocations', version: '1' },
-});
-relay.stdin.write('{"jsonrpc":"2.0","method":"notifications/initialized"}\n');
-await request('tools/list', {});
+const { start: startSession, echo } = rawClient(relay);
+await startSession('invocations');
 // Calls until the preload has written the window's counts (it starts 2.5 s in and lasts 2 s).
 while (!existsSync(file)) {
-  await request('tools/call', { name: 'echo', arguments: { message: 'hello' } });
+  await echo();
 }
 relay.stdin.end();
 setTimeout(() => relay.kill('SIGTERM'), 3000).unref();

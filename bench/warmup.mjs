@@ -7,8 +7,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { rawClient } from './raw-client.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const [row = 'mcp-guard', checkoutArg] = process.argv.slice(2);
@@ -35,38 +35,14 @@ const relay = spawn(process.execPath, [...nodeFlags, ...relayArgs], {
   cwd: join(checkout, 'bench'),
   stdio: ['pipe', 'pipe', 'ignore'],
 });
-/** @type {Map<number, () => void>} */
-const waiting = new Map();
-let nextId = 1;
-createInterface({ input: relay.stdout }).on('line', (line) => {
-  /** @type {{ id?: number }} */
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- the relay's own JSON-RPC
-  const message = JSON.parse(line);
-  const done = message.id === undefined ? undefined : waiting.get(message.id);
-  if (done === undefined) return;
-  waiting.delete(message.id);
-  done();
-});
-/** @type {(method: string, params: object) => Promise<void>} */
-const request = (method, params) =>
-  new Promise((done) => {
-    const id = nextId++;
-    waiting.set(id, done);
-    relay.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
-  });
-await request('initialize', {
-  protocolVersion: '2025-06-18',
-  capabilities: {},
-  clientInfo: { name: 'warmup', version: '1' },
-});
-relay.stdin.write('{"jsonrpc":"2.0","method":"notifications/initialized"}\n');
-await request('tools/list', {});
+const { start: startSession, echo } = rawClient(relay);
+await startSession('warmup');
 const medians = [];
 for (let done = 0; done < calls; done += window) {
   const times = [];
   for (let i = 0; i < window; i += 1) {
     const start = process.hrtime.bigint();
-    await request('tools/call', { name: 'echo', arguments: { message: 'hello' } });
+    await echo();
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
   times.sort((a, b) => a - b);
