@@ -73,7 +73,24 @@ export const TEXT_WORDS: ReadonlySet<string> = new Set([
 
 export type NameKind = 'path' | 'text' | 'free';
 
+/**
+ * Argument names recur on every call of a tool: the kind of each name up to 64 characters is
+ * remembered, for up to 1,024 names before the memory starts over (whatever a peer sends).
+ */
+const known = new Map<string, NameKind>();
+
 export function nameKind(name: string): NameKind {
+  const remembered = known.get(name);
+  if (remembered !== undefined) return remembered;
+  const kind = kindOfName(name);
+  if (name.length <= 64) {
+    if (known.size >= 1024) known.clear();
+    known.set(name, kind);
+  }
+  return kind;
+}
+
+function kindOfName(name: string): NameKind {
   const words = splitWords(name);
   const last = words[words.length - 1];
   if (last !== undefined && TEXT_WORDS.has(last)) return 'text';

@@ -42,6 +42,12 @@ void test('nameKind: path-like, text and other property names', () => {
     ['', 'free'],
   ];
   for (const [name, kind] of table) assert.equal(nameKind(name), kind, name);
+  // Remembered: asked again, past the bound of remembered names too, each name keeps its kind.
+  for (let i = 0; i < 2500; i++) assert.equal(nameKind(`arg${i}Path`), 'path');
+  for (const [name, kind] of table) assert.equal(nameKind(name), kind, name);
+  const long = `${'x'.repeat(80)}FilePath`;
+  assert.equal(nameKind(long), 'path');
+  assert.equal(nameKind(long), 'path');
 });
 
 void test('isPathCandidate: one line that is absolute, ~ or ~/, or a file: URI', () => {
