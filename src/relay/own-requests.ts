@@ -9,13 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import { LineFramer } from '../protocol/framing.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import {
-  errorLine,
-  idKey,
-  parseLine,
-  type RequestId,
-  type RpcMessage,
-} from '../protocol/jsonrpc.js';
+import { errorLine, parseLine, type RequestId, type RpcMessage } from '../protocol/jsonrpc.js';
 
 /** No answer came in time (as opposed to an error answer, which proves the server is alive). */
 /**
@@ -54,7 +48,7 @@ export function numberedIds(): () => RequestId {
 }
 
 export class OwnRequests {
-  readonly #waiting = new Map<string, Waiting>();
+  readonly #waiting = new Map<RequestId, Waiting>();
   readonly #nextId: () => RequestId;
 
   constructor(nextId: () => RequestId = ownIds()) {
@@ -71,20 +65,19 @@ export class OwnRequests {
     const id = this.#nextId();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.#waiting.delete(idKey(id));
+        this.#waiting.delete(id);
         reject(new OwnRequestTimeout(`${method} timed out after ${timeoutMs} ms`));
       }, timeoutMs);
-      this.#waiting.set(idKey(id), { resolve, reject, timer });
+      this.#waiting.set(id, { resolve, reject, timer });
       write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
     });
   }
 
   /** Settles the request this response answers; false when it answers none of ours. */
   settle(message: Extract<RpcMessage, { kind: 'response' | 'error' }>): boolean {
-    const key = idKey(message.id);
-    const waiting = this.#waiting.get(key);
+    const waiting = this.#waiting.get(message.id);
     if (waiting === undefined) return false;
-    this.#waiting.delete(key);
+    this.#waiting.delete(message.id);
     clearTimeout(waiting.timer);
     if (message.kind === 'response') waiting.resolve(message.result);
     else waiting.reject(new ServerErrorReply(message.error.code, message.error.message));
@@ -93,15 +86,14 @@ export class OwnRequests {
 
   /** Whether a request of ours with this id waits for its answer. */
   has(id: RequestId): boolean {
-    return this.#waiting.has(idKey(id));
+    return this.#waiting.has(id);
   }
 
   /** Fails the request with this id (its answer came malformed); false when it is none of ours. */
   fail(id: RequestId, reason: string): boolean {
-    const key = idKey(id);
-    const waiting = this.#waiting.get(key);
+    const waiting = this.#waiting.get(id);
     if (waiting === undefined) return false;
-    this.#waiting.delete(key);
+    this.#waiting.delete(id);
     clearTimeout(waiting.timer);
     waiting.reject(new Error(reason));
     return true;

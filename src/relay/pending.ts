@@ -1,8 +1,9 @@
 /**
  * Requests awaiting their response, keyed by id as sent (ids are never rewritten, and 1 and "1"
- * are different ids).
+ * are different ids: a Map tells them apart, as it tells every two numbers apart but 0 and -0,
+ * which JSON gives the same text).
  */
-import { idKey, type RequestId } from '../protocol/jsonrpc.js';
+import type { RequestId } from '../protocol/jsonrpc.js';
 import { isStream } from './streams.js';
 
 export interface PendingRequest {
@@ -18,7 +19,7 @@ export interface PendingRequest {
 }
 
 export class PendingTable {
-  readonly #entries = new Map<string, PendingRequest>();
+  readonly #entries = new Map<RequestId, PendingRequest>();
   /** Entries that are streams (streams.ts), not calls. */
   #streams = 0;
 
@@ -32,23 +33,21 @@ export class PendingTable {
   }
 
   has(id: RequestId): boolean {
-    return this.#entries.has(idKey(id));
+    return this.#entries.has(id);
   }
 
   add(entry: PendingRequest): void {
-    const key = idKey(entry.id);
-    const old = this.#entries.get(key);
+    const old = this.#entries.get(entry.id);
     if (old !== undefined && isStream(old.method)) this.#streams -= 1;
-    this.#entries.set(key, entry);
+    this.#entries.set(entry.id, entry);
     if (isStream(entry.method)) this.#streams += 1;
   }
 
   /** Removes and returns the entry for this id, if any. */
   take(id: RequestId): PendingRequest | undefined {
-    const key = idKey(id);
-    const entry = this.#entries.get(key);
+    const entry = this.#entries.get(id);
     if (entry === undefined) return undefined;
-    this.#entries.delete(key);
+    this.#entries.delete(id);
     if (isStream(entry.method)) this.#streams -= 1;
     return entry;
   }
