@@ -1,8 +1,11 @@
 /**
  * Schema validation without ajv at run time: `scripts/build-config.mjs` compiles
  * `schema/mcp-guard.schema.json` into a standalone module beside this file, loaded on first use.
- * This file turns its errors into positioned, human problems.
+ * This file turns its errors into positioned, human problems. A text the parse cache says passed
+ * the same check with the same validators before is not checked again.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ConfigProblem } from '../errors.js';
 import { badDuration, badSize, describeValue, expectedType, unknownKey } from './messages.js';
@@ -40,11 +43,27 @@ interface GeneratedValidators {
 /** Which document a file is. */
 export type DocumentKind = 'manifest' | 'profile';
 
+const GENERATED = './schema-validators.cjs';
+
 let generated: GeneratedValidators | undefined;
+let generatedId: string | undefined;
 
 function validators(): GeneratedValidators {
-  generated ??= createRequire(import.meta.url)('./schema-validators.cjs') as GeneratedValidators;
+  generated ??= createRequire(import.meta.url)(GENERATED) as GeneratedValidators;
   return generated;
+}
+
+/**
+ * Why: the name of one schema check in the parse cache: the document kind and a hash of the
+ * generated validators, so a text that passed is not checked again by the same build of them
+ * (nor loaded: they are the largest module of `run`'s start), and is by any other.
+ */
+function checkName(kind: DocumentKind): string {
+  generatedId ??= createHash('sha256')
+    .update(readFileSync(new URL(GENERATED, import.meta.url)))
+    .digest('hex')
+    .slice(0, 32);
+  return `${kind}:${generatedId}`;
 }
 
 /** Follows `$ref`s (and a lone `allOf` wrapper); returns the schema and the last definition name. */
@@ -181,9 +200,14 @@ function badName(path: Segment[], name: string): Located {
 
 /** Why: every schema problem at once, each at its `file:line:col` with the key and what was expected. */
 export function validateSource(source: YamlSource, kind: DocumentKind): ConfigProblem[] {
+  const check = source.checks === undefined ? undefined : checkName(kind);
+  if (check !== undefined && source.checks?.passed.includes(check) === true) return [];
   const { validateManifest, validateProfile, manifestSchema } = validators();
   const validate = kind === 'manifest' ? validateManifest : validateProfile;
-  if (validate(source.data)) return [];
+  if (validate(source.data)) {
+    if (check !== undefined) source.checks?.remember(check);
+    return [];
+  }
   const start = kind === 'manifest' ? manifestSchema : (manifestSchema.definitions?.profile ?? {});
   const seen = new Set<string>();
   const problems: ConfigProblem[] = [];

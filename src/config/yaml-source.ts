@@ -20,7 +20,12 @@ export interface YamlSource {
   file: string;
   data: unknown;
   locate: (path: readonly Segment[], anchor: Anchor) => SourcePosition;
+  /** With the parse cache: the schema checks this exact text passed before, and a way to add one. */
+  checks?: { passed: readonly string[]; remember: (check: string) => void };
 }
+
+/** Checks kept per cached text: those of the last few builds of the validators that read it. */
+const KEPT_CHECKS = 4;
 
 let yamlModule: typeof Yaml | undefined;
 
@@ -97,7 +102,8 @@ export function parseYamlSource(
 
 /**
  * Why: an unreadable file is one more problem to report, not a crash. With `cacheDir`, a text
- * parsed before is taken from the parse cache, and YAML is parsed only if a position is needed.
+ * parsed before is taken from the parse cache, and YAML is parsed only if a position is needed;
+ * the source then carries the schema checks the text passed (validate.ts skips those).
  */
 export function readYamlSource(
   file: string,
@@ -119,9 +125,21 @@ export function readYamlSource(
       parsed ??= parseYamlSource(file, text).source;
       return parsed === undefined ? { file, line: 1, col: 1 } : parsed.locate(path, anchor);
     };
-    return { source: { file, data: cached.data, locate }, problems: [] };
+    const { data, passed } = cached;
+    const checks = {
+      passed,
+      remember: (check: string) =>
+        writeParsed(cacheDir, key, data, [...passed, check].slice(-KEPT_CHECKS)),
+    };
+    return { source: { file, data, locate, checks }, problems: [] };
   }
   const read = parseYamlSource(file, text);
-  if (read.source !== undefined) writeParsed(cacheDir, key, read.source.data);
-  return read;
+  if (read.source === undefined) return read;
+  const { data } = read.source;
+  writeParsed(cacheDir, key, data);
+  const checks = {
+    passed: [],
+    remember: (check: string) => writeParsed(cacheDir, key, data, [check]),
+  };
+  return { source: { ...read.source, checks }, problems: read.problems };
 }

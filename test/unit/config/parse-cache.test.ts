@@ -91,10 +91,50 @@ void test('values JSON cannot hold exactly are not cached; a corrupt entry is ig
   writeParsed(w.cache, 'k1', { n: Number.POSITIVE_INFINITY });
   assert.equal(readParsed(w.cache, 'k1'), undefined);
   writeParsed(w.cache, 'k2', { n: 1 });
-  assert.deepEqual(readParsed(w.cache, 'k2'), { data: { n: 1 } });
+  assert.deepEqual(readParsed(w.cache, 'k2'), { data: { n: 1 }, passed: [] });
   writeFileSync(join(w.cache, `${parseKey(MANIFEST)}.json`), '{"format":1,');
   assert.equal(loadManifest(w.file, w.ctx).servers.s?.command, 'node');
   const wrongKey = join(w.cache, 'k3.json');
   writeFileSync(wrongKey, JSON.stringify({ format: 1, key: 'other', data: {} }));
   assert.equal(readParsed(w.cache, 'k3'), undefined, 'an entry under the wrong name is refused');
+});
+
+/** The schema's refusal of the unknown key `typo`. */
+const refusesTypo = (err: unknown): boolean =>
+  err instanceof GuardError && err.problems.some((problem) => problem.key === 'servers.s.typo');
+
+/** The cache entry of the workspace's manifest, as stored. */
+function entryOf(w: { file: string; cache: string }): { data: unknown; passed?: string[] } {
+  const text = readFileSync(w.file, 'utf8');
+  return JSON.parse(readFileSync(join(w.cache, `${parseKey(text)}.json`), 'utf8')) as {
+    data: unknown;
+    passed?: string[];
+  };
+}
+
+void test('a manifest that passed the schema check is not checked again by the same validators', (t) => {
+  const w = workspace(t, MANIFEST);
+  loadManifest(w.file, w.ctx);
+  const { passed } = entryOf(w);
+  assert.equal(passed?.length, 1);
+  assert.match(passed[0]!, /^manifest:[0-9a-f]{32}$/);
+  // The entry is trusted for the check it names: data the schema refuses, under that name,
+  // is not checked again (only mcp-guard writes the cache, as it writes the parse).
+  const key = parseKey(MANIFEST);
+  writeParsed(w.cache, key, { version: 1, servers: { s: { command: 'node', typo: 1 } } }, passed);
+  assert.equal(loadManifest(w.file, w.ctx).servers.s?.command, 'node');
+  // Another build of the validators checks it again, finds the problem, and records nothing.
+  writeParsed(w.cache, key, { version: 1, servers: { s: { command: 'node', typo: 1 } } }, [
+    'manifest:another-build',
+  ]);
+  assert.throws(() => loadManifest(w.file, w.ctx), refusesTypo);
+  assert.deepEqual(entryOf(w).passed, ['manifest:another-build']);
+});
+
+void test('a manifest the schema refuses is cached without a passed check, and refused every time', (t) => {
+  const w = workspace(t, MANIFEST.replace('command: node', 'command: node\n    typo: 1'));
+  for (let i = 0; i < 2; i++) {
+    assert.throws(() => loadManifest(w.file, w.ctx), refusesTypo);
+  }
+  assert.equal(entryOf(w).passed, undefined);
 });
