@@ -48,14 +48,16 @@ export function obj(
   required: Readonly<Record<string, ShapeCheck>>,
   optional: Readonly<Record<string, ShapeCheck>> = {},
 ): ShapeCheck {
+  const requiredMembers = Object.entries(required);
+  const optionalMembers = Object.entries(optional);
   return (value, at) => {
     if (!isPlainObject(value)) return anyObject(value, at);
-    for (const [key, check] of Object.entries(required)) {
+    for (const [key, check] of requiredMembers) {
       if (!Object.hasOwn(value, key)) return `${at}.${key} is required`;
       const problem = check(value[key], `${at}.${key}`);
       if (problem !== undefined) return problem;
     }
-    for (const [key, check] of Object.entries(optional)) {
+    for (const [key, check] of optionalMembers) {
       if (!Object.hasOwn(value, key)) continue;
       const problem = check(value[key], `${at}.${key}`);
       if (problem !== undefined) return problem;
