@@ -101,13 +101,7 @@ export function cleanValue(value: unknown, strip: boolean, redact: Redact | unde
   });
   const finals = redact === undefined ? texts : redactJoined(texts, values, redact);
   // Nothing stripped, nothing redacted, no payload to look into: the value as it came.
-  if (
-    !changed &&
-    !(binary && redact !== undefined) &&
-    finals.every((text, i) => text === texts[i])
-  ) {
-    return value;
-  }
+  if (!changed && !(binary && redact !== undefined) && sameTexts(finals, texts)) return value;
   let next = 0;
   return mapStrings(value, (text, kind) => {
     if (kind === 'binary') return redact === undefined ? text : redactBase64(text, redact);
@@ -125,7 +119,8 @@ export function redactJoined(
   joined: readonly number[],
   redact: Redact,
 ): string[] {
-  const spans: Span[][] = texts.map((text) => redact.find(text));
+  const spans: Span[][] = [];
+  for (const text of texts) spans.push(redact.find(text));
   if (joined.length > 1) {
     const starts: number[] = [];
     let length = 0;
@@ -146,7 +141,14 @@ export function redactJoined(
       }
     }
   }
-  return texts.map((text, i) => applySpans(text, spans[i]!));
+  const out: string[] = [];
+  for (let i = 0; i < texts.length; i++) out.push(applySpans(texts[i]!, spans[i]!));
+  return out;
+}
+
+function sameTexts(a: readonly string[], b: readonly string[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The index of the last text starting at or before `offset` (binary search). */
