@@ -59,6 +59,7 @@ export async function runBenchmark(root: string): Promise<void> {
   await openWarmSessions(contenders, settings, root);
   await measureLatency(contenders, settings);
   await measureThroughput(contenders, settings);
+  await measureLatency(contenders, settings, true);
   await measureLarge(contenders, settings);
   for (const c of contenders) {
     if (c.session !== null) c.run.peakRssBytes = relayMemory(c)?.peak ?? null;

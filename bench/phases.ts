@@ -67,18 +67,30 @@ export async function openWarmSessions(
   });
 }
 
-/** Sequential small echoes; blocks of them alternate between targets on their one connection. */
-export async function measureLatency(all: Contender[], s: BenchSettings): Promise<void> {
+/**
+ * Sequential small echoes; blocks of them alternate between targets on their one connection.
+ * `warm`: the same again after the throughput windows, into the warm samples (docs/benchmark.md:
+ * the first set is taken while the relay's and the server's code is still being optimised).
+ */
+export async function measureLatency(
+  all: Contender[],
+  s: BenchSettings,
+  warm = false,
+): Promise<void> {
+  const label = warm ? 'warm latency' : 'latency';
   for (let block = 0; block < s.latencyBlocks; block++) {
     // Spread the calls over the blocks so every target makes exactly latencyCalls.
     const calls =
       Math.floor(s.latencyCalls / s.latencyBlocks) +
       (block < s.latencyCalls % s.latencyBlocks ? 1 : 0);
-    progress(`latency block ${block + 1}/${s.latencyBlocks}: ${calls} sequential calls per target`);
-    await eachInTurn(all, block, 'latency', async (c) => {
+    progress(
+      `${label} block ${block + 1}/${s.latencyBlocks}: ${calls} sequential calls per target`,
+    );
+    await eachInTurn(all, block, label, async (c) => {
       const client = live(c);
+      const samples = warm ? c.run.warmLatencyMs : c.run.latencyMs;
       for (let i = 0; i < calls; i++)
-        c.run.latencyMs.push(await timeEcho(client, SMALL_MESSAGE, SMALL_TIMEOUT_MS));
+        samples.push(await timeEcho(client, SMALL_MESSAGE, SMALL_TIMEOUT_MS));
     });
   }
 }

@@ -38,6 +38,7 @@ function describe(key: MetricKey, s: BenchSettings): string {
     p50: `echo latency p50, ${s.latencyCalls} sequential calls (ms)`,
     p95: `echo latency p95, same calls (ms)`,
     throughput: `throughput, ${tput} (calls/s)`,
+    warmP50: `echo latency p50, ${s.latencyCalls} sequential calls after the throughput windows (ms)`,
     large1: large(LARGE_SIZES[0]),
     large8: large(LARGE_SIZES[1]),
     idleRss: `relay RSS idle, ${s.settleMs} ms after handshake (MB)`,
@@ -194,6 +195,10 @@ export function buildResults(
           min: run.latencyMs.length === 0 ? null : Math.min(...run.latencyMs),
           p99: run.latencyMs.length === 0 ? null : percentile(run.latencyMs, 99),
           max: run.latencyMs.length === 0 ? null : Math.max(...run.latencyMs),
+        },
+        warmLatencyMs: {
+          count: run.warmLatencyMs.length,
+          p95: run.warmLatencyMs.length === 0 ? null : percentile(run.warmLatencyMs, 95),
         },
         throughputPerSec: run.throughputPerSec,
         largeMs: run.largeMs,

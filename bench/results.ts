@@ -19,6 +19,8 @@ export interface TargetRun {
   failedIn: string | null;
   coldStartMs: number[];
   latencyMs: number[];
+  /** The same sequential calls again, after the throughput windows: on code V8 has optimised. */
+  warmLatencyMs: number[];
   throughputPerSec: number[];
   /** Round trips per entry of LARGE_SIZES, same order. */
   largeMs: number[][];
@@ -36,6 +38,7 @@ export function createRun(name: string, kind: TargetKind, unavailable: string | 
     failedIn: unavailable === null ? null : 'setup',
     coldStartMs: [],
     latencyMs: [],
+    warmLatencyMs: [],
     throughputPerSec: [],
     largeMs: LARGE_SIZES.map(() => []),
     idleRssBytes: null,
@@ -45,7 +48,7 @@ export function createRun(name: string, kind: TargetKind, unavailable: string | 
 }
 
 export type MetricKey =
-  'cold' | 'p50' | 'p95' | 'throughput' | 'large1' | 'large8' | 'idleRss' | 'peakRss';
+  'cold' | 'p50' | 'p95' | 'throughput' | 'warmP50' | 'large1' | 'large8' | 'idleRss' | 'peakRss';
 
 export interface Metric {
   key: MetricKey;
@@ -88,6 +91,13 @@ export const METRICS: readonly Metric[] = [
     unit: 'calls/s',
     better: 'higher',
     value: (r) => figure(median(r.throughputPerSec)),
+  },
+  {
+    key: 'warmP50',
+    label: 'echo latency p50, warm',
+    unit: 'ms',
+    better: 'lower',
+    value: (r) => figure(percentile(r.warmLatencyMs, 50)),
   },
   { key: 'large1', label: '1 MiB echo (median)', unit: 'ms', better: 'lower', value: large(0) },
   { key: 'large8', label: '8 MiB echo (median)', unit: 'ms', better: 'lower', value: large(1) },
