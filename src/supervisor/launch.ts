@@ -21,7 +21,8 @@ export interface Launched {
 
 /**
  * Why: the manifest-level inputs of a plan. A confined server may read but never change the
- * manifest, its lock, the project's and the user's profiles, and any profile file the chain read; it never sees the audit log; no
+ * manifest, its lock, the project's and the user's profiles, any profile file the chain read, and
+ * mcp-guard's user cache (the parsed manifests); it never sees the audit log; no
  * symlink inside any server's root is followed to decide what a launch shows.
  */
 export function launchContext(
@@ -43,6 +44,15 @@ export function launchContext(
         ? posix.join(hostEnv.HOME, '.config')
         : null;
   if (configHome !== null) protectFolders.push(posix.join(configHome, 'mcp-guard'));
+  // The parse cache (config/parse-cache.ts) stands in for the manifest at the next load: a server
+  // that could rewrite an entry would choose its next launch's configuration.
+  const cacheHome =
+    hostEnv.XDG_CACHE_HOME?.startsWith('/') === true
+      ? hostEnv.XDG_CACHE_HOME
+      : hostEnv.HOME?.startsWith('/') === true
+        ? posix.join(hostEnv.HOME, '.cache')
+        : null;
+  if (cacheHome !== null) protectFolders.push(posix.join(cacheHome, 'mcp-guard'));
   // A profile named by path (`profile: ./policy/team.yaml`) may lie in a root: as protected as
   // the manifest, or a server could rewrite it (`observe: true`) and loosen its next launch.
   protect.push(...(manifest.profileFiles ?? []));

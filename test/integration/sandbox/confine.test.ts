@@ -5,6 +5,7 @@
  * against bubblewrap and against Landlock.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -125,5 +126,46 @@ for (const backend of BACKENDS) {
 
     const message = await refused(relaunch(t, world));
     assert.ok(message.includes(modules), message);
+  });
+
+  void test(`${backend}: the parsed manifest in mcp-guard's cache, under a root, cannot be rewritten to loosen the next launch`, async (t) => {
+    const world = await buildWorld(t);
+    const cacheHome = join(world.home, '.cache');
+    world.secretEnv.XDG_CACHE_HOME = cacheHome;
+    const entry = {
+      ...sandbox(backend),
+      paths: { roots: [world.home], readOnly: [world.shared], deny: ['**/.env', '**/.ssh/**'] },
+    };
+    const first = await started(t, world, [], entry);
+    // The first load parsed the manifest and cached it under the hash of its text.
+    const text = readFileSync(join(world.work, 'mcp-guard.yaml'), 'utf8');
+    const parsed = join(cacheHome, 'mcp-guard', 'parsed');
+    const file = join(parsed, `${createHash('sha256').update(text).digest('hex')}.json`);
+    const cached = readFileSync(file, 'utf8');
+    const loosened = JSON.parse(cached) as { data: { servers: { server: JsonObject } } };
+    loosened.data.servers.server.sandbox = { mode: 'off' };
+    loosened.data.servers.server.paths = { roots: ['/'] };
+    for (const path of [file, join(parsed, 'planted.json'), join(cacheHome, 'mcp-guard', 'x')]) {
+      const outcome = await hostileCall(
+        first,
+        'blob',
+        blob({ op: 'write', path, text: JSON.stringify(loosened), mkdir: true }),
+      );
+      assert.equal(outcome.ok, false, `${path}: ${JSON.stringify(outcome)}`);
+    }
+    assert.equal((await first.close(5000)).code, 0, first.stderr());
+    assert.equal(readFileSync(file, 'utf8'), cached);
+    assert.equal(existsSync(join(parsed, 'planted.json')), false);
+
+    // The next launch is as confined as the first: what lies outside its root stays unread.
+    const second = await started(t, world, [], entry);
+    const outside = await hostileCall(
+      second,
+      'blob',
+      blob({ op: 'read', path: join(world.outside, 'secret.txt') }),
+    );
+    assert.equal(outside.ok, false, JSON.stringify(outside));
+    assert.ok(!JSON.stringify(outside).includes(SECRETS.outside));
+    assert.equal((await second.close(5000)).code, 0, second.stderr());
   });
 }

@@ -76,7 +76,7 @@ test('one warning when auto runs unconfined, none when confined as asked', () =>
   assert.doesNotMatch(text ?? '', /error/i);
 });
 
-test('launchContext protects the manifest, its lock, profiles and user config; hides the audit log', () => {
+test('launchContext protects the manifest, its lock, profiles, user config and the parse cache; hides the audit log', () => {
   const manifest = {
     file: '/p/mcp-guard.yaml',
     stateDir: '/p/.mcp-guard',
@@ -88,15 +88,25 @@ test('launchContext protects the manifest, its lock, profiles and user config; h
   } as ResolvedManifest;
   const ctx = launchContext(manifest, BWRAP_OK, { HOME: '/home/u' });
   assert.deepEqual(ctx.protect, ['/p/mcp-guard.yaml', '/p/mcp-guard.lock']);
-  assert.deepEqual(ctx.protectFolders, ['/p/profiles', '/home/u/.config/mcp-guard']);
+  assert.deepEqual(ctx.protectFolders, [
+    '/p/profiles',
+    '/home/u/.config/mcp-guard',
+    '/home/u/.cache/mcp-guard',
+  ]);
   assert.deepEqual(ctx.writable, ['/p', '/p/b', '/q'], "every server's roots");
   assert.deepEqual(ctx.hide, ['/p/.mcp-guard/audit.jsonl']);
   const adHoc = launchContext(
     { ...manifest, file: null, audit: { file: '-', bodies: false } },
     BWRAP_OK,
-    { XDG_CONFIG_HOME: '/cfg' },
+    { XDG_CONFIG_HOME: '/cfg', XDG_CACHE_HOME: '/cache' },
   );
-  assert.deepEqual([adHoc.protect, adHoc.protectFolders, adHoc.hide], [[], ['/cfg/mcp-guard'], []]);
+  assert.deepEqual(
+    [adHoc.protect, adHoc.protectFolders, adHoc.hide],
+    [[], ['/cfg/mcp-guard', '/cache/mcp-guard'], []],
+  );
+  // A relative XDG_CACHE_HOME is not one (as config/context.ts reads it): $HOME/.cache.
+  const relative = launchContext(manifest, BWRAP_OK, { HOME: '/home/u', XDG_CACHE_HOME: 'c' });
+  assert.ok(relative.protectFolders?.includes('/home/u/.cache/mcp-guard'));
 });
 
 test('launchContext protects the profile files the chain read, as it protects the manifest', () => {
