@@ -37,21 +37,11 @@ export function launchContext(
     protect.push(manifest.file, posix.join(dir, 'mcp-guard.lock'));
     protectFolders.push(posix.join(dir, 'profiles'));
   }
-  const configHome =
-    hostEnv.XDG_CONFIG_HOME?.startsWith('/') === true
-      ? hostEnv.XDG_CONFIG_HOME
-      : hostEnv.HOME?.startsWith('/') === true
-        ? posix.join(hostEnv.HOME, '.config')
-        : null;
+  const configHome = xdgHome(hostEnv, 'XDG_CONFIG_HOME', '.config');
   if (configHome !== null) protectFolders.push(posix.join(configHome, 'mcp-guard'));
   // The parse cache (config/parse-cache.ts) stands in for the manifest at the next load: a server
   // that could rewrite an entry would choose its next launch's configuration.
-  const cacheHome =
-    hostEnv.XDG_CACHE_HOME?.startsWith('/') === true
-      ? hostEnv.XDG_CACHE_HOME
-      : hostEnv.HOME?.startsWith('/') === true
-        ? posix.join(hostEnv.HOME, '.cache')
-        : null;
+  const cacheHome = xdgHome(hostEnv, 'XDG_CACHE_HOME', '.cache');
   if (cacheHome !== null) protectFolders.push(posix.join(cacheHome, 'mcp-guard'));
   // A profile named by path (`profile: ./policy/team.yaml`) may lie in a root: as protected as
   // the manifest, or a server could rewrite it (`observe: true`) and loosen its next launch.
@@ -64,6 +54,17 @@ export function launchContext(
     writable: Object.values(manifest.servers).flatMap((server) => server.paths.roots),
     hide: manifest.audit.file === '-' ? [] : [manifest.audit.file],
   };
+}
+
+/** An XDG base folder as config/context.ts reads it: the variable when absolute, else under $HOME. */
+function xdgHome(
+  hostEnv: NodeJS.ProcessEnv,
+  variable: 'XDG_CONFIG_HOME' | 'XDG_CACHE_HOME',
+  underHome: string,
+): string | null {
+  const value = hostEnv[variable];
+  if (value?.startsWith('/') === true) return value;
+  return hostEnv.HOME?.startsWith('/') === true ? posix.join(hostEnv.HOME, underHome) : null;
 }
 
 /** Why: one launch — trial (cached), plan, spawn — whose failure is a value, not a throw. */
