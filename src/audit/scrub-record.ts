@@ -6,6 +6,7 @@
  * value split across lines is found too. The redaction itself lives with the policy, above this
  * layer: the caller hands it in.
  */
+import { remembering } from '../remembered.js';
 import { createEnvScrubber, type EnvScrubber, type EnvSecret } from './env-secrets.js';
 import type { AuditEvent } from './events.js';
 
@@ -35,7 +36,12 @@ export class RecordScrubber {
   readonly #env: EnvScrubber | undefined;
   readonly #redactText: ((text: string) => string) | undefined;
   readonly #redactValue: ((value: unknown) => unknown) | undefined;
-  readonly #remembered = new Map<string, string>();
+  /** The scrubbed form of a text (not of a stderr line, which is read as a stream). */
+  readonly #text = remembering(
+    (text) => this.#scrubText(text),
+    REMEMBERED_LENGTH,
+    REMEMBERED_COUNT,
+  );
   #carry = '';
 
   constructor(secrets: ServerSecrets) {
@@ -70,16 +76,6 @@ export class RecordScrubber {
       }
     }
     return out === undefined ? event : ({ ...event, fields: out } as AuditEvent);
-  }
-
-  #text(text: string): string {
-    if (text.length > REMEMBERED_LENGTH) return this.#scrubText(text);
-    const known = this.#remembered.get(text);
-    if (known !== undefined) return known;
-    const scrubbed = this.#scrubText(text);
-    if (this.#remembered.size >= REMEMBERED_COUNT) this.#remembered.clear();
-    this.#remembered.set(text, scrubbed);
-    return scrubbed;
   }
 
   #scrubText(text: string): string {

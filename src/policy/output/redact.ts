@@ -9,6 +9,7 @@
  * (both starts) whose decoded bytes hold a secret is replaced whole. Every step is a forward
  * scan, so the work is linear in the text (a fixed multiple of it).
  */
+import { remembering } from '../../remembered.js';
 import { BUILTIN_PATTERNS, isBuiltinName } from './redact-patterns.js';
 
 /** A secret found in a text: [start, end) in UTF-16 units, and the marker that replaces it. */
@@ -92,24 +93,18 @@ export function createRedactor(entries: readonly string[]): Redact | undefined {
     }
     return spans;
   };
-  const remembered = new Map<string, readonly Span[]>();
-  const find = (text: string): Span[] => {
-    const short = text.length <= REMEMBERED_LENGTH;
-    const known = short ? remembered.get(text) : undefined;
-    // Callers may add to the list they get: each gets spans of its own.
-    if (known !== undefined) return known.map((span) => ({ ...span }));
-    const spans = findPlain(text);
-    // An encoded secret is a run of at least MIN_RUN characters: a shorter text holds none.
-    if (text.length >= MIN_RUN) spans.push(...findEncoded(text, findPlain));
-    if (short) {
-      if (remembered.size >= REMEMBERED_COUNT) remembered.clear();
-      remembered.set(
-        text,
-        spans.map((span) => ({ ...span })),
-      );
-    }
-    return spans;
-  };
+  const remembered = remembering(
+    (text: string): readonly Span[] => {
+      const spans = findPlain(text);
+      // An encoded secret is a run of at least MIN_RUN characters: a shorter text holds none.
+      if (text.length >= MIN_RUN) spans.push(...findEncoded(text, findPlain));
+      return spans;
+    },
+    REMEMBERED_LENGTH,
+    REMEMBERED_COUNT,
+  );
+  // Callers may add to the list they get: each gets spans of its own.
+  const find = (text: string): Span[] => remembered(text).map((span) => ({ ...span }));
   const redact = (text: string): string => applySpans(text, find(text));
   return Object.assign(redact, { find, findPlain });
 }

@@ -8,6 +8,7 @@
  *   so every string under it is a path, relative ones included;
  * - free: anything else; its strings are paths only when they look like one (path-candidate.ts).
  */
+import { remembering } from '../../remembered.js';
 
 /** Words that make a property a path (any word of its name). */
 export const PATH_WORDS: ReadonlySet<string> = new Set([
@@ -77,18 +78,7 @@ export type NameKind = 'path' | 'text' | 'free';
  * Argument names recur on every call of a tool: the kind of each name up to 64 characters is
  * remembered, for up to 1,024 names before the memory starts over (whatever a peer sends).
  */
-const known = new Map<string, NameKind>();
-
-export function nameKind(name: string): NameKind {
-  const remembered = known.get(name);
-  if (remembered !== undefined) return remembered;
-  const kind = kindOfName(name);
-  if (name.length <= 64) {
-    if (known.size >= 1024) known.clear();
-    known.set(name, kind);
-  }
-  return kind;
-}
+export const nameKind: (name: string) => NameKind = remembering(kindOfName, 64, 1024);
 
 function kindOfName(name: string): NameKind {
   const words = splitWords(name);
