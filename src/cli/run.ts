@@ -15,6 +15,7 @@ import { defineCommand, type CommandCall } from './command.js';
 import { CONFIG_OPTION, PROFILE_OPTION } from './config-lookup.js';
 import { type Guarded, openGuardAudit, startGuarded } from './guarded-session.js';
 import { ensureStateDir } from './state-dir.js';
+import { tierUpSooner } from './tiering.js';
 
 const OPTIONS = {
   config: CONFIG_OPTION,
@@ -142,6 +143,7 @@ async function runServer(call: CommandCall<typeof OPTIONS>): Promise<number> {
     },
   });
   const { session, sandbox } = guarded;
+  tierUpSooner();
   const { StatusFile } = await statusFile;
   const status = new StatusFile(manifest.stateDir, session, {
     command: 'run',

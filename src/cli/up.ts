@@ -17,6 +17,7 @@ import { CONFIG_OPTION, PROFILE_OPTION } from './config-lookup.js';
 import { handshake, openGuardAudit, startGuarded } from './guarded-session.js';
 import { HttpChildren } from './http-children.js';
 import { ensureStateDir, lockUp } from './state-dir.js';
+import { tierUpSooner } from './tiering.js';
 import {
   DEFAULT_MAX_SESSIONS,
   DEFAULT_SESSION_IDLE,
@@ -158,6 +159,7 @@ async function up(call: CommandCall<typeof OPTIONS>): Promise<number> {
   running = await Promise.all(
     names.map((name) => startOne(manifest.servers[name]!, manifest, audit, echo)),
   );
+  tierUpSooner();
   if (httpPlan !== null && !stopping) {
     const states = (): Record<string, string> =>
       Object.fromEntries(running.map((item) => [item.server.name, item.session.state]));
