@@ -15,7 +15,7 @@ import { defineCommand, type CommandCall } from './command.js';
 import { CONFIG_OPTION, PROFILE_OPTION } from './config-lookup.js';
 import { type Guarded, openGuardAudit, startGuarded } from './guarded-session.js';
 import { ensureStateDir } from './state-dir.js';
-import { tierUpSooner } from './tiering.js';
+import { releaseCompilersAfter } from './tiering.js';
 
 const OPTIONS = {
   config: CONFIG_OPTION,
@@ -143,7 +143,7 @@ async function runServer(call: CommandCall<typeof OPTIONS>): Promise<number> {
     },
   });
   const { session, sandbox } = guarded;
-  tierUpSooner();
+  releaseCompilersAfter(process.stdin);
   const { StatusFile } = await statusFile;
   const status = new StatusFile(manifest.stateDir, session, {
     command: 'run',
