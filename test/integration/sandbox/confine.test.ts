@@ -41,6 +41,24 @@ function relaunch(t: TestContext, world: World): GuardProcess {
   });
 }
 
+/**
+ * A second launch on `entry`, as confined as the first: reading `path` (outside what the manifest
+ * grants) is refused and `secret` (what the file holds) appears nowhere in the reply.
+ */
+async function nextLaunchCannotRead(
+  t: TestContext,
+  world: World,
+  entry: JsonObject,
+  path: string,
+  secret: string,
+): Promise<void> {
+  const second = await started(t, world, [], entry);
+  const read = await hostileCall(second, 'blob', blob({ op: 'read', path }));
+  assert.equal(read.ok, false, JSON.stringify(read));
+  assert.ok(!JSON.stringify(read).includes(secret));
+  assert.equal((await second.close(5000)).code, 0, second.stderr());
+}
+
 for (const backend of BACKENDS) {
   void test(`${backend}: a project profile, git hooks and config, editor folders written in one launch change nothing`, async (t) => {
     const world = await buildWorld(t);
@@ -74,15 +92,7 @@ for (const backend of BACKENDS) {
     assert.equal(readFileSync(join(world.work, '.vscode/settings.json'), 'utf8'), '{}\n');
 
     // The next launch is as confined as the first.
-    const second = await started(t, world, [], entry);
-    const ssh = await hostileCall(
-      second,
-      'blob',
-      blob({ op: 'read', path: join(world.home, '.ssh/id_ed25519') }),
-    );
-    assert.equal(ssh.ok, false, JSON.stringify(ssh));
-    assert.ok(!JSON.stringify(ssh).includes(SECRETS.ssh));
-    assert.equal((await second.close(5000)).code, 0, second.stderr());
+    await nextLaunchCannotRead(t, world, entry, join(world.home, '.ssh/id_ed25519'), SECRETS.ssh);
   });
 
   void test(`${backend}: a readOnly path missing at launch, planted as a link to $HOME, is refused next time`, async (t) => {
@@ -158,14 +168,7 @@ for (const backend of BACKENDS) {
     assert.equal(existsSync(join(parsed, 'planted.json')), false);
 
     // The next launch is as confined as the first: what lies outside its root stays unread.
-    const second = await started(t, world, [], entry);
-    const outside = await hostileCall(
-      second,
-      'blob',
-      blob({ op: 'read', path: join(world.outside, 'secret.txt') }),
-    );
-    assert.equal(outside.ok, false, JSON.stringify(outside));
-    assert.ok(!JSON.stringify(outside).includes(SECRETS.outside));
-    assert.equal((await second.close(5000)).code, 0, second.stderr());
+    const outside = join(world.outside, 'secret.txt');
+    await nextLaunchCannotRead(t, world, entry, outside, SECRETS.outside);
   });
 }
