@@ -4,8 +4,10 @@
  * sandbox a launch got.
  */
 import { mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { posix } from 'node:path';
 import { sandboxApplied } from '../audit/event-constructors.js';
+import { userCacheDir, userConfigDir, type ConfigContext } from '../config/context.js';
 import type { ResolvedManifest, ServerConfig } from '../config/types.js';
 import { planLaunch, type LaunchContext, type LaunchPlan } from './launch-plan.js';
 import type { AuditSink } from '../audit/audit-sink.js';
@@ -23,12 +25,15 @@ export interface Launched {
  * Why: the manifest-level inputs of a plan. A confined server may read but never change the
  * manifest, its lock, the project's and the user's profiles, any profile file the chain read, and
  * mcp-guard's user cache (the parsed manifests); it never sees the audit log; no
- * symlink inside any server's root is followed to decide what a launch shows.
+ * symlink inside any server's root is followed to decide what a launch shows. The user folders
+ * are found as the config layer finds them (config/context.ts), from this process's home folder
+ * (`os.homedir()`: $HOME, else the account's), so the folder protected is the one read.
  */
 export function launchContext(
   manifest: ResolvedManifest,
   support: SandboxSupport,
   hostEnv: NodeJS.ProcessEnv,
+  homeDir: string = homedir(),
 ): LaunchContext {
   const protect: string[] = [];
   const protectFolders: string[] = [];
@@ -37,12 +42,11 @@ export function launchContext(
     protect.push(manifest.file, posix.join(dir, 'mcp-guard.lock'));
     protectFolders.push(posix.join(dir, 'profiles'));
   }
-  const configHome = xdgHome(hostEnv, 'XDG_CONFIG_HOME', '.config');
-  if (configHome !== null) protectFolders.push(posix.join(configHome, 'mcp-guard'));
+  const user: ConfigContext = { cwd: '/', env: hostEnv, homeDir };
   // The parse cache (config/parse-cache.ts) stands in for the manifest at the next load: a server
-  // that could rewrite an entry would choose its next launch's configuration.
-  const cacheHome = xdgHome(hostEnv, 'XDG_CACHE_HOME', '.cache');
-  if (cacheHome !== null) protectFolders.push(posix.join(cacheHome, 'mcp-guard'));
+  // that could rewrite an entry would choose its next launch's configuration. A relative home
+  // folder is where the config layer's relative paths lead: under this process's directory.
+  protectFolders.push(posix.resolve(userConfigDir(user)), posix.resolve(userCacheDir(user)));
   // A profile named by path (`profile: ./policy/team.yaml`) may lie in a root: as protected as
   // the manifest, or a server could rewrite it (`observe: true`) and loosen its next launch.
   protect.push(...(manifest.profileFiles ?? []));
@@ -54,17 +58,6 @@ export function launchContext(
     writable: Object.values(manifest.servers).flatMap((server) => server.paths.roots),
     hide: manifest.audit.file === '-' ? [] : [manifest.audit.file],
   };
-}
-
-/** An XDG base folder as config/context.ts reads it: the variable when absolute, else under $HOME. */
-function xdgHome(
-  hostEnv: NodeJS.ProcessEnv,
-  variable: 'XDG_CONFIG_HOME' | 'XDG_CACHE_HOME',
-  underHome: string,
-): string | null {
-  const value = hostEnv[variable];
-  if (value?.startsWith('/') === true) return value;
-  return hostEnv.HOME?.startsWith('/') === true ? posix.join(hostEnv.HOME, underHome) : null;
 }
 
 /** Why: one launch — trial (cached), plan, spawn — whose failure is a value, not a throw. */

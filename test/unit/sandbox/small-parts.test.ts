@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { join } from 'node:path';
 import type { ResolvedManifest } from '../../../src/config/types.js';
 import { fieldsOf, sandboxApplied } from '../../../src/audit/event-constructors.js';
 import { launchContext, sandboxWarning } from '../../../src/supervisor/launch.js';
@@ -86,7 +87,7 @@ test('launchContext protects the manifest, its lock, profiles, user config and t
       b: { paths: { roots: ['/p/b', '/q'] } },
     } as unknown as ResolvedManifest['servers'],
   } as ResolvedManifest;
-  const ctx = launchContext(manifest, BWRAP_OK, { HOME: '/home/u' });
+  const ctx = launchContext(manifest, BWRAP_OK, { HOME: '/home/u' }, '/home/u');
   assert.deepEqual(ctx.protect, ['/p/mcp-guard.yaml', '/p/mcp-guard.lock']);
   assert.deepEqual(ctx.protectFolders, [
     '/p/profiles',
@@ -99,14 +100,32 @@ test('launchContext protects the manifest, its lock, profiles, user config and t
     { ...manifest, file: null, audit: { file: '-', bodies: false } },
     BWRAP_OK,
     { XDG_CONFIG_HOME: '/cfg', XDG_CACHE_HOME: '/cache' },
+    '/home/u',
   );
   assert.deepEqual(
     [adHoc.protect, adHoc.protectFolders, adHoc.hide],
     [[], ['/cfg/mcp-guard', '/cache/mcp-guard'], []],
   );
   // A relative XDG_CACHE_HOME is not one (as config/context.ts reads it): $HOME/.cache.
-  const relative = launchContext(manifest, BWRAP_OK, { HOME: '/home/u', XDG_CACHE_HOME: 'c' });
+  const relative = launchContext(
+    manifest,
+    BWRAP_OK,
+    { HOME: '/home/u', XDG_CACHE_HOME: 'c' },
+    '/home/u',
+  );
   assert.ok(relative.protectFolders?.includes('/home/u/.cache/mcp-guard'));
+  // Without $HOME the config layer reads the account's home folder (os.homedir()): so does this.
+  const noHome = launchContext(manifest, BWRAP_OK, {}, '/home/account');
+  assert.deepEqual(noHome.protectFolders?.slice(1), [
+    '/home/account/.config/mcp-guard',
+    '/home/account/.cache/mcp-guard',
+  ]);
+  // A relative home leads the config layer's paths under this process's directory: protected there.
+  const relativeHome = launchContext(manifest, BWRAP_OK, { HOME: 'h' }, 'h');
+  assert.deepEqual(relativeHome.protectFolders?.slice(1), [
+    join(process.cwd(), 'h/.config/mcp-guard'),
+    join(process.cwd(), 'h/.cache/mcp-guard'),
+  ]);
 });
 
 test('launchContext protects the profile files the chain read, as it protects the manifest', () => {
@@ -117,7 +136,7 @@ test('launchContext protects the profile files the chain read, as it protects th
     audit: { file: '-', bodies: false },
     servers: { a: { paths: { roots: ['/p'] } } } as unknown as ResolvedManifest['servers'],
   } as ResolvedManifest;
-  const ctx = launchContext(manifest, BWRAP_OK, { HOME: '/home/u' });
+  const ctx = launchContext(manifest, BWRAP_OK, { HOME: '/home/u' }, '/home/u');
   assert.deepEqual(ctx.protect, [
     '/p/mcp-guard.yaml',
     '/p/mcp-guard.lock',
