@@ -13,6 +13,8 @@ const CR = 0x0d;
  * writers put `id` first, the MCP SDK puts it last.
  */
 export const OVERSIZE_HEAD_BYTES = 4096;
+/** Never written to: shared by every framer, so finishing a line allocates no empty buffers. */
+const EMPTY = Buffer.alloc(0);
 
 export type Frame =
   { kind: 'line'; bytes: Buffer } | { kind: 'oversize'; size: number; head: Buffer; tail: Buffer };
@@ -23,8 +25,8 @@ export class LineFramer {
   #parts: Buffer[] = [];
   #length = 0;
   #discarding = false;
-  #head: Buffer = Buffer.alloc(0);
-  #tail: Buffer = Buffer.alloc(0);
+  #head: Buffer = EMPTY;
+  #tail: Buffer = EMPTY;
 
   constructor(maxBytes: number, onFrame: (frame: Frame) => void) {
     this.#maxBytes = maxBytes;
@@ -78,8 +80,8 @@ export class LineFramer {
     this.#parts = [];
     this.#length = 0;
     this.#discarding = false;
-    this.#head = Buffer.alloc(0);
-    this.#tail = Buffer.alloc(0);
+    this.#head = EMPTY;
+    this.#tail = EMPTY;
     if (discarding) {
       // The tail kept one byte more, for a CR before the LF.
       this.#onFrame({ kind: 'oversize', size, head, tail: lastBytes([stripCr(tail)]) });
