@@ -10,11 +10,12 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
+import { closeSync, openSync } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
 import { GuardError } from '../errors.js';
-import { closeInheritedDescriptors } from './inherited-fds.js';
+import { closeInheritedDescriptors, coverOwnLogs } from './inherited-fds.js';
 import { liveChildren } from './proc-tree.js';
 import type { LaunchPlan } from './launch-plan.js';
 import { groupAlive, signalGroup } from './process-group.js';
@@ -84,16 +85,24 @@ export class ServerProcess {
   static async start(plan: LaunchPlan): Promise<ServerProcess> {
     if (plan.refusal !== null) throw new GuardError('ERR_SPAWN', plan.refusal);
     await prepareFiles(plan);
-    closeInheritedDescriptors();
+    const ownLogs = closeInheritedDescriptors();
     const wrapped = plan.wrapperArgs.length > 0;
     const channels = wrapped ? (plan.filter === undefined ? 1 : 2) : 0;
+    // V8's own log files (node started with --perf-basic-prof, --prof…) stay open for V8 and are
+    // /dev/null in the server (inherited-fds.ts).
+    const nullFd = ownLogs.length > 0 ? openSync('/dev/null', 'r+') : undefined;
+    const covers = nullFd === undefined ? [] : coverOwnLogs(3 + channels, ownLogs, nullFd);
     // bubblewrap's PID namespace holds every descendant; elsewhere only a mark finds them all.
     const mark =
       process.platform === 'linux' && plan.sandbox.backend !== 'bwrap' ? newTreeMark() : null;
     const options = {
       cwd: plan.cwd,
       env: mark === null ? plan.env : { ...plan.env, [TREE_MARK_VAR]: mark },
-      stdio: Array<'pipe'>(3 + channels).fill('pipe') as ['pipe', 'pipe', 'pipe'],
+      stdio: [...Array<'pipe'>(3 + channels).fill('pipe'), ...covers] as unknown as [
+        'pipe',
+        'pipe',
+        'pipe',
+      ],
       detached: process.platform !== 'win32',
       windowsHide: true,
     };
@@ -103,7 +112,12 @@ export class ServerProcess {
       const crossSpawn = (await import('cross-spawn')).default;
       child = crossSpawn(plan.command, plan.args, options) as ChildProcessWithoutNullStreams;
     } else {
-      child = spawn(plan.command, plan.args, options);
+      try {
+        child = spawn(plan.command, plan.args, options);
+      } finally {
+        // The child has its copy (or there is no child): mcp-guard's own is not needed.
+        if (nullFd !== undefined) closeSync(nullFd);
+      }
     }
     keepStderr(child);
     if (wrapped) {

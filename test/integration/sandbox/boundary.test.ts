@@ -5,7 +5,7 @@
  * documented limit).
  */
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startGuard, writeManifest } from '../../helpers/guard-process.js';
@@ -73,5 +73,44 @@ for (const [name, sandbox] of SANDBOXES) {
     }
     assert.equal((await guard.close(5000)).code, 0, guard.stderr());
     assert.equal(readFileSync(leaked, 'utf8'), HOST_TEXT);
+  });
+}
+
+// node's --perf-basic-prof (or --prof) makes V8 open its own log file, without close-on-exec,
+// before mcp-guard runs a line. It stays V8's, and the server gets /dev/null on its number: closed,
+// its number went to mcp-guard's next pipe and V8's lines into it (the watchdog's: every launch
+// ended at once; or one of the server's pipes, while the map stopped growing).
+for (const [name, sandbox] of SANDBOXES) {
+  void test(`${name}: a relay profiled with --perf-basic-prof keeps V8's map to itself, and its server`, async (t) => {
+    const world = await buildWorld(t);
+    const manifest = writeManifest(world.work, {
+      command: 'node',
+      args: [join(FIXTURES, 'hostile.mjs')],
+      paths: { roots: [world.work] },
+      sandbox,
+    });
+    const guard = startGuard(['run', 'server', '-c', manifest], {
+      t,
+      stateDir: world.root,
+      cwd: world.work,
+      env: { ...world.secretEnv, NODE_OPTIONS: '--perf-basic-prof' },
+    });
+    const map = `/tmp/perf-${guard.pid}.map`;
+    t.after(() => rmSync(map, { force: true }));
+    t.after(() => killAll([guard.pid, ...descendants(guard.pid)]));
+    await guard.initialize({}, 20_000);
+    const fds = (await hostileCall(guard, 'blob', blob({ op: 'fds' }))).data as Record<
+      string,
+      string
+    >;
+    assert.ok(!Object.values(fds).includes(map), JSON.stringify(fds));
+    const before = statSync(map).size;
+    // Past the compiler hold (src/cli/tiering.ts): V8 compiles, and writes its map, meanwhile.
+    for (let i = 0; i < 60; i++) {
+      const id = (await hostileCall(guard, 'blob', blob({ op: 'id' }))).data as { uid: number };
+      assert.equal(typeof id.uid, 'number', guard.stderr());
+    }
+    assert.equal((await guard.close(5000)).code, 0, guard.stderr());
+    assert.ok(statSync(map).size > before, "V8's map grew after the launch");
   });
 }
