@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import type { HttpKind } from './http-session.js';
 
 /**
- * `direct` is the baseline, `floor` the bare pipe, `guard` a mcp-guard variant (goals apply),
+ * `direct` is the baseline, `floor` the bare pipe, `reference` a reference relay that does one
+ * part of mcp-guard's work and nothing else (no goals), `guard` a mcp-guard variant (goals apply),
  * `earlier` an earlier build of mcp-guard measured in the same run (BENCH_BASELINE; no goals),
  * `http` a server reached over Streamable HTTP (`up-http`, and its baseline `sdk-http`; no goals),
  * `era` the 2026-era pair (v2 client and server; mcp-guard's row compared with its own direct).
  */
-export type TargetKind = 'direct' | 'floor' | 'guard' | 'earlier' | 'http' | 'era';
+export type TargetKind = 'direct' | 'floor' | 'reference' | 'guard' | 'earlier' | 'http' | 'era';
 
 export interface Target {
   name: string;
@@ -31,6 +32,7 @@ export interface Target {
 export const DEFAULT_TARGETS = [
   'direct',
   'bare-pipe',
+  'audited-pipe',
   'mcp-guard',
   'policy',
   'sandboxed',
@@ -104,6 +106,15 @@ export function listTargets(
       kind: 'floor',
       command: process.execPath,
       args: [join(root, 'bench/bare-pipe.mjs'), process.execPath, server],
+      unavailable: null,
+    },
+    // The bare pipe plus SPEC 7's audit log: every message parsed and recorded, hash-chained,
+    // written before its chunk is passed on; the floor of any relay that keeps that log.
+    {
+      name: 'audited-pipe',
+      kind: 'reference',
+      command: process.execPath,
+      args: [join(root, 'bench/audited-pipe.mjs'), process.execPath, server],
       unavailable: null,
     },
     guard(UNCONFINED, 'everything'),
