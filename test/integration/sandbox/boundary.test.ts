@@ -7,12 +7,12 @@
 import assert from 'node:assert/strict';
 import { closeSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
-import { startGuard, writeManifest } from '../../helpers/guard-process.js';
+import { test, type TestContext } from 'node:test';
+import { startGuard, writeManifest, type GuardProcess } from '../../helpers/guard-process.js';
 import { FIXTURES } from '../../helpers/paths.js';
 import { killAll } from '../../helpers/processes.js';
 import type { JsonObject } from '../../helpers/raw-client.js';
-import { blob, buildWorld, descendants, hostileCall } from './world.js';
+import { blob, buildWorld, descendants, hostileCall, type World } from './world.js';
 
 /** The descriptor number mcp-guard inherits the host file on (after its stdio and a gap). */
 const INHERITED = 200;
@@ -24,6 +24,29 @@ const SANDBOXES: [string, JsonObject][] = [
   ['sandbox off', { mode: 'off' }],
 ];
 
+/** The hostile fixture behind `run` in this sandbox, with what mcp-guard itself is given. */
+function startHostile(
+  t: TestContext,
+  world: World,
+  sandbox: JsonObject,
+  given: Pick<Parameters<typeof startGuard>[1], 'env' | 'inherit'>,
+): GuardProcess {
+  const manifest = writeManifest(world.work, {
+    command: 'node',
+    args: [join(FIXTURES, 'hostile.mjs')],
+    paths: { roots: [world.work] },
+    sandbox,
+  });
+  const guard = startGuard(['run', 'server', '-c', manifest], {
+    t,
+    stateDir: world.root,
+    cwd: world.work,
+    ...given,
+  });
+  t.after(() => killAll([guard.pid, ...descendants(guard.pid)]));
+  return guard;
+}
+
 for (const [name, sandbox] of SANDBOXES) {
   void test(`${name}: a descriptor mcp-guard inherited cannot be read or written by the server`, async (t) => {
     const world = await buildWorld(t);
@@ -31,21 +54,11 @@ for (const [name, sandbox] of SANDBOXES) {
     writeFileSync(leaked, HOST_TEXT);
     const fd = openSync(leaked, 'r+');
     t.after(() => closeSync(fd));
-    const manifest = writeManifest(world.work, {
-      command: 'node',
-      args: [join(FIXTURES, 'hostile.mjs')],
-      paths: { roots: [world.work] },
-      sandbox,
-    });
-    const guard = startGuard(['run', 'server', '-c', manifest], {
-      t,
-      stateDir: world.root,
-      cwd: world.work,
+    const guard = startHostile(t, world, sandbox, {
       env: world.secretEnv,
       // mcp-guard gets the file on descriptor INHERITED, without close-on-exec (dup2 clears it).
       inherit: [...Array<'ignore'>(INHERITED - 3).fill('ignore'), fd],
     });
-    t.after(() => killAll([guard.pid, ...descendants(guard.pid)]));
     await guard.initialize({}, 20_000);
     const tried = await hostileCall(
       guard,
@@ -83,21 +96,11 @@ for (const [name, sandbox] of SANDBOXES) {
 for (const [name, sandbox] of SANDBOXES) {
   void test(`${name}: a relay profiled with --perf-basic-prof keeps V8's map to itself, and its server`, async (t) => {
     const world = await buildWorld(t);
-    const manifest = writeManifest(world.work, {
-      command: 'node',
-      args: [join(FIXTURES, 'hostile.mjs')],
-      paths: { roots: [world.work] },
-      sandbox,
-    });
-    const guard = startGuard(['run', 'server', '-c', manifest], {
-      t,
-      stateDir: world.root,
-      cwd: world.work,
+    const guard = startHostile(t, world, sandbox, {
       env: { ...world.secretEnv, NODE_OPTIONS: '--perf-basic-prof' },
     });
     const map = `/tmp/perf-${guard.pid}.map`;
     t.after(() => rmSync(map, { force: true }));
-    t.after(() => killAll([guard.pid, ...descendants(guard.pid)]));
     await guard.initialize({}, 20_000);
     const fds = (await hostileCall(guard, 'blob', blob({ op: 'fds' }))).data as Record<
       string,
