@@ -13,7 +13,7 @@ import type { AuditLog } from './audit-log.js';
 import { FIELD_ORDER } from './record-shape.js';
 import { ZERO_HASH, sealPrefix } from './chain.js';
 import type { AuditEvent } from './events.js';
-import { isLean, leanPrefix } from './lean-line.js';
+import { isLean, LeanSerializer } from './lean-line.js';
 import { RecordScrubber, type SecretsLookup } from './scrub-record.js';
 import { escapeJsonText } from './terminal-safe.js';
 import { isoTimeOncePerMillisecond } from './timestamp.js';
@@ -56,7 +56,7 @@ export class ChainedAuditLog implements AuditLog {
   #closed = false;
   readonly #anchor: AnchorWriter | undefined;
   readonly #now: () => number;
-  readonly #remote: string | undefined;
+  readonly #lean: LeanSerializer;
   /** The last record written to the output, and the last one held by cork(). */
   #head: { seq: number; hash: string } | undefined;
   #heldHead: { seq: number; hash: string } | undefined;
@@ -71,7 +71,7 @@ export class ChainedAuditLog implements AuditLog {
     this.#onError = options.onError;
     this.#anchor = options.anchor;
     this.#now = options.now ?? (() => performance.now());
-    this.#remote = options.remote;
+    this.#lean = new LeanSerializer(session, options.remote);
   }
 
   attach(logger: Logger): void {
@@ -85,9 +85,7 @@ export class ChainedAuditLog implements AuditLog {
     if (isLean(event)) {
       this.#failure = undefined;
       const time = isoTimeOncePerMillisecond();
-      this.#seal(
-        leanPrefix(event, time, this.session, this.#seq + 1, server, this.#prev, this.#remote),
-      );
+      this.#seal(this.#lean.prefix(event, time, this.#seq + 1, server, this.#prev), true);
       this.#seq += 1;
       this.#prev = this.#sealed!;
       if (this.#failure !== undefined) this.#report(this.#failure);
@@ -130,15 +128,16 @@ export class ChainedAuditLog implements AuditLog {
   /** pino's destination: seals the serialised record (`{…}\n`) and writes or holds it. */
   accept(line: string): void {
     const end = line.endsWith('}\n') ? line.length - 2 : line.lastIndexOf('}');
-    this.#seal(line.slice(0, end));
+    this.#seal(line.slice(0, end), false);
   }
 
   /**
    * Seals a record's prefix with its hash and writes (or holds) the line. Characters that could
-   * drive a terminal are written as JSON escapes, so the file itself is safe to print.
+   * drive a terminal are written as JSON escapes, so the file itself is safe to print (`escaped`:
+   * the lean serializer did that already).
    */
-  #seal(prefix: string): void {
-    const sealed = sealPrefix(escapeJsonText(prefix));
+  #seal(prefix: string, escaped: boolean): void {
+    const sealed = sealPrefix(escaped ? prefix : escapeJsonText(prefix));
     this.#sealed = sealed.hash;
     const line = `${sealed.line}\n`;
     const head = { seq: this.#seq + 1, hash: sealed.hash };

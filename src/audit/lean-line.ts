@@ -5,6 +5,7 @@
  */
 import { FIELD_ORDER } from './record-shape.js';
 import type { AuditEvent, AuditLevel } from './events.js';
+import { escapeJsonText } from './terminal-safe.js';
 
 /** Why: the events the lean serializer writes; everything else still goes through pino. */
 export function isLean(event: AuditEvent): boolean {
@@ -19,32 +20,43 @@ const LEVELS: Readonly<Record<AuditLevel, string>> = {
 };
 
 /**
- * Why: the record's JSON text up to and including `prev`, as pino would write it with the
- * log's options (level label, `time`, the `session` and `remote` bindings), ready for the chain's seal.
+ * Why: the record's JSON text up to and including `prev`, as pino would write it with the log's
+ * options (level label, `time`, the `session` and `remote` bindings) and as the log seals it
+ * (escapeJsonText: every character that could drive a terminal as a JSON escape), ready for the
+ * chain's seal. One per log: what is the same on every record is made once, and only the values
+ * of each record's fields are escaped (what the log writes itself is printable ASCII).
  */
-export function leanPrefix(
-  event: AuditEvent,
-  time: string,
-  session: string,
-  seq: number,
-  server: string,
-  prev: string,
-  remote?: string,
-): string {
-  const from = remote === undefined ? '' : `,"remote":${JSON.stringify(remote)}`;
-  let text = `${LEVELS[event.level]}${time},"session":${JSON.stringify(session)}${from},"seq":${seq},"server":${JSON.stringify(server)},"event":"${event.name}"`;
-  const fields = event.fields as Readonly<Record<string, unknown>>;
-  for (const key of FIELD_ORDER[event.name]) {
-    const value = fields[key];
-    if (value === undefined) continue;
-    text += `,"${key}":${jsonValue(value)}`;
+export class LeanSerializer {
+  /** `,"session":…,"remote":…,"seq":` */
+  readonly #head: string;
+  #server: string | undefined;
+  /** `,"server":…,"event":"` for #server. */
+  #serverText = '';
+
+  constructor(session: string, remote?: string) {
+    const from = remote === undefined ? '' : `,"remote":${JSON.stringify(remote)}`;
+    this.#head = escapeJsonText(`,"session":${JSON.stringify(session)}${from},"seq":`);
   }
-  return `${text},"prev":"${prev}"`;
+
+  prefix(event: AuditEvent, time: string, seq: number, server: string, prev: string): string {
+    if (server !== this.#server) {
+      this.#server = server;
+      this.#serverText = escapeJsonText(`,"server":${JSON.stringify(server)},"event":"`);
+    }
+    let text = `${LEVELS[event.level]}${time}${this.#head}${seq}${this.#serverText}${event.name}"`;
+    const fields = event.fields as Readonly<Record<string, unknown>>;
+    for (const key of FIELD_ORDER[event.name]) {
+      const value = fields[key];
+      if (value === undefined) continue;
+      text += `,"${key}":${jsonValue(value)}`;
+    }
+    return `${text},"prev":"${prev}"`;
+  }
 }
 
 /** pino's rules: a number that is not finite is null; anything else is JSON.stringify's text. */
 function jsonValue(value: unknown): string {
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  return JSON.stringify(value) ?? 'null';
+  return escapeJsonText(JSON.stringify(value) ?? 'null');
 }

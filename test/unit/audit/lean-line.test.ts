@@ -5,15 +5,22 @@ import { createRecordLogger } from '../../../src/audit/audit-log.js';
 import { FIELD_ORDER } from '../../../src/audit/record-shape.js';
 import { rpcRequest, rpcResponse } from '../../../src/audit/event-constructors.js';
 import type { AuditEvent } from '../../../src/audit/events.js';
-import { isLean, leanPrefix } from '../../../src/audit/lean-line.js';
+import { isLean, LeanSerializer } from '../../../src/audit/lean-line.js';
+import { escapeJsonText } from '../../../src/audit/terminal-safe.js';
 
 const PREV = 'ab'.repeat(32);
 const TIME = /"time":"[^"]+"/;
 
 /** The line pino writes for this record with the log's own configuration. */
-function pinoLine(session: string, seq: number, server: string, event: AuditEvent): string {
+function pinoLine(
+  session: string,
+  seq: number,
+  server: string,
+  event: AuditEvent,
+  remote?: string,
+): string {
   let line = '';
-  const logger = createRecordLogger(pino, session, (text) => (line = text));
+  const logger = createRecordLogger(pino, session, (text) => (line = text), remote);
   const entry: Record<string, unknown> = { seq, server, event: event.name };
   const fields = event.fields as Record<string, unknown>;
   for (const key of FIELD_ORDER[event.name]) {
@@ -38,6 +45,10 @@ const body = {
 const cases: [string, AuditEvent][] = [
   ['a forwarded request', rpcRequest({ method: 'tools/call', id: 1, tool: 'echo' })],
   ['a string id with escapes', rpcRequest({ method: 'ping', id: 'a "b" \\ c\n😀' })],
+  [
+    'characters that drive a terminal',
+    rpcRequest({ method: 'tools/\u001b[31m\u202ecall\u0085', id: '\u200b\u2028', tool: '\u00ad' }),
+  ],
   ['a null id', rpcRequest({ method: 'ping', id: null })],
   ['a request with its body', rpcRequest({ method: 'tools/call', id: 2, body })],
   ['a retried request', rpcRequest({ method: 'tools/list', id: 3, retry: true })],
@@ -60,16 +71,27 @@ const cases: [string, AuditEvent][] = [
   ],
 ];
 
-void test('the lean serializer writes what pino writes, byte for byte (but the time)', () => {
-  for (const [what, event] of cases) {
-    assert.ok(isLean(event), what);
-    for (const [session, seq, server] of [
-      ['0123456789abcdef', 1, 'files'],
-      ['fixed-session', 123456, 'a "quoted" server ✓'],
-    ] as const) {
-      const lean = `${leanPrefix(event, ',"time":"T"', session, seq, server, PREV)}}\n`;
-      const expected = pinoLine(session, seq, server, event).replace(TIME, '"time":"T"');
-      assert.equal(lean, expected, what);
+void test('the lean serializer writes what pino writes, escaped as the log seals it, byte for byte (but the time)', () => {
+  for (const [session, remote] of [
+    ['0123456789abcdef', undefined],
+    ['fixed-session', '127.0.0.1:5173'],
+  ] as const) {
+    const lean = new LeanSerializer(session, remote);
+    for (const [what, event] of cases) {
+      assert.ok(isLean(event), what);
+      // The same serializer for every record: what it keeps from one server must not leak into
+      // the next one's.
+      for (const [seq, server] of [
+        [1, 'files'],
+        [123456, 'a "quoted" server ✓ \u202e'],
+        [7, 'files'],
+      ] as const) {
+        const text = `${lean.prefix(event, ',"time":"T"', seq, server, PREV)}}\n`;
+        const expected = escapeJsonText(
+          pinoLine(session, seq, server, event, remote).replace(TIME, '"time":"T"'),
+        );
+        assert.equal(text, expected, what);
+      }
     }
   }
 });
