@@ -1,14 +1,16 @@
 /**
- * The audit log writer: pino with a synchronous destination (nothing buffered, nothing lost on a
- * crash), each record whole in one write(2) on an O_APPEND descriptor so several mcp-guard
+ * The audit log writer: pino's serialiser (and lean-line.ts's for the hot events), written
+ * synchronously (nothing buffered, nothing lost on a crash), each record whole in one write(2) on an O_APPEND descriptor so several mcp-guard
  * processes can share one file, and a SHA-256 chain per session (see chain.ts, docs/audit.md).
  */
 import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { AuditConfig } from '../config/types.js';
 import { GuardError } from '../errors.js';
 import { AnchorWriter } from './anchor.js';
-import { ChainedAuditLog } from './chained-audit-log.js';
+import { ChainedAuditLog, type AuditOutput } from './chained-audit-log.js';
 import type { SecretsLookup } from './scrub-record.js';
 import type { AuditEvent } from './events.js';
 import { isoTimeOncePerMillisecond } from './timestamp.js';
@@ -63,6 +65,26 @@ export function createSessionId(): string {
   return randomBytes(8).toString('hex');
 }
 
+/**
+ * Why: the file the log appends to, written directly: each text whole in one write(2) on an
+ * O_APPEND descriptor (a short write, which only a full disk makes, is finished by more); a
+ * failure throws, and the log reports it. sonic-boom, in its synchronous mode, encoded every
+ * text a second time after writing it, to account for a partial write: 0.5–1 µs a write.
+ */
+function openFileOutput(file: string): AuditOutput {
+  mkdirSync(dirname(file), { recursive: true });
+  const fd = openSync(file, 'a', 0o600);
+  return {
+    write(text) {
+      const done = writeSync(fd, text);
+      if (done === Buffer.byteLength(text)) return;
+      const rest = Buffer.from(text).subarray(done);
+      for (let at = 0; at < rest.length;) at += writeSync(fd, rest, at);
+    },
+    close: () => closeSync(fd),
+  };
+}
+
 /** Async only because pino is imported lazily (it must stay off mcp-guard's startup critical path). */
 export async function openAuditLog(
   config: AuditConfig,
@@ -72,20 +94,17 @@ export async function openAuditLog(
   const { default: pino } = await import('pino');
   const session = options.session ?? createSessionId();
   const toStderr = config.file === '-';
-  let destination: ReturnType<typeof pino.destination>;
+  let destination: ReturnType<typeof pino.destination> | undefined;
+  let output: AuditOutput;
   try {
-    destination = pino.destination(
-      toStderr
-        ? { dest: 2, sync: true, maxLength: MAX_BUFFERED_BYTES }
-        : {
-            dest: config.file,
-            sync: true,
-            append: true,
-            mkdir: true,
-            mode: 0o600,
-            maxLength: MAX_BUFFERED_BYTES,
-          },
-    );
+    if (toStderr) {
+      // stderr may be a non-blocking pipe: sonic-boom holds and retries what it cannot take.
+      destination = pino.destination({ dest: 2, sync: true, maxLength: MAX_BUFFERED_BYTES });
+      const stderr = destination;
+      output = { write: (text) => void stderr.write(text), close: () => undefined };
+    } else {
+      output = openFileOutput(config.file);
+    }
   } catch (err) {
     throw new GuardError(
       'ERR_AUDIT',
@@ -95,12 +114,6 @@ export async function openAuditLog(
       },
     );
   }
-  // Every write is synchronous, so sonic-boom holds nothing unless a write failed; its flushSync
-  // would retry such a write forever, so closing just lets go of the descriptor.
-  const output = {
-    write: (text: string) => void destination.write(text),
-    close: () => (toStderr ? undefined : destination.destroy()),
-  };
   // The anchor's failures are reported by the log (declared below; called only after it exists).
   const anchor =
     config.anchor === undefined || toStderr
@@ -112,8 +125,8 @@ export async function openAuditLog(
     anchor,
     remote: options.remote,
   });
-  destination.on('error', (err: unknown) => log.fail(err));
-  destination.on('drop', () =>
+  destination?.on('error', (err: unknown) => log.fail(err));
+  destination?.on('drop', () =>
     log.fail(new Error('the record could not be written and was dropped')),
   );
   log.attach(createRecordLogger(pino, session, (line) => log.accept(line), options.remote));
