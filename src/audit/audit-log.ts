@@ -1,7 +1,8 @@
 /**
  * The audit log writer: pino's serialiser (and lean-line.ts's for the hot events), written
- * synchronously (nothing buffered, nothing lost on a crash), each record whole in one write(2) on an O_APPEND descriptor so several mcp-guard
- * processes can share one file, and a SHA-256 chain per session (see chain.ts, docs/audit.md).
+ * synchronously (nothing buffered, nothing lost on a crash), each record whole in one write(2)
+ * on an O_APPEND descriptor so several mcp-guard processes can share one file, and a SHA-256
+ * chain per session (see chain.ts, docs/audit.md).
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';

@@ -3,12 +3,14 @@
  * on purpose) would pass on to every server it spawns, sandbox or not: a confined server could
  * read or overwrite a host file through one, past every rule of its sandbox. mcp-guard never
  * uses them, so it closes them before a spawn. Node opens its own descriptors close-on-exec, so
- * a descriptor above 2 without that flag is inherited — except the log files V8 opens for itself
- * before any JavaScript runs, when node was started with flags that ask for them (`--perf-basic-prof`:
- * `/tmp/perf-<pid>.map`, `--perf-prof`: `jit-<pid>.dump`, `--prof`: `isolate-0x…-<pid>-v8.log`).
- * V8 keeps writing to the descriptor it opened; closed, its number goes to mcp-guard's next pipe
- * or file, and V8's lines would land there (in the watchdog's pipe, a launch ended at once). Those
- * are told apart by their names, which carry this process's own pid. Linux only (/proc/self).
+ * a descriptor above 2 without that flag is inherited — except the log files V8 opens for
+ * itself before any JavaScript runs, when node was started with flags that ask for them
+ * (`--perf-basic-prof`: `/tmp/perf-<pid>.map`, `--perf-prof`: `jit-<pid>.dump`, `--prof`:
+ * `isolate-0x…-<pid>-v8.log`). V8 keeps writing to the descriptor it opened; closed, its number
+ * goes to mcp-guard's next pipe or file, and V8's lines would land there (in the watchdog's pipe,
+ * a launch ended at once). Those are told apart by their names, which carry this process's own
+ * pid (a `--logfile` without the per-isolate prefix has none, and is closed as before). Linux
+ * only (/proc/self).
  */
 import { basename } from 'node:path';
 import { closeSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
