@@ -12,7 +12,10 @@
 //
 // The tests get a temp dir of their own (TMPDIR) and must leave it empty and leave no process of
 // this checkout running: anything left over fails the run, named, and is then removed.
-import { spawnSync } from 'node:child_process';
+//
+// The TAP stream passes through unchanged; the failures in it are printed once more at its end,
+// so the tail of a long run's log names them.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -62,6 +65,28 @@ function processesMarked(markers) {
 }
 
 /**
+ * A line-by-line reader of node:test's TAP output that pushes each failing test's lines (its
+ * `not ok` line and its YAML block, at most 80 lines) onto `failures`. A failing test inside a
+ * failing one gives two entries: the inner one names the cause.
+ */
+function failureCollector(failures) {
+  let block = null;
+  let indent = '';
+  return (line) => {
+    if (block !== null) {
+      if (block.length < 80) block.push(line);
+      if (line === `${indent}  ...`) block = null;
+      return;
+    }
+    const failed = /^(\s*)not ok \d+ - /.exec(line);
+    if (failed === null) return;
+    indent = failed[1];
+    block = [line];
+    failures.push(block);
+  };
+}
+
+/**
  * Processes left by the tests: those whose command line or environment names the tests' temp dir
  * (a manifest, a pid file, TMPDIR itself) or that run a test fixture of this checkout.
  */
@@ -100,12 +125,35 @@ if (files.length === 0) {
 const usesCline = (file) => readFileSync(file, 'utf8').includes('/cline-client.js');
 if (files.some(usesCline) && !ensureTestClient()) process.exit(1);
 const testTmp = mkdtempSync(join(tmpdir(), 'mcp-guard-run-'));
-const result = spawnSync(
-  process.execPath,
-  ['--test', '--test-reporter=tap', '--test-concurrency=1', ...files],
-  { stdio: 'inherit', env: { ...process.env, TMPDIR: testTmp } },
-);
-let status = result.status ?? 1;
+const failures = [];
+let status = await new Promise((resolve) => {
+  const child = spawn(
+    process.execPath,
+    ['--test', '--test-reporter=tap', '--test-concurrency=1', ...files],
+    { stdio: ['inherit', 'pipe', 'inherit'], env: { ...process.env, TMPDIR: testTmp } },
+  );
+  const collector = failureCollector(failures);
+  let rest = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (text) => {
+    process.stdout.write(text);
+    const lines = (rest + text).split('\n');
+    rest = lines.pop();
+    for (const line of lines) collector(line);
+  });
+  child.on('error', (error) => {
+    console.error(`# the test runner did not start: ${error.message}`);
+    resolve(1);
+  });
+  child.on('close', (code) => {
+    if (rest !== '') collector(rest);
+    resolve(code ?? 1);
+  });
+});
+if (failures.length > 0) {
+  console.log(`# ${failures.length} failed (each as TAP printed it above):`);
+  for (const block of failures) console.log(block.map((line) => `# ${line}`).join('\n'));
+}
 const { processes, entries } = await leftovers(testTmp);
 if (processes.length > 0) {
   console.error(`# the tests left ${processes.length} process(es) running (now killed):`);
