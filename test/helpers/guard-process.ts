@@ -75,7 +75,10 @@ export function readAudit(file: string): JsonObject[] {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
+  // Only whole lines: a reader can see a record that is being appended cut short (a write's
+  // pages reach the file's size one at a time); it is read whole on the next poll.
   const records = text
+    .slice(0, text.lastIndexOf('\n') + 1)
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as JsonObject);

@@ -66,9 +66,11 @@ const errorOf = (reply: JsonObject) =>
 const textOf = (reply: JsonObject) =>
   (reply.result as { content: { text: string }[] } | undefined)?.content[0]?.text ?? '';
 
-/** Lines the server received, parsed (across every start, in order). */
+/** Lines the server received, parsed (across every start, in order; whole lines only). */
 function received(recvLog: string): JsonObject[] {
-  return readFileSync(recvLog, 'utf8')
+  const text = readFileSync(recvLog, 'utf8');
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as JsonObject);
@@ -322,10 +324,17 @@ test('hang on a call: callTimeout answers the call and cancels it, then failed p
       'back',
     );
     const records = audit();
-    assert.equal(
-      events(records, 'health.fail').length,
-      2,
-      JSON.stringify(events(records, 'health.fail')),
+    // The two failed pings in a row that ended the hung child. A ping of the healthy child that
+    // came back late (a stall of the machine) is a failure of its own, reset by the next answer:
+    // what is asserted is the run that led to the restart, not that no ping was ever late.
+    const fails = events(records, 'health.fail').filter((r) => r.pid === first);
+    assert.deepEqual(
+      fails.slice(-2).map((r) => [r.failures, r.of]),
+      [
+        [1, 2],
+        [2, 2],
+      ],
+      JSON.stringify(fails),
     );
     assert.equal(events(records, 'child.exit')[0]?.hung, true);
   } finally {
@@ -354,13 +363,6 @@ test('a server that stops answering pings is restarted; a busy one in a long cal
       10_000,
     );
     assert.equal(textOf(slow), 'slept 1500 ms');
-    assert.equal((await readPids(pidFile, 1)).length, 1);
-    const records = readAudit(join(dir, 'audit.jsonl'));
-    assert.equal(
-      events(records, 'child.exit').length,
-      0,
-      JSON.stringify(events(records, 'health.fail')),
-    );
     // Idle: two unanswered pings, and it is restarted.
     await readPids(pidFile, 2, 10_000);
     await waitFor(
@@ -369,6 +371,18 @@ test('a server that stops answering pings is restarted; a busy one in a long cal
       'child.exit of the hung child',
     );
     const after = readAudit(join(dir, 'audit.jsonl'));
+    // The log's order, not the moment of a read, says it was left alone during the call: nothing
+    // ended it before the call's answer (the restart after it can come as soon as 250 ms later).
+    const answered = after.findIndex(
+      (r) => r.event === 'rpc.response' && r.method === 'tools/call' && r.id === slow.id,
+    );
+    assert.ok(answered > 0, 'the call is answered in the log');
+    assert.deepEqual(
+      events(after.slice(0, answered), 'child.exit'),
+      [],
+      JSON.stringify(events(after, 'health.fail')),
+    );
+    assert.ok(events(after, 'child.spawn').length >= 2);
     assert.ok(events(after, 'health.fail').length >= 2);
     assert.equal(events(after, 'child.exit')[0]?.hung, true);
   } finally {
