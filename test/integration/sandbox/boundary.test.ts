@@ -5,7 +5,16 @@
  * documented limit).
  */
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { startGuard, writeManifest, type GuardProcess } from '../../helpers/guard-process.js';
@@ -93,11 +102,29 @@ for (const [name, sandbox] of SANDBOXES) {
 // before mcp-guard runs a line. It stays V8's, and the server gets /dev/null on its number: closed,
 // its number went to mcp-guard's next pipe and V8's lines into it (the watchdog's: every launch
 // ended at once; or one of the server's pipes, while the map stopped growing).
+/** What the descriptors of process `pid` point at. */
+function heldBy(pid: number): string[] {
+  const dir = `/proc/${pid}/fd`;
+  return readdirSync(dir).map((fd) => {
+    try {
+      return readlinkSync(join(dir, fd));
+    } catch {
+      return '';
+    }
+  });
+}
+
 for (const [name, sandbox] of SANDBOXES) {
   void test(`${name}: a relay profiled with --perf-basic-prof keeps V8's map to itself, and its server`, async (t) => {
     const world = await buildWorld(t);
     const guard = startHostile(t, world, sandbox, {
-      env: { ...world.secretEnv, NODE_OPTIONS: '--perf-basic-prof' },
+      // With interpreted frames on the native stack, V8 maps every function it compiles, also
+      // the interpreter's (a relay's first calls and its shutdown always compile some): the map
+      // grows whatever its optimising compilers choose to do meanwhile.
+      env: {
+        ...world.secretEnv,
+        NODE_OPTIONS: '--perf-basic-prof --interpreted-frames-native-stack',
+      },
     });
     const map = `/tmp/perf-${guard.pid}.map`;
     t.after(() => rmSync(map, { force: true }));
@@ -107,12 +134,15 @@ for (const [name, sandbox] of SANDBOXES) {
       string
     >;
     assert.ok(!Object.values(fds).includes(map), JSON.stringify(fds));
+    // The relay still holds it after the spawn (closed, its number went to the next pipe).
+    assert.ok(heldBy(guard.pid).includes(map), JSON.stringify(heldBy(guard.pid)));
     const before = statSync(map).size;
     // Past the compiler hold (src/cli/tiering.ts): V8 compiles, and writes its map, meanwhile.
     for (let i = 0; i < 60; i++) {
       const id = (await hostileCall(guard, 'blob', blob({ op: 'id' }))).data as { uid: number };
       assert.equal(typeof id.uid, 'number', guard.stderr());
     }
+    assert.ok(heldBy(guard.pid).includes(map), JSON.stringify(heldBy(guard.pid)));
     assert.equal((await guard.close(5000)).code, 0, guard.stderr());
     assert.ok(statSync(map).size > before, "V8's map grew after the launch");
   });
